@@ -1,0 +1,95 @@
+//! Guest-side support for the wasi-replay catalog.
+//!
+//! Every catalog scenario is one async Rust function written against [`os`].
+//! The crate is built twice: with feature `p2`, [`os`] calls WASI 0.2 through
+//! the `wasip2` bindings; with feature `p3`, it calls WASI 0.3 through
+//! `wasip3`. Both implementations make the same calls in the same order, so
+//! the host sees the same observable behaviour from either build. Nothing in
+//! here may go through Rust's `std` for I/O: std on `wasm32-wasip2` always
+//! speaks WASI 0.2, which would hide the p3 API from the test.
+
+#[cfg(all(feature = "p2", feature = "p3"))]
+compile_error!("enable exactly one of the features `p2` and `p3`");
+#[cfg(not(any(feature = "p2", feature = "p3")))]
+compile_error!("enable one of the features `p2` or `p3`");
+
+#[cfg(feature = "p2")]
+#[path = "p2.rs"]
+pub mod os;
+#[cfg(feature = "p3")]
+#[path = "p3.rs"]
+pub mod os;
+
+#[doc(hidden)]
+pub use futures;
+#[cfg(feature = "p2")]
+#[doc(hidden)]
+pub use wasip2;
+#[cfg(feature = "p3")]
+#[doc(hidden)]
+pub use wasip3;
+
+/// A file's kind as the guest reports it, the same words in both worlds.
+pub fn kind_name(is_dir: bool, is_file: bool, is_link: bool) -> &'static str {
+    match (is_dir, is_file, is_link) {
+        (true, _, _) => "dir",
+        (_, true, _) => "file",
+        (_, _, true) => "symlink",
+        _ => "other",
+    }
+}
+
+/// Metadata the scenarios print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stat {
+    /// `dir`, `file`, `symlink` or `other`.
+    pub kind: &'static str,
+    /// Size in bytes.
+    pub size: u64,
+    /// Hard-link count.
+    pub nlink: u64,
+}
+
+/// Prints a line to stdout through the world's own stdout interface.
+#[macro_export]
+macro_rules! println {
+    ($($t:tt)*) => { $crate::os::print(&format!("{}\n", format_args!($($t)*))).await };
+}
+
+/// Prints a line to stderr through the world's own stderr interface.
+#[macro_export]
+macro_rules! eprintln {
+    ($($t:tt)*) => { $crate::os::eprint(&format!("{}\n", format_args!($($t)*))).await };
+}
+
+/// Exports `wasi:cli/run` for this world, calling `async fn $main()`.
+#[cfg(feature = "p2")]
+#[macro_export]
+macro_rules! main {
+    ($main:path) => {
+        struct ReplayGuest;
+        impl $crate::wasip2::exports::cli::run::Guest for ReplayGuest {
+            fn run() -> Result<(), ()> {
+                $crate::os::block_on($main());
+                Ok(())
+            }
+        }
+        $crate::wasip2::cli::command::export!(ReplayGuest with_types_in $crate::wasip2);
+    };
+}
+
+/// Exports `wasi:cli/run` for this world, calling `async fn $main()`.
+#[cfg(feature = "p3")]
+#[macro_export]
+macro_rules! main {
+    ($main:path) => {
+        struct ReplayGuest;
+        impl $crate::wasip3::exports::cli::run::Guest for ReplayGuest {
+            async fn run() -> Result<(), ()> {
+                $main().await;
+                Ok(())
+            }
+        }
+        $crate::wasip3::cli::command::export!(ReplayGuest with_types_in $crate::wasip3);
+    };
+}

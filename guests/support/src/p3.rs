@@ -1,0 +1,276 @@
+//! The catalog's OS surface over WASI 0.3 (`wasip3`): the same functions as
+//! `p2.rs`, each made of the p3 call that does the same job.
+
+use crate::{Stat, kind_name};
+use std::cell::RefCell;
+use std::fmt::Debug;
+use std::future::IntoFuture;
+use wasip3::filesystem::types::{
+    Descriptor, DescriptorFlags, DescriptorType, ErrorCode, OpenFlags, PathFlags,
+};
+use wasip3::sockets::types::{
+    IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, TcpSocket, UdpSocket,
+};
+use wasip3::wit_bindgen::rt::async_support::{FutureReader, StreamReader};
+
+/// The world this build speaks.
+pub const WORLD: &str = "p3";
+
+/// Feeds `bytes` into a fresh stream while `sink` consumes it.
+async fn pump<E: 'static>(
+    bytes: Vec<u8>,
+    sink: impl FnOnce(StreamReader<u8>) -> FutureReader<Result<(), E>>,
+) -> Result<(), E> {
+    let (mut tx, rx) = wasip3::wit_stream::new();
+    let done = sink(rx);
+    let ((), res) = futures::join!(
+        async move {
+            let rest = tx.write_all(bytes).await;
+            assert!(rest.is_empty(), "stream closed early");
+            drop(tx);
+        },
+        done.into_future()
+    );
+    res
+}
+
+/// Writes to stdout.
+pub async fn print(s: &str) {
+    write_stdout(s.as_bytes()).await
+}
+
+/// Writes to stderr.
+pub async fn eprint(s: &str) {
+    pump(s.as_bytes().to_vec(), wasip3::cli::stderr::write_via_stream)
+        .await
+        .expect("stderr write");
+}
+
+/// Writes raw bytes to stdout.
+pub async fn write_stdout(bytes: &[u8]) {
+    pump(bytes.to_vec(), wasip3::cli::stdout::write_via_stream)
+        .await
+        .expect("stdout write");
+}
+
+/// Reads stdin to its end.
+pub async fn read_stdin() -> Vec<u8> {
+    let (rx, done) = wasip3::cli::stdin::read_via_stream();
+    let data = rx.collect().await;
+    done.await.expect("stdin read");
+    data
+}
+
+/// The program arguments.
+pub fn args() -> Vec<String> {
+    wasip3::cli::environment::get_arguments()
+}
+
+/// The environment, in the order the host gives it.
+pub fn env() -> Vec<(String, String)> {
+    wasip3::cli::environment::get_environment()
+}
+
+/// Ends the run with `code`.
+pub fn exit(code: u8) -> ! {
+    wasip3::cli::exit::exit_with_code(code);
+    unreachable!("exit-with-code returned")
+}
+
+/// Wall-clock time as (seconds, nanoseconds) since the epoch.
+pub fn wall_now() -> (i64, u32) {
+    let t = wasip3::clocks::system_clock::now();
+    (t.seconds, t.nanoseconds)
+}
+
+/// Monotonic clock, in nanoseconds.
+pub fn monotonic_now() -> u64 {
+    wasip3::clocks::monotonic_clock::now()
+}
+
+/// Sleeps for `ns` nanoseconds.
+pub async fn sleep(ns: u64) {
+    wasip3::clocks::monotonic_clock::wait_for(ns).await;
+}
+
+/// Starts one timer per entry and returns the indices in the order they fired.
+pub async fn race_timers(durations: &[u64]) -> Vec<usize> {
+    let order = RefCell::new(Vec::new());
+    let timers = durations.iter().enumerate().map(|(i, &d)| {
+        let order = &order;
+        async move {
+            wasip3::clocks::monotonic_clock::wait_for(d).await;
+            order.borrow_mut().push(i);
+        }
+    });
+    futures::future::join_all(timers).await;
+    order.into_inner()
+}
+
+/// `n` bytes from the secure RNG.
+pub fn random_bytes(n: u64) -> Vec<u8> {
+    wasip3::random::random::get_random_bytes(n)
+}
+
+/// `n` bytes from the insecure RNG.
+pub fn insecure_random_bytes(n: u64) -> Vec<u8> {
+    wasip3::random::insecure::get_insecure_random_bytes(n)
+}
+
+/// The insecure seed.
+pub fn insecure_seed() -> (u64, u64) {
+    wasip3::random::insecure_seed::get_insecure_seed()
+}
+
+/// A directory handle.
+pub struct Dir(Descriptor);
+
+/// The first preopened directory and its guest path.
+pub fn root() -> (Dir, String) {
+    let (d, path) = wasip3::filesystem::preopens::get_directories()
+        .into_iter()
+        .next()
+        .expect("no preopened directory");
+    (Dir(d), path)
+}
+
+type Res<T> = Result<T, String>;
+
+fn code(e: ErrorCode) -> String {
+    name(&e)
+}
+
+/// The WIT case name of an error variant (`NoEntry` -> `no-entry`), the
+/// same text p2's `ErrorCode::name` gives. p3 error codes are variants with
+/// an `other` payload, so the bindings have no `name()` of their own.
+fn name(e: &impl Debug) -> String {
+    let debug = format!("{e:?}");
+    let case = debug.rsplit("::").next().unwrap_or(&debug);
+    let case = case.split('(').next().unwrap_or(case);
+    let mut out = String::new();
+    for (i, c) in case.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn kind(t: &DescriptorType) -> &'static str {
+    kind_name(
+        matches!(t, DescriptorType::Directory),
+        matches!(t, DescriptorType::RegularFile),
+        matches!(t, DescriptorType::SymbolicLink),
+    )
+}
+
+impl Dir {
+    async fn open(&self, path: &str, open: OpenFlags, flags: DescriptorFlags) -> Res<Descriptor> {
+        self.0
+            .open_at(PathFlags::empty(), path.to_string(), open, flags)
+            .await
+            .map_err(code)
+    }
+
+    /// Creates a directory.
+    pub async fn mkdir(&self, path: &str) -> Res<()> {
+        self.0.create_directory_at(path.to_string()).await.map_err(code)
+    }
+
+    /// Creates or truncates a file and writes `data` to it.
+    pub async fn write(&self, path: &str, data: &[u8]) -> Res<()> {
+        let f = self
+            .open(path, OpenFlags::CREATE | OpenFlags::TRUNCATE, DescriptorFlags::WRITE)
+            .await?;
+        pump(data.to_vec(), |rx| f.write_via_stream(rx, 0)).await.map_err(code)
+    }
+
+    /// Appends `data` to an existing file.
+    pub async fn append(&self, path: &str, data: &[u8]) -> Res<()> {
+        let f = self.open(path, OpenFlags::empty(), DescriptorFlags::WRITE).await?;
+        pump(data.to_vec(), |rx| f.append_via_stream(rx)).await.map_err(code)
+    }
+
+    /// Reads a whole file.
+    pub async fn read(&self, path: &str) -> Res<Vec<u8>> {
+        let f = self.open(path, OpenFlags::empty(), DescriptorFlags::READ).await?;
+        let (rx, done) = f.read_via_stream(0);
+        let data = rx.collect().await;
+        done.await.map_err(code)?;
+        Ok(data)
+    }
+
+    /// Renames `from` to `to`, both inside this directory.
+    pub async fn rename(&self, from: &str, to: &str) -> Res<()> {
+        self.0
+            .rename_at(from.to_string(), &self.0, to.to_string())
+            .await
+            .map_err(code)
+    }
+
+    /// Removes a file.
+    pub async fn remove_file(&self, path: &str) -> Res<()> {
+        self.0.unlink_file_at(path.to_string()).await.map_err(code)
+    }
+
+    /// Removes an empty directory.
+    pub async fn rmdir(&self, path: &str) -> Res<()> {
+        self.0.remove_directory_at(path.to_string()).await.map_err(code)
+    }
+
+    /// Lists a directory as (name, kind), in the order the host returns.
+    pub async fn readdir(&self, path: &str) -> Res<Vec<(String, &'static str)>> {
+        let d = if path == "." {
+            None
+        } else {
+            Some(self.open(path, OpenFlags::DIRECTORY, DescriptorFlags::READ).await?)
+        };
+        let (rx, done) = d.as_ref().unwrap_or(&self.0).read_directory();
+        let entries = rx.collect().await;
+        done.await.map_err(code)?;
+        Ok(entries.into_iter().map(|e| (e.name, kind(&e.type_))).collect())
+    }
+
+    /// Metadata of `path`, following symlinks.
+    pub async fn stat(&self, path: &str) -> Res<Stat> {
+        let s = self
+            .0
+            .stat_at(PathFlags::SYMLINK_FOLLOW, path.to_string())
+            .await
+            .map_err(code)?;
+        Ok(Stat { kind: kind(&s.type_), size: s.size, nlink: s.link_count })
+    }
+}
+
+fn v4(ip: [u8; 4], port: u16) -> IpSocketAddress {
+    IpSocketAddress::Ipv4(Ipv4SocketAddress { port, address: (ip[0], ip[1], ip[2], ip[3]) })
+}
+
+/// Opens a TCP connection; the catalog only expects this to fail.
+pub async fn tcp_connect(ip: [u8; 4], port: u16) -> Res<()> {
+    let sock = TcpSocket::create(IpAddressFamily::Ipv4)
+        .map_err(|e| format!("create: {}", name(&e)))?;
+    sock.connect(v4(ip, port))
+        .await
+        .map_err(|e| format!("connect: {}", name(&e)))
+}
+
+/// Binds a UDP socket; the catalog only expects this to fail.
+pub async fn udp_bind(ip: [u8; 4], port: u16) -> Res<()> {
+    let sock = UdpSocket::create(IpAddressFamily::Ipv4)
+        .map_err(|e| format!("create: {}", name(&e)))?;
+    sock.bind(v4(ip, port)).map_err(|e| format!("bind: {}", name(&e)))
+}
+
+/// Resolves a host name; the catalog only expects this to fail.
+pub async fn resolve(host: &str) -> Res<usize> {
+    wasip3::sockets::ip_name_lookup::resolve_addresses(host.to_string())
+        .await
+        .map(|v| v.len())
+        .map_err(|e| format!("lookup: {}", name(&e)))
+}
