@@ -1,0 +1,166 @@
+//! The WASI hosts. Shared setup lives here; `p2` and `p3` hold the store
+//! states and linkers for each world.
+//!
+//! Every knob wasmtime-wasi would otherwise fill from the host is set:
+//! clocks from the [`VirtualClock`], randomness from the seed, stdio from
+//! memory, the filesystem from MemFs (through [`FsBridge`] for now), and a
+//! network that refuses everything.
+
+pub mod p2;
+pub mod p3;
+
+use crate::bridge::{BridgeError, FsBridge};
+use crate::kernel::{ClockConfig, Entropy, VirtualClock};
+use crate::memfs::MemFs;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
+
+/// Default cap on captured stdout and on captured stderr: 16 MiB each.
+pub const DEFAULT_CAPTURE_LIMIT: usize = 16 << 20;
+
+/// What the guest is given besides its component.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// Seed for every random source. Default 0.
+    pub seed: u64,
+    /// Program arguments, `argv[0]` included. Default: empty.
+    pub args: Vec<String>,
+    /// Environment variables, in this order. Default: empty.
+    pub env: Vec<(String, String)>,
+    /// Bytes on stdin. Default: empty.
+    pub stdin: Vec<u8>,
+    /// Where the clocks start. Default: [`ClockConfig::default`].
+    pub clock: ClockConfig,
+    /// Cap on each captured output stream. Default: [`DEFAULT_CAPTURE_LIMIT`].
+    pub capture_limit: usize,
+}
+
+impl Default for Inputs {
+    fn default() -> Self {
+        Inputs {
+            seed: 0,
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: Vec::new(),
+            clock: ClockConfig::default(),
+            capture_limit: DEFAULT_CAPTURE_LIMIT,
+        }
+    }
+}
+
+/// Errors building a host state.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The MemFs could not be materialized or read back.
+    #[error("filesystem bridge: {0}")]
+    Bridge(#[from] BridgeError),
+    /// wasmtime-wasi refused the configuration.
+    #[error("wasi context: {0}")]
+    Wasi(String),
+}
+
+/// State shared by both worlds' stores.
+pub(crate) struct Core {
+    pub(crate) ctx: WasiCtx,
+    pub(crate) table: ResourceTable,
+    pub(crate) bridge: Option<FsBridge>,
+    pub(crate) stdout: MemoryOutputPipe,
+    pub(crate) stderr: MemoryOutputPipe,
+    pub(crate) clock: VirtualClock,
+}
+
+impl Core {
+    pub(crate) fn build(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
+        let clock = VirtualClock::new(inputs.clock);
+        let stdout = MemoryOutputPipe::new(inputs.capture_limit);
+        let stderr = MemoryOutputPipe::new(inputs.capture_limit);
+        let entropy = Entropy::from_seed(inputs.seed);
+
+        let mut b = WasiCtxBuilder::new();
+        // Must come before `preopened_dir`, which captures it: bridge I/O
+        // runs on this thread, so the paused clock never jumps while a
+        // blocking pool thread works.
+        b.allow_blocking_current_thread(true);
+        b.args(&inputs.args)
+            .envs(&inputs.env)
+            .stdin(MemoryInputPipe::new(inputs.stdin.clone()))
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .wall_clock(clock.wall_clock())
+            .monotonic_clock(clock.monotonic_clock())
+            .secure_random(entropy.secure)
+            .insecure_random(entropy.insecure)
+            .insecure_random_seed(entropy.insecure_seed);
+        seal_network(&mut b);
+
+        let bridge = match fs {
+            Some(mut fs) => {
+                fs.set_clock(std::sync::Arc::new(clock.clone()));
+                let mut bridge = FsBridge::new(fs);
+                let root = bridge.materialize()?;
+                b.preopened_dir(root, "/", FsPerms::ReadWrite)
+                    .map_err(|e| HostError::Wasi(format!("{e:#}")))?;
+                Some(bridge)
+            }
+            None => None,
+        };
+        Ok(Core { ctx: b.build(), table: ResourceTable::new(), bridge, stdout, stderr, clock })
+    }
+
+    pub(crate) fn snapshot_fs(&mut self) -> Result<(), HostError> {
+        if let Some(b) = &mut self.bridge {
+            b.snapshot()?;
+        }
+        Ok(())
+    }
+}
+
+/// No TCP, no UDP, no name lookup, and every address refused, in both
+/// worlds. wasmtime-wasi's defaults already deny all of this; saying it here
+/// keeps the seal in place if those defaults ever change.
+fn seal_network(b: &mut WasiCtxBuilder) {
+    b.allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false)
+        .socket_addr_check(|_, _| Box::pin(async { false }));
+}
+
+macro_rules! impl_state {
+    ($state:ident) => {
+        impl wasmtime_wasi::WasiView for $state {
+            fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
+                wasmtime_wasi::WasiCtxView { ctx: &mut self.core.ctx, table: &mut self.core.table }
+            }
+        }
+
+        impl $state {
+            /// Reads the guest's filesystem back into the MemFs.
+            pub fn snapshot_fs(&mut self) -> Result<(), $crate::host::HostError> {
+                self.core.snapshot_fs()
+            }
+
+            /// Takes the filesystem bridge out of the state; its MemFs is as
+            /// of the last [`Self::snapshot_fs`].
+            pub fn take_fs(&mut self) -> Option<$crate::bridge::FsBridge> {
+                self.core.bridge.take()
+            }
+
+            /// Everything the guest wrote to stdout so far.
+            pub fn stdout(&self) -> Vec<u8> {
+                self.core.stdout.contents().to_vec()
+            }
+
+            /// Everything the guest wrote to stderr so far.
+            pub fn stderr(&self) -> Vec<u8> {
+                self.core.stderr.contents().to_vec()
+            }
+
+            /// The run's virtual clock.
+            pub fn clock(&self) -> &$crate::kernel::VirtualClock {
+                &self.core.clock
+            }
+        }
+    };
+}
+pub(crate) use impl_state;

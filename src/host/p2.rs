@@ -1,0 +1,32 @@
+//! The WASI 0.2 host: [`P2State`] and its linker.
+
+use super::{Core, HostError, Inputs, impl_state};
+use crate::memfs::MemFs;
+use wasmtime::Engine;
+use wasmtime::component::Linker;
+
+/// Store state for a p2 component.
+pub struct P2State {
+    pub(crate) core: Core,
+}
+
+impl_state!(P2State);
+
+impl P2State {
+    /// A state for `inputs`, with `fs` preopened at `/` when given.
+    pub fn new(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
+        Ok(P2State { core: Core::build(inputs, fs)? })
+    }
+}
+
+/// A p2 state with default inputs and `seed`, with `fs` preopened at `/`.
+pub fn build_state(seed: u64, fs: Option<MemFs>) -> Result<P2State, HostError> {
+    P2State::new(&Inputs { seed, ..Inputs::default() }, fs)
+}
+
+/// A linker with every `wasi:*@0.2` interface.
+pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P2State>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    Ok(linker)
+}

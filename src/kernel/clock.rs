@@ -1,0 +1,123 @@
+//! Virtual time.
+//!
+//! A run executes on a current-thread tokio runtime started *paused*. Tokio
+//! then moves its clock only when every task is idle waiting on a timer,
+//! and then straight to the earliest deadline. Both WASI clocks read that
+//! clock relative to the instant the run started, so:
+//! - a read never moves time (p2 and p3 may read a different number of
+//!   times and still see the same values);
+//! - a 5 s sleep returns at once and advances both clocks by exactly 5 s;
+//! - concurrent timers fire in deadline order.
+//!
+//! Outside the run's runtime (before the run starts or after it ends) the
+//! clock reports the last time observed during the run.
+
+use crate::memfs::{DEFAULT_TIME, TimeSource};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
+
+/// Default start of the monotonic clock: 1 s, so no guest sees 0.
+pub const DEFAULT_MONOTONIC_START: u64 = 1_000_000_000;
+
+/// Where the two clocks start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockConfig {
+    /// Wall-clock time at the start of the run, since the Unix epoch.
+    /// Default: [`DEFAULT_TIME`] (2024-01-01T00:00:00Z).
+    pub wall_start: Duration,
+    /// Monotonic clock at the start of the run, in nanoseconds.
+    /// Default: [`DEFAULT_MONOTONIC_START`].
+    pub monotonic_start: u64,
+}
+
+impl Default for ClockConfig {
+    fn default() -> Self {
+        ClockConfig { wall_start: DEFAULT_TIME, monotonic_start: DEFAULT_MONOTONIC_START }
+    }
+}
+
+struct State {
+    origin: Option<tokio::time::Instant>,
+    last: Duration,
+}
+
+/// The run's clock. Clones share one timeline.
+#[derive(Clone)]
+pub struct VirtualClock {
+    config: ClockConfig,
+    state: Arc<Mutex<State>>,
+}
+
+impl VirtualClock {
+    /// A clock at its start, not yet bound to a runtime.
+    pub fn new(config: ClockConfig) -> Self {
+        VirtualClock { config, state: Arc::new(Mutex::new(State { origin: None, last: Duration::ZERO })) }
+    }
+
+    /// Binds the clock to the current (paused) tokio runtime: virtual time
+    /// zero is now. Call it inside the run's runtime, before the guest starts.
+    pub fn start(&self) {
+        let mut s = self.state.lock().expect("clock lock");
+        s.origin = Some(tokio::time::Instant::now());
+        s.last = Duration::ZERO;
+    }
+
+    /// Virtual time elapsed since [`VirtualClock::start`].
+    pub fn elapsed(&self) -> Duration {
+        let mut s = self.state.lock().expect("clock lock");
+        if let Some(origin) = s.origin
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            s.last = tokio::time::Instant::now().saturating_duration_since(origin);
+        }
+        s.last
+    }
+
+    /// Wall-clock time since the Unix epoch.
+    pub fn wall(&self) -> Duration {
+        self.config.wall_start + self.elapsed()
+    }
+
+    /// Monotonic time in nanoseconds.
+    pub fn monotonic(&self) -> u64 {
+        self.config.monotonic_start.saturating_add(self.elapsed().as_nanos() as u64)
+    }
+
+    /// The host-side wall clock for wasmtime-wasi.
+    pub fn wall_clock(&self) -> impl HostWallClock + 'static {
+        Wall(self.clone())
+    }
+
+    /// The host-side monotonic clock for wasmtime-wasi.
+    pub fn monotonic_clock(&self) -> impl HostMonotonicClock + 'static {
+        Monotonic(self.clone())
+    }
+}
+
+impl TimeSource for VirtualClock {
+    fn now(&self) -> Duration {
+        self.wall()
+    }
+}
+
+struct Wall(VirtualClock);
+struct Monotonic(VirtualClock);
+
+impl HostWallClock for Wall {
+    fn resolution(&self) -> Duration {
+        Duration::from_nanos(1)
+    }
+    fn now(&self) -> Duration {
+        self.0.wall()
+    }
+}
+
+impl HostMonotonicClock for Monotonic {
+    fn resolution(&self) -> u64 {
+        1
+    }
+    fn now(&self) -> u64 {
+        self.0.monotonic()
+    }
+}

@@ -1,0 +1,9 @@
+//! The virtual kernel: a clock that moves only when the guest waits, and
+//! randomness derived from one seed. Nothing here reads the host's time or
+//! entropy.
+
+mod clock;
+mod random;
+
+pub use clock::{ClockConfig, DEFAULT_MONOTONIC_START, VirtualClock};
+pub use random::Entropy;

@@ -1,0 +1,622 @@
+//! MemFs: an in-memory, inode-based filesystem with no dependency on
+//! wasmtime.
+//!
+//! Every path is resolved from the MemFs root: `..` at the root stays at the
+//! root and an absolute symlink target starts from the root, so no path can
+//! leave the tree. Symlinks are followed at most [`MAX_SYMLINKS`] times per
+//! lookup. Timestamps come from the [`TimeSource`] the MemFs was given and
+//! never from the host.
+
+mod error;
+mod path;
+mod resolve;
+mod tree;
+
+pub use error::{ErrorKind, FsError, FsResult};
+pub use tree::{Entry, Kind, Metadata};
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use path::components;
+use resolve::Resolved;
+
+/// Inode number. The root is [`ROOT`]; numbers are handed out in order and
+/// never reused, so the same operations give the same numbers.
+pub type Ino = u64;
+
+/// The root directory's inode number.
+pub const ROOT: Ino = 1;
+
+/// How many symlinks one lookup may follow before it fails with
+/// [`ErrorKind::Loop`] (Linux uses the same bound).
+pub const MAX_SYMLINKS: usize = 40;
+
+/// Default wall-clock time for timestamps: 2024-01-01T00:00:00Z.
+pub const DEFAULT_TIME: Duration = Duration::from_secs(1_704_067_200);
+
+/// Where MemFs reads the time it stamps on inodes.
+pub trait TimeSource: Send + Sync {
+    /// Time since the Unix epoch.
+    fn now(&self) -> Duration;
+}
+
+/// A clock that never moves.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedTime(pub Duration);
+
+impl TimeSource for FixedTime {
+    fn now(&self) -> Duration {
+        self.0
+    }
+}
+
+/// Limits on what a MemFs may hold. `None` means unlimited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quota {
+    /// Total bytes of file content.
+    pub max_bytes: Option<u64>,
+    /// Total inodes, the root included.
+    pub max_inodes: Option<u64>,
+}
+
+#[derive(Clone)]
+pub(crate) enum Node {
+    File(Vec<u8>),
+    Dir(BTreeMap<String, Ino>),
+    Symlink(String),
+}
+
+#[derive(Clone)]
+pub(crate) struct Inode {
+    pub(crate) node: Node,
+    pub(crate) nlink: u64,
+    pub(crate) atime: Duration,
+    pub(crate) mtime: Duration,
+    pub(crate) ctime: Duration,
+}
+
+/// An in-memory filesystem. Cloning copies the whole tree.
+#[derive(Clone)]
+pub struct MemFs {
+    inodes: BTreeMap<Ino, Inode>,
+    next_ino: Ino,
+    used_bytes: u64,
+    quota: Quota,
+    clock: Arc<dyn TimeSource>,
+}
+
+impl fmt::Debug for MemFs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemFs")
+            .field("inodes", &self.inodes.len())
+            .field("used_bytes", &self.used_bytes)
+            .field("quota", &self.quota)
+            .finish()
+    }
+}
+
+impl Default for MemFs {
+    fn default() -> Self {
+        MemFs::new()
+    }
+}
+
+impl PartialEq for MemFs {
+    /// Two MemFs are equal when [`MemFs::walk`] lists the same entries with
+    /// the same contents; inode numbers and timestamps are not compared.
+    fn eq(&self, other: &Self) -> bool {
+        let a = self.walk();
+        let b = other.walk();
+        a.len() == b.len()
+            && a.iter().zip(&b).all(|(x, y)| {
+                x.path == y.path
+                    && x.kind == y.kind
+                    && self.content(x.ino) == other.content(y.ino)
+            })
+    }
+}
+
+impl MemFs {
+    /// An empty tree with a root directory, no quota, and timestamps fixed at
+    /// [`DEFAULT_TIME`].
+    pub fn new() -> Self {
+        Self::with_clock(Arc::new(FixedTime(DEFAULT_TIME)))
+    }
+
+    /// An empty tree whose timestamps come from `clock`.
+    pub fn with_clock(clock: Arc<dyn TimeSource>) -> Self {
+        let now = clock.now();
+        let mut inodes = BTreeMap::new();
+        inodes.insert(ROOT, Inode::new(Node::Dir(BTreeMap::new()), now));
+        MemFs { inodes, next_ino: ROOT + 1, used_bytes: 0, quota: Quota::default(), clock }
+    }
+
+    /// An empty tree with the same clock and no quota.
+    pub fn empty_like(&self) -> Self {
+        Self::with_clock(self.clock.clone())
+    }
+
+    /// Replaces the clock used for future timestamps. Existing timestamps stay.
+    pub fn set_clock(&mut self, clock: Arc<dyn TimeSource>) {
+        self.clock = clock;
+    }
+
+    /// Sets the quota. Content already present is kept even if it is over.
+    pub fn set_quota(&mut self, quota: Quota) {
+        self.quota = quota;
+    }
+
+    /// The quota in force (unlimited by default).
+    pub fn quota(&self) -> Quota {
+        self.quota
+    }
+
+    /// Bytes of file content held.
+    pub fn used_bytes(&self) -> u64 {
+        self.used_bytes
+    }
+
+    /// Inodes held, the root included.
+    pub fn inode_count(&self) -> u64 {
+        self.inodes.len() as u64
+    }
+
+    // ----- directories -------------------------------------------------
+
+    /// Creates one directory. Its parent must exist; the path stays inside
+    /// the root.
+    pub fn mkdir(&mut self, path: &str) -> FsResult<()> {
+        self.mkdir_inner(path).map_err(|k| FsError::new(k, path))
+    }
+
+    fn mkdir_inner(&mut self, path: &str) -> Result<(), ErrorKind> {
+        let r = self.resolve(path, false)?;
+        let (parent, name) = r.creatable()?;
+        self.insert_new(parent, name, Node::Dir(BTreeMap::new()))?;
+        Ok(())
+    }
+
+    /// Creates a directory and any missing parents. Succeeds if the path
+    /// already is a directory (or a symlink to one).
+    pub fn mkdir_p(&mut self, path: &str) -> FsResult<()> {
+        let err = |k| FsError::new(k, path);
+        let comps = components(path).map_err(err)?;
+        let mut prefix = String::new();
+        let n = comps.len();
+        for (i, c) in comps.iter().enumerate() {
+            prefix.push('/');
+            prefix.push_str(c);
+            match self.resolve(&prefix, true).map_err(err)?.ino {
+                Some(ino) if self.is_dir(ino) => continue,
+                Some(_) if i + 1 == n => return Err(err(ErrorKind::Exists)),
+                Some(_) => return Err(err(ErrorKind::NotDir)),
+                None => self.mkdir_inner(&prefix).map_err(err)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes an empty directory. Symlinks are not followed.
+    pub fn rmdir(&mut self, path: &str) -> FsResult<()> {
+        let err = |k| FsError::new(k, path);
+        let r = self.resolve(path, false).map_err(err)?;
+        let (parent, name, ino) = r.existing().map_err(err)?;
+        match &self.inode(ino).node {
+            Node::Dir(e) if e.is_empty() => {}
+            Node::Dir(_) => return Err(err(ErrorKind::NotEmpty)),
+            _ => return Err(err(ErrorKind::NotDir)),
+        }
+        self.unlink_entry(parent, &name);
+        Ok(())
+    }
+
+    /// Removes an entry and everything under it. Symlinks are removed, never
+    /// followed.
+    pub fn rm_rf(&mut self, path: &str) -> FsResult<()> {
+        let err = |k| FsError::new(k, path);
+        let r = self.resolve(path, false).map_err(err)?;
+        let (parent, name, _) = r.existing().map_err(err)?;
+        self.unlink_entry(parent, &name);
+        Ok(())
+    }
+
+    /// Names and kinds in a directory, sorted by name.
+    pub fn read_dir(&self, path: &str) -> FsResult<Vec<(String, Kind)>> {
+        let err = |k| FsError::new(k, path);
+        let ino = self.resolve(path, true).map_err(err)?.found().map_err(err)?;
+        match &self.inode(ino).node {
+            Node::Dir(e) => Ok(e.iter().map(|(n, &i)| (n.clone(), self.kind(i))).collect()),
+            _ => Err(err(ErrorKind::NotDir)),
+        }
+    }
+
+    // ----- files -------------------------------------------------------
+
+    /// Creates or replaces a file's content. A symlink at `path` is followed,
+    /// and a dangling one creates its target, as `open(O_CREAT|O_TRUNC)`
+    /// does; the target stays inside the root.
+    pub fn write(&mut self, path: &str, data: impl AsRef<[u8]>) -> FsResult<()> {
+        self.write_at_end(path, data.as_ref(), true)
+    }
+
+    /// [`MemFs::write`] with a string.
+    pub fn write_string(&mut self, path: &str, text: &str) -> FsResult<()> {
+        self.write(path, text.as_bytes())
+    }
+
+    /// Appends to a file, creating it if missing.
+    pub fn append(&mut self, path: &str, data: impl AsRef<[u8]>) -> FsResult<()> {
+        self.write_at_end(path, data.as_ref(), false)
+    }
+
+    fn write_at_end(&mut self, path: &str, data: &[u8], truncate: bool) -> FsResult<()> {
+        let err = |k| FsError::new(k, path);
+        let ino = self.open_file(path).map_err(err)?;
+        let old = self.file(ino).map_err(err)?.len() as u64;
+        let new_len = if truncate { data.len() as u64 } else { old + data.len() as u64 };
+        self.charge(old, new_len).map_err(err)?;
+        let now = self.clock.now();
+        let inode = self.inodes.get_mut(&ino).expect("inode");
+        if let Node::File(bytes) = &mut inode.node {
+            if truncate {
+                bytes.clear();
+            }
+            bytes.extend_from_slice(data);
+        }
+        inode.mtime = now;
+        inode.ctime = now;
+        Ok(())
+    }
+
+    /// A file's content. Symlinks are followed.
+    pub fn read(&self, path: &str) -> FsResult<Vec<u8>> {
+        let err = |k| FsError::new(k, path);
+        let ino = self.resolve(path, true).map_err(err)?.found().map_err(err)?;
+        self.file(ino).map(<[u8]>::to_vec).map_err(err)
+    }
+
+    /// A file's content as UTF-8 text; invalid UTF-8 is replaced.
+    pub fn read_to_string(&self, path: &str) -> FsResult<String> {
+        Ok(String::from_utf8_lossy(&self.read(path)?).into_owned())
+    }
+
+    /// Sets a file's length, cutting it or padding it with zeros.
+    pub fn truncate(&mut self, path: &str, len: u64) -> FsResult<()> {
+        let err = |k| FsError::new(k, path);
+        let ino = self.resolve(path, true).map_err(err)?.found().map_err(err)?;
+        self.set_len(ino, len).map_err(err)
+    }
+
+    /// Sets the length of the file at `ino`.
+    pub(crate) fn set_len(&mut self, ino: Ino, len: u64) -> Result<(), ErrorKind> {
+        let old = self.file(ino)?.len() as u64;
+        self.charge(old, len)?;
+        let now = self.clock.now();
+        let inode = self.inodes.get_mut(&ino).expect("inode");
+        if let Node::File(bytes) = &mut inode.node {
+            bytes.resize(len as usize, 0);
+        }
+        inode.mtime = now;
+        inode.ctime = now;
+        Ok(())
+    }
+
+    /// Removes a file or symlink (never a directory). The inode goes away
+    /// with its last link.
+    pub fn remove_file(&mut self, path: &str) -> FsResult<()> {
+        let err = |k| FsError::new(k, path);
+        let r = self.resolve(path, false).map_err(err)?;
+        let (parent, name, ino) = r.existing().map_err(err)?;
+        if self.is_dir(ino) {
+            return Err(err(ErrorKind::IsDir));
+        }
+        self.unlink_entry(parent, &name);
+        Ok(())
+    }
+
+    // ----- links -------------------------------------------------------
+
+    /// Creates a symlink at `link` pointing at `target`. The target is stored
+    /// as given; following it never leaves the root.
+    pub fn symlink(&mut self, target: &str, link: &str) -> FsResult<()> {
+        let err = |k| FsError::new(k, link);
+        if target.is_empty() || target.contains('\0') {
+            return Err(err(ErrorKind::InvalidPath));
+        }
+        let r = self.resolve(link, false).map_err(err)?;
+        let (parent, name) = r.creatable().map_err(err)?;
+        self.insert_new(parent, name, Node::Symlink(target.to_string())).map_err(err)?;
+        Ok(())
+    }
+
+    /// The target of a symlink.
+    pub fn readlink(&self, path: &str) -> FsResult<String> {
+        let err = |k| FsError::new(k, path);
+        let ino = self.resolve(path, false).map_err(err)?.found().map_err(err)?;
+        match &self.inode(ino).node {
+            Node::Symlink(t) => Ok(t.clone()),
+            _ => Err(err(ErrorKind::InvalidArgument)),
+        }
+    }
+
+    /// Adds a hard link `new` to the entry at `existing` (a symlink there is
+    /// linked itself, not followed). Directories cannot be linked.
+    pub fn link(&mut self, existing: &str, new: &str) -> FsResult<()> {
+        let src = self
+            .resolve(existing, false)
+            .and_then(|r| r.found())
+            .map_err(|k| FsError::new(k, existing))?;
+        let err = |k| FsError::new(k, new);
+        let r = self.resolve(new, false).map_err(err)?;
+        let (parent, name) = r.creatable().map_err(err)?;
+        if self.is_dir(src) {
+            return Err(FsError::new(ErrorKind::NotPermitted, existing));
+        }
+        self.add_entry(parent, name, src);
+        self.inodes.get_mut(&src).expect("inode").nlink += 1;
+        self.touch_ctime(src);
+        Ok(())
+    }
+
+    // ----- moving and copying ------------------------------------------
+
+    /// Moves an entry. An existing target is replaced as POSIX `rename`
+    /// does: a file by a file, an empty directory by a directory. A directory
+    /// cannot move into itself.
+    pub fn rename(&mut self, from: &str, to: &str) -> FsResult<()> {
+        let src = self.resolve(from, false).map_err(|k| FsError::new(k, from))?;
+        let dst = self.resolve(to, false).map_err(|k| FsError::new(k, to))?;
+        let (sp, sname, sino) = src.existing().map_err(|k| FsError::new(k, from))?;
+        let (dp, dname) = match (&dst.name, dst.ino) {
+            (Some(n), _) => (dst.parent, n.clone()),
+            (None, _) => return Err(FsError::new(ErrorKind::InvalidPath, to)),
+        };
+        let err = |k| FsError::new(k, to);
+        if let Some(dino) = dst.ino {
+            if dino == sino {
+                return Ok(());
+            }
+            match (self.is_dir(sino), self.is_dir(dino)) {
+                (true, false) => return Err(err(ErrorKind::NotDir)),
+                (false, true) => return Err(err(ErrorKind::IsDir)),
+                _ => {}
+            }
+        }
+        if self.is_dir(sino) && self.is_ancestor_or_self(sino, dp) {
+            return Err(FsError::new(ErrorKind::InvalidArgument, from));
+        }
+        if let Some(dino) = dst.ino
+            && let Node::Dir(e) = &self.inode(dino).node
+            && !e.is_empty()
+        {
+            return Err(err(ErrorKind::NotEmpty));
+        }
+        if dst.ino.is_some() {
+            self.unlink_entry(dp, &dname);
+        }
+        self.dir_mut(sp).remove(&sname);
+        self.touch_dir(sp);
+        self.add_entry(dp, dname, sino);
+        self.touch_ctime(sino);
+        Ok(())
+    }
+
+    /// Copies a file's content to `to` (created or replaced). Symlinks at
+    /// `from` are followed.
+    pub fn copy(&mut self, from: &str, to: &str) -> FsResult<()> {
+        let data = self.read(from)?;
+        self.write(to, data)
+    }
+
+    /// Copies a file, a symlink (as a symlink) or a whole directory tree to
+    /// `to`, which must not exist.
+    pub fn copy_recursive(&mut self, from: &str, to: &str) -> FsResult<()> {
+        let src = self
+            .resolve(from, false)
+            .and_then(|r| r.found())
+            .map_err(|k| FsError::new(k, from))?;
+        if self.resolve(to, false).map_err(|k| FsError::new(k, to))?.ino.is_some() {
+            return Err(FsError::new(ErrorKind::Exists, to));
+        }
+        if self.is_dir(src) && self.is_ancestor_or_self(src, self.resolve_parent_dir(to)?) {
+            return Err(FsError::new(ErrorKind::InvalidArgument, to));
+        }
+        self.copy_node(src, to)
+    }
+
+    fn resolve_parent_dir(&self, path: &str) -> FsResult<Ino> {
+        Ok(self.resolve(path, false).map_err(|k| FsError::new(k, path))?.parent)
+    }
+
+    fn copy_node(&mut self, src: Ino, to: &str) -> FsResult<()> {
+        match self.inode(src).node.clone() {
+            Node::File(data) => self.write(to, data),
+            Node::Symlink(target) => self.symlink(&target, to),
+            Node::Dir(entries) => {
+                self.mkdir(to)?;
+                for (name, child) in entries {
+                    self.copy_node(child, &path::join(to, &name))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    // ----- metadata ----------------------------------------------------
+
+    /// Metadata of the entry at `path`, following symlinks.
+    pub fn metadata(&self, path: &str) -> FsResult<Metadata> {
+        self.metadata_with(path, true)
+    }
+
+    /// Metadata of the entry at `path` itself; a symlink is not followed.
+    pub fn symlink_metadata(&self, path: &str) -> FsResult<Metadata> {
+        self.metadata_with(path, false)
+    }
+
+    fn metadata_with(&self, path: &str, follow: bool) -> FsResult<Metadata> {
+        let err = |k| FsError::new(k, path);
+        let ino = self.resolve(path, follow).map_err(err)?.found().map_err(err)?;
+        Ok(self.metadata_of(ino))
+    }
+
+    /// Does an entry exist at `path` (following symlinks)?
+    pub fn exists(&self, path: &str) -> bool {
+        matches!(self.resolve(path, true), Ok(Resolved { ino: Some(_), .. }))
+    }
+
+    /// Sets access and modification times (following symlinks).
+    pub fn set_times(&mut self, path: &str, atime: Duration, mtime: Duration) -> FsResult<()> {
+        let err = |k| FsError::new(k, path);
+        let ino = self.resolve(path, true).map_err(err)?.found().map_err(err)?;
+        let now = self.clock.now();
+        let inode = self.inodes.get_mut(&ino).expect("inode");
+        inode.atime = atime;
+        inode.mtime = mtime;
+        inode.ctime = now;
+        Ok(())
+    }
+
+    // ----- internals ---------------------------------------------------
+
+    pub(crate) fn inode(&self, ino: Ino) -> &Inode {
+        &self.inodes[&ino]
+    }
+
+    pub(crate) fn is_dir(&self, ino: Ino) -> bool {
+        matches!(self.inode(ino).node, Node::Dir(_))
+    }
+
+    fn file(&self, ino: Ino) -> Result<&[u8], ErrorKind> {
+        match &self.inode(ino).node {
+            Node::File(b) => Ok(b),
+            Node::Dir(_) => Err(ErrorKind::IsDir),
+            Node::Symlink(_) => Err(ErrorKind::InvalidArgument),
+        }
+    }
+
+    fn dir_mut(&mut self, ino: Ino) -> &mut BTreeMap<String, Ino> {
+        match &mut self.inodes.get_mut(&ino).expect("inode").node {
+            Node::Dir(e) => e,
+            _ => panic!("inode {ino} is not a directory"),
+        }
+    }
+
+    /// Resolves `path` for writing: follows a symlink at the end (creating a
+    /// dangling one's target) and creates an empty file if nothing is there.
+    fn open_file(&mut self, path: &str) -> Result<Ino, ErrorKind> {
+        let r = self.resolve(path, true)?;
+        if let Some(ino) = r.ino {
+            return if self.is_dir(ino) { Err(ErrorKind::IsDir) } else { Ok(ino) };
+        }
+        let (parent, name) = r.creatable()?;
+        self.insert_new(parent, name, Node::File(Vec::new()))
+    }
+
+    fn check_new_inode(&self) -> Result<(), ErrorKind> {
+        match self.quota.max_inodes {
+            Some(max) if self.inodes.len() as u64 >= max => Err(ErrorKind::NoSpace),
+            _ => Ok(()),
+        }
+    }
+
+    fn charge(&mut self, old: u64, new: u64) -> Result<(), ErrorKind> {
+        let total = self.used_bytes - old + new;
+        if new > old
+            && let Some(max) = self.quota.max_bytes
+            && total > max
+        {
+            return Err(ErrorKind::NoSpace);
+        }
+        self.used_bytes = total;
+        Ok(())
+    }
+
+    fn insert_new(&mut self, parent: Ino, name: String, node: Node) -> Result<Ino, ErrorKind> {
+        self.check_new_inode()?;
+        let ino = self.next_ino;
+        self.next_ino += 1;
+        self.inodes.insert(ino, Inode::new(node, self.clock.now()));
+        self.add_entry(parent, name, ino);
+        Ok(ino)
+    }
+
+    fn add_entry(&mut self, parent: Ino, name: String, ino: Ino) {
+        self.dir_mut(parent).insert(name, ino);
+        self.touch_dir(parent);
+    }
+
+    /// Drops the entry `name` from `parent` and frees whatever lost its last
+    /// link, recursively for directories.
+    fn unlink_entry(&mut self, parent: Ino, name: &str) {
+        let ino = self.dir_mut(parent).remove(name).expect("entry exists");
+        self.touch_dir(parent);
+        self.drop_link(ino);
+    }
+
+    fn drop_link(&mut self, ino: Ino) {
+        let inode = self.inodes.get_mut(&ino).expect("inode");
+        inode.nlink -= 1;
+        if inode.nlink > 0 {
+            return;
+        }
+        let inode = self.inodes.remove(&ino).expect("inode");
+        match inode.node {
+            Node::File(bytes) => self.used_bytes -= bytes.len() as u64,
+            Node::Dir(entries) => entries.into_values().for_each(|c| self.drop_link(c)),
+            Node::Symlink(_) => {}
+        }
+    }
+
+    fn touch_dir(&mut self, ino: Ino) {
+        let now = self.clock.now();
+        let inode = self.inodes.get_mut(&ino).expect("inode");
+        inode.mtime = now;
+        inode.ctime = now;
+    }
+
+    fn touch_ctime(&mut self, ino: Ino) {
+        let now = self.clock.now();
+        self.inodes.get_mut(&ino).expect("inode").ctime = now;
+    }
+
+    /// Is `ancestor` on the path from the root to `ino`?
+    fn is_ancestor_or_self(&self, ancestor: Ino, ino: Ino) -> bool {
+        if ancestor == ino {
+            return true;
+        }
+        // Directories have one parent each, so a search from the root finds
+        // the single chain that leads to `ino`.
+        self.path_to(ino).is_some_and(|chain| chain.contains(&ancestor))
+    }
+
+    /// The chain of directory inodes from the root down to `target`.
+    fn path_to(&self, target: Ino) -> Option<Vec<Ino>> {
+        fn go(fs: &MemFs, at: Ino, target: Ino, chain: &mut Vec<Ino>) -> bool {
+            chain.push(at);
+            if at == target {
+                return true;
+            }
+            if let Node::Dir(e) = &fs.inode(at).node {
+                for &c in e.values() {
+                    if fs.is_dir(c) && go(fs, c, target, chain) {
+                        return true;
+                    }
+                }
+            }
+            chain.pop();
+            false
+        }
+        let mut chain = Vec::new();
+        go(self, ROOT, target, &mut chain).then_some(chain)
+    }
+}
+
+impl Inode {
+    fn new(node: Node, now: Duration) -> Self {
+        Inode { node, nlink: 1, atime: now, mtime: now, ctime: now }
+    }
+}

@@ -1,0 +1,24 @@
+//! Path parsing. A MemFs path is a `/`-separated string; a leading `/` is
+//! optional and means the MemFs root, never the host's. Empty components and
+//! `.` are dropped here; `..` is kept, because it can only be resolved
+//! against the tree (after following symlinks), as POSIX does.
+
+use super::error::ErrorKind;
+use std::collections::VecDeque;
+
+/// Splits a path into its meaningful components.
+pub(crate) fn components(path: &str) -> Result<VecDeque<String>, ErrorKind> {
+    if path.is_empty() || path.contains('\0') {
+        return Err(ErrorKind::InvalidPath);
+    }
+    Ok(path
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .map(str::to_string)
+        .collect())
+}
+
+/// Joins a parent path and a child name into a normalized absolute path.
+pub(crate) fn join(parent: &str, name: &str) -> String {
+    if parent == "/" { format!("/{name}") } else { format!("{parent}/{name}") }
+}

@@ -1,0 +1,214 @@
+//! RunReport: everything a run leaves that a test may look at, in one
+//! canonical serde form. Field order is fixed by the struct, lists are in
+//! [`MemFs::walk`] order, and nothing host-specific goes in, so the same
+//! inputs give byte-identical YAML and JSON.
+
+use crate::memfs::{Kind, MemFs};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// Files up to this many bytes of valid UTF-8 appear as text in the report;
+/// larger or binary files appear as a sha256.
+pub const INLINE_TEXT_LIMIT: usize = 4096;
+
+/// The WASI world a component speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum World {
+    /// WASI 0.2 (`wasi:cli/run@0.2.x`).
+    P2,
+    /// WASI 0.3 (`wasi:cli/run@0.3.0`).
+    P3,
+}
+
+impl World {
+    /// `p2` or `p3`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            World::P2 => "p2",
+            World::P3 => "p3",
+        }
+    }
+}
+
+impl fmt::Display for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the run ended. Serialized as a map with one key, `status` or
+/// `trap`, so that YAML and JSON readers need no enum tags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "ExitRepr", try_from = "ExitRepr")]
+pub enum Exit {
+    /// `run` returned (0 for `Ok`, 1 for `Err`) or the guest called
+    /// `exit` / `exit-with-code`.
+    Status(i32),
+    /// The guest trapped. The message names the trap; the wasm backtrace is
+    /// left out because it names functions that differ between builds.
+    Trap(String),
+}
+
+#[derive(Serialize, Deserialize)]
+struct ExitRepr {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    trap: Option<String>,
+}
+
+impl From<Exit> for ExitRepr {
+    fn from(e: Exit) -> Self {
+        match e {
+            Exit::Status(s) => ExitRepr { status: Some(s), trap: None },
+            Exit::Trap(t) => ExitRepr { status: None, trap: Some(t) },
+        }
+    }
+}
+
+impl TryFrom<ExitRepr> for Exit {
+    type Error = &'static str;
+    fn try_from(r: ExitRepr) -> Result<Self, Self::Error> {
+        match (r.status, r.trap) {
+            (Some(s), None) => Ok(Exit::Status(s)),
+            (None, Some(t)) => Ok(Exit::Trap(t)),
+            _ => Err("exit needs exactly one of `status` and `trap`"),
+        }
+    }
+}
+
+/// Captured output: UTF-8 text as is, anything else as base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Output {
+    /// The bytes were valid UTF-8.
+    Text(String),
+    /// The bytes were not valid UTF-8.
+    Binary {
+        /// Standard base64 of the bytes.
+        base64: String,
+    },
+}
+
+impl Output {
+    /// Classifies captured bytes.
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(s) => Output::Text(s),
+            Err(e) => Output::Binary {
+                base64: base64::engine::general_purpose::STANDARD.encode(e.into_bytes()),
+            },
+        }
+    }
+}
+
+/// One entry of the final filesystem tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct FsEntry {
+    /// Absolute path inside the MemFs.
+    pub path: String,
+    /// File, directory or symlink.
+    pub kind: Kind,
+    /// File size in bytes (files only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Hard links, shown only when a file has more than one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nlink: Option<u64>,
+    /// The content of a small UTF-8 file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// sha256 of a large or binary file, in hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// A symlink's target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// The observable result of one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RunReport {
+    /// The guest's name.
+    pub guest: String,
+    /// The world it ran in.
+    pub world: World,
+    /// The seed of every random source.
+    pub seed: u64,
+    /// How it ended.
+    pub exit: Exit,
+    /// Virtual time that passed during the run, in nanoseconds.
+    pub elapsed_ns: u64,
+    /// Captured stdout.
+    pub stdout: Output,
+    /// Captured stderr.
+    pub stderr: Output,
+    /// The final filesystem, in [`MemFs::walk`] order.
+    pub fs: Vec<FsEntry>,
+}
+
+impl RunReport {
+    /// Canonical YAML.
+    pub fn to_yaml(&self) -> String {
+        serde_yaml_ng::to_string(self).expect("a RunReport always serializes")
+    }
+
+    /// Canonical JSON, pretty-printed, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("a RunReport always serializes");
+        s.push('\n');
+        s
+    }
+
+    /// The same report with the world set aside, for p2-vs-p3 comparison.
+    pub fn without_world(&self) -> RunReport {
+        RunReport { world: World::P2, ..self.clone() }
+    }
+}
+
+/// The report's view of a MemFs tree.
+pub fn fs_entries(fs: &MemFs) -> Vec<FsEntry> {
+    fs.walk()
+        .into_iter()
+        .map(|e| {
+            let mut entry = FsEntry {
+                path: e.path,
+                kind: e.kind,
+                size: None,
+                nlink: None,
+                text: None,
+                sha256: None,
+                target: None,
+            };
+            match e.kind {
+                Kind::Dir => {}
+                Kind::Symlink => {
+                    let t = fs.content(e.ino).unwrap_or_default();
+                    entry.target = Some(String::from_utf8_lossy(t).into_owned());
+                }
+                Kind::File => {
+                    let data = fs.content(e.ino).unwrap_or_default();
+                    let meta = fs.metadata_of(e.ino);
+                    entry.size = Some(data.len() as u64);
+                    entry.nlink = (meta.nlink > 1).then_some(meta.nlink);
+                    match std::str::from_utf8(data) {
+                        Ok(text) if data.len() <= INLINE_TEXT_LIMIT => {
+                            entry.text = Some(text.to_string())
+                        }
+                        _ => entry.sha256 = Some(hex(&Sha256::digest(data))),
+                    }
+                }
+            }
+            entry
+        })
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,52 @@
+//! Scenario: what to run and with which inputs.
+
+use crate::host::Inputs;
+use crate::memfs::MemFs;
+
+/// One run's inputs: everything besides the component.
+#[derive(Debug, Clone, Default)]
+pub struct Scenario {
+    /// Name shown in reports; the guest's name when empty.
+    pub name: String,
+    /// Seed, args, env, stdin, clocks and capture limit.
+    pub inputs: Inputs,
+    /// Initial filesystem, preopened at `/`. `None` preopens nothing.
+    pub fs: Option<MemFs>,
+}
+
+impl Scenario {
+    /// A scenario with default inputs and no filesystem.
+    pub fn new(name: impl Into<String>) -> Self {
+        Scenario { name: name.into(), ..Scenario::default() }
+    }
+
+    /// Sets the seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.inputs.seed = seed;
+        self
+    }
+
+    /// Sets the arguments, `argv[0]` included.
+    pub fn args<S: Into<String>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.inputs.args = args.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.inputs.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Sets stdin.
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.inputs.stdin = bytes.into();
+        self
+    }
+
+    /// Sets the initial filesystem.
+    pub fn fs(mut self, fs: MemFs) -> Self {
+        self.fs = Some(fs);
+        self
+    }
+}

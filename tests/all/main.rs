@@ -1,0 +1,7 @@
+//! Integration tests, one binary. One `mod` line per area.
+
+/// Test helpers: the built catalog, the shared harness, report diffs.
+mod support;
+
+/// Every catalog guest in both worlds: snapshots, determinism, p2 = p3.
+mod catalog;

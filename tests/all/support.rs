@@ -1,0 +1,40 @@
+use std::sync::OnceLock;
+use wasi_replay::catalog;
+use wasi_replay::harness::{Guest, Harness};
+use wasi_replay::report::{RunReport, World};
+
+/// The harness, shared by every test in the binary; the catalog is built
+/// (or found up to date) once, before the first use.
+pub fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        if let Err(e) = catalog::build_all() {
+            panic!("{e}");
+        }
+        Harness::new().expect("harness")
+    })
+}
+
+/// Loads a catalog guest for `world`.
+pub fn guest(name: &str, world: World) -> Guest {
+    let h = harness();
+    h.load(&catalog::component_path(name, world)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs a catalog scenario with its default inputs.
+pub fn run(name: &str, world: World) -> RunReport {
+    let g = guest(name, world);
+    harness().run(&g, &catalog::scenario(name)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Panics with a unified diff when two texts differ.
+#[track_caller]
+pub fn assert_same_text(what: &str, left_name: &str, left: &str, right_name: &str, right: &str) {
+    if left != right {
+        let diff = similar::TextDiff::from_lines(left, right)
+            .unified_diff()
+            .header(left_name, right_name)
+            .to_string();
+        panic!("{what} differ:\n{diff}");
+    }
+}
