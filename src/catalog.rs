@@ -55,11 +55,11 @@ pub fn component_path(scenario: &str, world: World) -> PathBuf {
         .join(format!("{}.wasm", scenario.replace('-', "_")))
 }
 
-/// Builds every guest for `world` (a no-op when nothing changed).
+/// Builds every guest for `world` (a no-op when nothing changed). A
+/// missing wasm target is installed with rustup when rustup is there;
+/// otherwise the error names the command that installs it.
 pub fn build(world: World) -> Result<(), BuildError> {
-    if !target_installed() {
-        return Err(BuildError::MissingTarget);
-    }
+    ensure_target()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let target_dir = guests_dir().join("target").join(world.as_str());
     let out = Command::new(cargo)
@@ -85,6 +85,18 @@ pub fn build(world: World) -> Result<(), BuildError> {
 pub fn build_all() -> Result<(), BuildError> {
     build(World::P2)?;
     build(World::P3)
+}
+
+fn ensure_target() -> Result<(), BuildError> {
+    if target_installed() {
+        return Ok(());
+    }
+    eprintln!("wasi-replay: installing the {TARGET} target with rustup");
+    let installed = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .is_ok_and(|s| s.success());
+    if installed && target_installed() { Ok(()) } else { Err(BuildError::MissingTarget) }
 }
 
 fn target_installed() -> bool {

@@ -180,23 +180,32 @@ impl MemFs {
     }
 
     /// Creates a directory and any missing parents. Succeeds if the path
-    /// already is a directory (or a symlink to one).
+    /// already is a directory (or a symlink to one). Works from the full
+    /// path up, as `mkdir -p` and `std::fs::create_dir_all` do, so errors
+    /// match theirs.
     pub fn mkdir_p(&mut self, path: &str) -> FsResult<()> {
-        let err = |k| FsError::new(k, path);
-        let comps = components(path).map_err(err)?;
-        let mut prefix = String::new();
-        let n = comps.len();
-        for (i, c) in comps.iter().enumerate() {
-            prefix.push('/');
-            prefix.push_str(c);
-            match self.resolve(&prefix, true).map_err(err)?.ino {
-                Some(ino) if self.is_dir(ino) => continue,
-                Some(_) if i + 1 == n => return Err(err(ErrorKind::Exists)),
-                Some(_) => return Err(err(ErrorKind::NotDir)),
-                None => self.mkdir_inner(&prefix).map_err(err)?,
-            }
+        let comps: Vec<String> = components(path).map_err(|k| FsError::new(k, path))?.into();
+        self.mkdir_all(&comps).map_err(|k| FsError::new(k, path))
+    }
+
+    fn mkdir_all(&mut self, comps: &[String]) -> Result<(), ErrorKind> {
+        let Some((_, parents)) = comps.split_last() else { return Ok(()) };
+        let path = format!("/{}", comps.join("/"));
+        match self.mkdir_inner(&path) {
+            Ok(()) => return Ok(()),
+            Err(ErrorKind::NotFound) => {}
+            Err(_) if self.is_dir_path(&path) => return Ok(()),
+            Err(e) => return Err(e),
         }
-        Ok(())
+        self.mkdir_all(parents)?;
+        match self.mkdir_inner(&path) {
+            Err(_) if self.is_dir_path(&path) => Ok(()),
+            r => r,
+        }
+    }
+
+    fn is_dir_path(&self, path: &str) -> bool {
+        matches!(self.resolve(path, true), Ok(Resolved { ino: Some(ino), .. }) if self.is_dir(ino))
     }
 
     /// Removes an empty directory. Symlinks are not followed.
@@ -375,6 +384,17 @@ impl MemFs {
             (None, _) => return Err(FsError::new(ErrorKind::InvalidPath, to)),
         };
         let err = |k| FsError::new(k, to);
+        // The ancestry checks come before the type checks, as in Linux.
+        if self.is_dir(sino) && self.is_ancestor_or_self(sino, dp) {
+            return Err(FsError::new(ErrorKind::InvalidArgument, from));
+        }
+        if let Some(dino) = dst.ino
+            && dino != sino
+            && self.is_dir(dino)
+            && self.is_ancestor_or_self(dino, sp)
+        {
+            return Err(err(ErrorKind::NotEmpty));
+        }
         if let Some(dino) = dst.ino {
             if dino == sino {
                 return Ok(());
@@ -384,9 +404,6 @@ impl MemFs {
                 (false, true) => return Err(err(ErrorKind::IsDir)),
                 _ => {}
             }
-        }
-        if self.is_dir(sino) && self.is_ancestor_or_self(sino, dp) {
-            return Err(FsError::new(ErrorKind::InvalidArgument, from));
         }
         if let Some(dino) = dst.ino
             && let Node::Dir(e) = &self.inode(dino).node
@@ -405,8 +422,21 @@ impl MemFs {
     }
 
     /// Copies a file's content to `to` (created or replaced). Symlinks at
-    /// `from` are followed.
+    /// `from` are followed. A directory source, or a target that is the
+    /// source itself, is an [`ErrorKind::InvalidArgument`] (`std::fs::copy`
+    /// refuses the first; `cp` refuses the second, which `std` would
+    /// silently truncate).
     pub fn copy(&mut self, from: &str, to: &str) -> FsResult<()> {
+        let src = self
+            .resolve(from, true)
+            .and_then(|r| r.found())
+            .map_err(|k| FsError::new(k, from))?;
+        if self.is_dir(src) {
+            return Err(FsError::new(ErrorKind::InvalidArgument, from));
+        }
+        if self.resolve(to, true).map_err(|k| FsError::new(k, to))?.ino == Some(src) {
+            return Err(FsError::new(ErrorKind::InvalidArgument, to));
+        }
         let data = self.read(from)?;
         self.write(to, data)
     }

@@ -5,3 +5,9 @@ mod support;
 
 /// Every catalog guest in both worlds: snapshots, determinism, p2 = p3.
 mod catalog;
+
+/// MemFs operations and their errors.
+mod memfs;
+
+/// MemFs against a real directory, as a property test.
+mod memfs_prop;
