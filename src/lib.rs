@@ -1,12 +1,11 @@
-//! wasi-replay: deterministic replay and snapshot testing for WASI
-//! components on wasmtime.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 pub mod bridge;
-pub mod kernel;
-pub mod host;
 pub mod catalog;
 pub mod harness;
+pub mod host;
+pub mod kernel;
 pub mod memfs;
 pub mod report;
 pub mod scenario;

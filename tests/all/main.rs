@@ -11,3 +11,12 @@ mod memfs;
 
 /// MemFs against a real directory, as a property test.
 mod memfs_prop;
+
+/// FsBridge round trips and change detection.
+mod bridge;
+
+/// Virtual clock, seeded randomness, host states.
+mod kernel;
+
+/// RunReport's canonical forms.
+mod report;
