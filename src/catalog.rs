@@ -6,16 +6,16 @@
 //! cargo's lock). Cargo decides what is stale, so building an up-to-date
 //! catalog costs one no-op cargo call per world.
 
-use crate::memfs::MemFs;
 use crate::report::World;
 use crate::scenario::Scenario;
+use crate::suite::{ScenarioFile, SuiteError};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The wasm target every guest is built for.
 pub const TARGET: &str = "wasm32-wasip2";
 
-/// Seed every catalog scenario runs with.
+/// Seed every catalog scenario file sets.
 pub const SEED: u64 = 42;
 
 /// The catalog scenarios, in the order reports and tables list them.
@@ -108,25 +108,14 @@ fn target_installed() -> bool {
     Path::new(&sysroot).join("lib/rustlib").join(TARGET).exists()
 }
 
-/// The initial tree every catalog scenario starts from.
-pub fn fixture() -> MemFs {
-    let mut fs = MemFs::new();
-    fs.mkdir_p("/fixture/nested").expect("fixture");
-    fs.write_string("/fixture/hello.txt", "hello from the fixture\n").expect("fixture");
-    fs.write_string("/fixture/nested/notes.md", "# notes\n\nkept as is\n").expect("fixture");
-    fs
+/// The directory of the catalog's scenario files (`scenarios/`).
+pub fn scenarios_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
-/// The default inputs for a catalog scenario: seed [`SEED`], the
-/// [`fixture`] tree, and for `cli-io` some args, env and stdin to echo.
-pub fn scenario(name: &str) -> Scenario {
-    let base = Scenario::new(name).seed(SEED).fs(fixture()).args([name]);
-    match name {
-        "cli-io" => base
-            .args([name, "--greeting", "hello world", "ünïcödé"])
-            .env("LANG", "C.UTF-8")
-            .env("REPLAY_MODE", "golden")
-            .stdin("first line\nsecond line\n"),
-        _ => base,
-    }
+/// The default inputs of a catalog scenario, read from
+/// `scenarios/<name>.toml`: seed [`SEED`], the `scenarios/tree` fixture, and
+/// for `cli-io` some args, env and stdin to echo.
+pub fn scenario(name: &str) -> Result<Scenario, SuiteError> {
+    Ok(ScenarioFile::load(&scenarios_dir().join(format!("{name}.toml")))?.scenario)
 }

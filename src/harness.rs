@@ -5,13 +5,16 @@
 
 use crate::host::p2::{self, P2State};
 use crate::host::p3::{self, P3State};
-use crate::host::HostError;
+use crate::host::{Core, HostError, HostState};
+use crate::memfs::MemFs;
 use crate::report::{Exit, Output, RunReport, World, fs_entries};
 use crate::scenario::Scenario;
 use std::path::Path;
-use wasmtime::component::{Component, InstancePre, types::ComponentItem};
+use wasmtime::component::{Component, InstancePre, Linker, types::ComponentItem};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::I32Exit;
+
+mod imports;
 
 /// Why a component could not be run.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +26,18 @@ pub enum HarnessError {
         path: String,
         /// The host error.
         source: std::io::Error,
+    },
+    /// The bytes do not start with the WebAssembly magic number.
+    #[error("{name}: not a WebAssembly file")]
+    NotWasm {
+        /// The guest.
+        name: String,
+    },
+    /// The bytes are a core module, not a component.
+    #[error("{name}: is a core WebAssembly module, not a component")]
+    CoreModule {
+        /// The guest.
+        name: String,
     },
     /// The bytes are not a component wasmtime accepts.
     #[error("{name}: not a valid component: {reason}")]
@@ -38,13 +53,19 @@ pub enum HarnessError {
         /// The guest.
         name: String,
     },
+    /// A p3 component was asked to run on the p2 host.
+    #[error("{name}: a p3 component cannot run on the p2 host")]
+    WrongHost {
+        /// The guest.
+        name: String,
+    },
     /// The component imports something the host does not provide.
-    #[error("{name}: unsatisfied imports: {reason}")]
+    #[error("{name}: unsatisfied imports: {imports}")]
     Link {
         /// The guest.
         name: String,
-        /// wasmtime's reason.
-        reason: String,
+        /// The imports, comma-separated, or wasmtime's reason.
+        imports: String,
     },
     /// The host state could not be built.
     #[error("{0}")]
@@ -54,10 +75,10 @@ pub enum HarnessError {
     Internal(String),
 }
 
-/// A component compiled and linked for its world, ready to run many times.
+/// A component compiled and linked for one host, ready to run many times.
 pub struct Guest {
     name: String,
-    world: World,
+    exports: World,
     pre: Pre,
 }
 
@@ -72,9 +93,18 @@ impl Guest {
         &self.name
     }
 
-    /// The world its exports speak.
-    pub fn world(&self) -> World {
-        self.world
+    /// The world of its `wasi:cli/run` export.
+    pub fn exports(&self) -> World {
+        self.exports
+    }
+
+    /// The host it is linked for. A p2 component can run on either host
+    /// (the p3 host carries p2 too); a p3 component only on the p3 host.
+    pub fn host(&self) -> World {
+        match self.pre {
+            Pre::P2(_) => World::P2,
+            Pre::P3(_) => World::P3,
+        }
     }
 }
 
@@ -82,8 +112,8 @@ impl Guest {
 /// component is the expensive step, running it is cheap.
 pub struct Harness {
     engine: Engine,
-    p2: wasmtime::component::Linker<P2State>,
-    p3: wasmtime::component::Linker<P3State>,
+    p2: Linker<P2State>,
+    p3: Linker<P3State>,
 }
 
 impl Harness {
@@ -98,30 +128,48 @@ impl Harness {
         Ok(Harness { engine, p2, p3 })
     }
 
-    /// Loads a component file; its name is the file stem.
+    /// Loads a component file for the host its exports ask for; its name
+    /// is the file stem.
     pub fn load(&self, path: &Path) -> Result<Guest, HarnessError> {
+        self.load_on(path, None)
+    }
+
+    /// Loads a component file for `host`, or for its own world when `None`.
+    pub fn load_on(&self, path: &Path, host: Option<World>) -> Result<Guest, HarnessError> {
         let bytes = std::fs::read(path).map_err(|source| HarnessError::Read {
             path: path.display().to_string(),
             source,
         })?;
         let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        self.load_bytes(&name, &bytes)
+        self.load_bytes(&name, &bytes, host)
     }
 
-    /// Compiles and links component bytes.
-    pub fn load_bytes(&self, name: &str, bytes: &[u8]) -> Result<Guest, HarnessError> {
-        let invalid = |e: wasmtime::Error| HarnessError::Invalid {
-            name: name.to_string(),
-            reason: format!("{e:#}"),
+    /// Compiles component bytes and links them for `host` (or for the
+    /// component's own world when `None`).
+    pub fn load_bytes(&self, name: &str, bytes: &[u8], host: Option<World>) -> Result<Guest, HarnessError> {
+        let name = name.to_string();
+        match bytes.get(..8) {
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => return Err(HarnessError::CoreModule { name }),
+            Some([0, b'a', b's', b'm', ..]) => {}
+            _ => return Err(HarnessError::NotWasm { name }),
+        }
+        let component = Component::new(&self.engine, bytes)
+            .map_err(|e| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") })?;
+        let exports = self.world_of(&component).ok_or_else(|| HarnessError::NoRun { name: name.clone() })?;
+        let host = host.unwrap_or(exports);
+        if exports == World::P3 && host == World::P2 {
+            return Err(HarnessError::WrongHost { name });
+        }
+        let link = |e: wasmtime::Error| {
+            let missing = imports::unsatisfied(&self.engine, &component, host);
+            let imports = if missing.is_empty() { format!("{e:#}") } else { missing.join(", ") };
+            HarnessError::Link { name: name.clone(), imports }
         };
-        let component = Component::new(&self.engine, bytes).map_err(invalid)?;
-        let world = self.world_of(&component).ok_or_else(|| HarnessError::NoRun { name: name.to_string() })?;
-        let link = |e: wasmtime::Error| HarnessError::Link { name: name.to_string(), reason: format!("{e:#}") };
-        let pre = match world {
+        let pre = match host {
             World::P2 => Pre::P2(self.p2.instantiate_pre(&component).map_err(link)?),
             World::P3 => Pre::P3(self.p3.instantiate_pre(&component).map_err(link)?),
         };
-        Ok(Guest { name: name.to_string(), world, pre })
+        Ok(Guest { name, exports, pre })
     }
 
     /// Reads the world from the component's `wasi:cli/run` export.
@@ -132,12 +180,10 @@ impl Harness {
             if !matches!(item.ty, ComponentItem::ComponentInstance(_)) {
                 continue;
             }
-            if let Some(version) = name.strip_prefix("wasi:cli/run@") {
-                if version.starts_with("0.2.") {
-                    found = Some(World::P2);
-                } else if version.starts_with("0.3.") {
-                    found = Some(World::P3);
-                }
+            match name.strip_prefix("wasi:cli/run@") {
+                Some(v) if v.starts_with("0.2.") => found = Some(World::P2),
+                Some(v) if v.starts_with("0.3.") => found = Some(World::P3),
+                _ => {}
             }
         }
         found
@@ -145,35 +191,41 @@ impl Harness {
 
     /// Runs `guest` once with `scenario`'s inputs.
     pub fn run(&self, guest: &Guest, scenario: &Scenario) -> Result<RunReport, HarnessError> {
+        self.run_with_fs(guest, scenario).map(|(report, _)| report)
+    }
+
+    /// Runs `guest` once and also hands back the final MemFs (when the
+    /// scenario had one).
+    pub fn run_with_fs(
+        &self,
+        guest: &Guest,
+        scenario: &Scenario,
+    ) -> Result<(RunReport, Option<MemFs>), HarnessError> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)
             .build()
             .map_err(|e| HarnessError::Internal(format!("tokio runtime: {e}")))?;
-        let name = if scenario.name.is_empty() { guest.name.clone() } else { scenario.name.clone() };
         let fs = scenario.fs.clone();
+        let inputs = &scenario.inputs;
         let outcome = rt.block_on(async {
             match &guest.pre {
-                Pre::P2(pre) => {
-                    let state = P2State::new(&scenario.inputs, fs)?;
-                    run_p2(&self.engine, pre, state).await
-                }
-                Pre::P3(pre) => {
-                    let state = P3State::new(&scenario.inputs, fs)?;
-                    run_p3(&self.engine, pre, state).await
-                }
+                Pre::P2(pre) => run_on(&self.engine, pre, P2State::new(inputs, fs)?, guest.exports).await,
+                Pre::P3(pre) => run_on(&self.engine, pre, P3State::new(inputs, fs)?, guest.exports).await,
             }
         })?;
-        Ok(RunReport {
+        let name = if scenario.name.is_empty() { guest.name.clone() } else { scenario.name.clone() };
+        let report = RunReport {
             guest: name,
-            world: guest.world,
+            world: guest.host(),
             seed: scenario.inputs.seed,
             exit: outcome.exit,
             elapsed_ns: outcome.elapsed_ns,
             stdout: Output::from_bytes(outcome.stdout),
             stderr: Output::from_bytes(outcome.stderr),
             fs: outcome.fs.as_ref().map(fs_entries).unwrap_or_default(),
-        })
+        };
+        Ok((report, outcome.fs))
     }
 }
 
@@ -182,51 +234,45 @@ struct Outcome {
     elapsed_ns: u64,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
-    fs: Option<crate::memfs::MemFs>,
+    fs: Option<MemFs>,
 }
 
-async fn run_p2(engine: &Engine, pre: &InstancePre<P2State>, state: P2State) -> Result<Outcome, HarnessError> {
+/// Instantiates and calls `wasi:cli/run` in the component's own world, then
+/// collects what the run left behind.
+async fn run_on<T: HostState>(
+    engine: &Engine,
+    pre: &InstancePre<T>,
+    state: T,
+    exports: World,
+) -> Result<Outcome, HarnessError> {
     let mut store = Store::new(engine, state);
-    store.data().clock().start();
-    let result = async {
-        let instance = pre.instantiate_async(&mut store).await?;
-        let cmd = wasmtime_wasi::p2::bindings::Command::new(&mut store, &instance)?;
-        cmd.wasi_cli_run().call_run(&mut store).await
-    }
-    .await;
+    store.data_mut().core().clock.start();
+    let result = match exports {
+        World::P2 => call_p2(&mut store, pre).await,
+        World::P3 => call_p3(&mut store, pre).await,
+    };
     let exit = exit_of(result);
-    let state = store.data_mut();
-    state.snapshot_fs()?;
+    let core: &mut Core = store.data_mut().core();
+    core.snapshot_fs()?;
     Ok(Outcome {
         exit,
-        elapsed_ns: state.clock().elapsed().as_nanos() as u64,
-        stdout: state.stdout(),
-        stderr: state.stderr(),
-        fs: state.take_fs().map(|b| b.into_memfs()),
+        elapsed_ns: core.clock.elapsed().as_nanos() as u64,
+        stdout: core.stdout.contents().to_vec(),
+        stderr: core.stderr.contents().to_vec(),
+        fs: core.bridge.take().map(|b| b.into_memfs()),
     })
 }
 
-async fn run_p3(engine: &Engine, pre: &InstancePre<P3State>, state: P3State) -> Result<Outcome, HarnessError> {
-    let mut store = Store::new(engine, state);
-    store.data().clock().start();
-    let result = async {
-        let instance = pre.instantiate_async(&mut store).await?;
-        let cmd = wasmtime_wasi::p3::bindings::Command::new(&mut store, &instance)?;
-        store
-            .run_concurrent(async |a| cmd.wasi_cli_run().call_run(a).await)
-            .await?
-    }
-    .await;
-    let exit = exit_of(result);
-    let state = store.data_mut();
-    state.snapshot_fs()?;
-    Ok(Outcome {
-        exit,
-        elapsed_ns: state.clock().elapsed().as_nanos() as u64,
-        stdout: state.stdout(),
-        stderr: state.stderr(),
-        fs: state.take_fs().map(|b| b.into_memfs()),
-    })
+async fn call_p2<T: HostState>(store: &mut Store<T>, pre: &InstancePre<T>) -> wasmtime::Result<Result<(), ()>> {
+    let instance = pre.instantiate_async(&mut *store).await?;
+    let cmd = wasmtime_wasi::p2::bindings::Command::new(&mut *store, &instance)?;
+    cmd.wasi_cli_run().call_run(&mut *store).await
+}
+
+async fn call_p3<T: HostState>(store: &mut Store<T>, pre: &InstancePre<T>) -> wasmtime::Result<Result<(), ()>> {
+    let instance = pre.instantiate_async(&mut *store).await?;
+    let cmd = wasmtime_wasi::p3::bindings::Command::new(&mut *store, &instance)?;
+    store.run_concurrent(async |a| cmd.wasi_cli_run().call_run(a).await).await?
 }
 
 /// Maps the end of `run` to an exit: a status for returns and `exit`

@@ -9,3 +9,4 @@ pub mod kernel;
 pub mod memfs;
 pub mod report;
 pub mod scenario;
+pub mod suite;

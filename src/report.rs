@@ -165,6 +165,37 @@ impl RunReport {
         s
     }
 
+    /// The first field, in report order, where `other` differs, with both
+    /// values rendered as YAML; for `fs`, the first differing entry.
+    pub fn first_difference(&self, other: &RunReport) -> Option<(String, String, String)> {
+        fn yaml<T: Serialize>(v: &T) -> String {
+            serde_yaml_ng::to_string(v).unwrap_or_default().trim_end().to_string()
+        }
+        macro_rules! field {
+            ($name:literal, $f:ident) => {
+                if self.$f != other.$f {
+                    return Some(($name.to_string(), yaml(&self.$f), yaml(&other.$f)));
+                }
+            };
+        }
+        field!("guest", guest);
+        field!("world", world);
+        field!("seed", seed);
+        field!("exit", exit);
+        field!("elapsed-ns", elapsed_ns);
+        field!("stdout", stdout);
+        field!("stderr", stderr);
+        let n = self.fs.len().max(other.fs.len());
+        for i in 0..n {
+            let (a, b) = (self.fs.get(i), other.fs.get(i));
+            if a != b {
+                let at = a.or(b).map(|e| e.path.clone()).unwrap_or_default();
+                return Some((format!("fs[{i}] ({at})"), yaml(&a), yaml(&b)));
+            }
+        }
+        None
+    }
+
     /// The same report with the world set aside, for p2-vs-p3 comparison.
     pub fn without_world(&self) -> RunReport {
         RunReport { world: World::P2, ..self.clone() }

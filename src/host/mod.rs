@@ -126,8 +126,19 @@ fn seal_network(b: &mut WasiCtxBuilder) {
         .socket_addr_check(|_, _| Box::pin(async { false }));
 }
 
+/// What the harness needs of a store state, whichever world it serves.
+pub(crate) trait HostState: wasmtime_wasi::WasiView + Sized + 'static {
+    fn core(&mut self) -> &mut Core;
+}
+
 macro_rules! impl_state {
     ($state:ident) => {
+        impl $crate::host::HostState for $state {
+            fn core(&mut self) -> &mut $crate::host::Core {
+                &mut self.core
+            }
+        }
+
         impl wasmtime_wasi::WasiView for $state {
             fn ctx(&mut self) -> wasmtime_wasi::WasiCtxView<'_> {
                 wasmtime_wasi::WasiCtxView { ctx: &mut self.core.ctx, table: &mut self.core.table }

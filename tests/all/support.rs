@@ -24,7 +24,8 @@ pub fn guest(name: &str, world: World) -> Guest {
 /// Runs a catalog scenario with its default inputs.
 pub fn run(name: &str, world: World) -> RunReport {
     let g = guest(name, world);
-    harness().run(&g, &catalog::scenario(name)).unwrap_or_else(|e| panic!("{e}"))
+    let scenario = catalog::scenario(name).unwrap_or_else(|e| panic!("{e}"));
+    harness().run(&g, &scenario).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Panics with a unified diff when two texts differ.

@@ -1,0 +1,113 @@
+//! The command line: clap definitions and dispatch. Every command prints
+//! reports to stdout and everything else to stderr, and returns one of the
+//! three documented exit codes.
+
+mod check;
+mod demo;
+mod inputs;
+mod run;
+mod style;
+mod test;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub use inputs::InputArgs;
+
+/// Success: reports equal, runs identical, goldens matched.
+pub const EXIT_OK: u8 = 0;
+/// A mismatch: reports differ, runs differ, or a golden is missing or changed.
+pub const EXIT_MISMATCH: u8 = 1;
+/// A harness error: the input could not be run at all.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Deterministic replay and snapshot testing for WASI components.
+///
+/// Exit codes: 0 success, 1 mismatch (reports differ, runs differ, golden
+/// missing or changed), 2 harness error (bad input). Reports go to stdout,
+/// everything else to stderr. Colors only on a terminal; NO_COLOR is honored.
+#[derive(Parser, Debug)]
+#[command(name = "wasi-replay", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a component once and print its report.
+    ///
+    /// Exits 0 whenever a report was produced, whatever the guest did; the
+    /// guest's exit is in the report.
+    ///
+    /// Example: wasi-replay run guest.wasm --seed 7 --arg --verbose --fs fixtures/
+    Run {
+        /// The component (.wasm).
+        component: PathBuf,
+        #[command(flatten)]
+        inputs: InputArgs,
+        /// Write the final filesystem tree into this directory (created; must be empty).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Run two components with the same inputs and diff their reports.
+    ///
+    /// The world field is set aside. Given one p2 component, runs it on the
+    /// p2 host and on the p3 host. Exits 0 when equal, 1 when they differ.
+    ///
+    /// Example: wasi-replay diff guest.p2.wasm guest.p3.wasm
+    Diff {
+        /// The first component (typically the p2 build).
+        a: PathBuf,
+        /// The second component (typically the p3 build).
+        b: Option<PathBuf>,
+        #[command(flatten)]
+        inputs: InputArgs,
+    },
+    /// Run a component many times, on all cores, and require identical reports.
+    ///
+    /// Exits 0 when every report is byte-identical; otherwise prints the
+    /// first field that differs, with both values, and exits 1.
+    ///
+    /// Example: wasi-replay check guest.wasm --runs 100
+    Check {
+        /// The component (.wasm).
+        component: PathBuf,
+        /// How many runs.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+        runs: u32,
+        #[command(flatten)]
+        inputs: InputArgs,
+    },
+    /// Run scenario files and compare each report with its golden file.
+    ///
+    /// PATH is a .toml scenario or a directory of them (default: scenarios).
+    /// Goldens are insta .snap files beside each scenario; a new or changed
+    /// report goes to a .snap.new file for `cargo insta review`. Exits 1 on
+    /// any mismatch or missing golden.
+    ///
+    /// Example: wasi-replay test scenarios --partition 1/2
+    Test {
+        /// Scenario files or directories.
+        paths: Vec<PathBuf>,
+        /// Write every report as the accepted golden.
+        #[arg(long)]
+        accept: bool,
+        /// Run only slice K of N (1-based) of the sorted scenario files.
+        #[arg(long, value_name = "K/N", value_parser = test::parse_partition)]
+        partition: Option<(usize, usize)>,
+    },
+    /// Build and run the guest catalog in both worlds (the default command).
+    Demo,
+}
+
+/// Runs the parsed command line; returns the process exit code.
+pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
+    match cli.command.unwrap_or(Command::Demo) {
+        Command::Run { component, inputs, out } => run::run(&component, &inputs, out.as_deref()),
+        Command::Diff { a, b, inputs } => run::diff(&a, b.as_deref(), &inputs),
+        Command::Check { component, runs, inputs } => check::check(&component, runs as usize, &inputs),
+        Command::Test { paths, accept, partition } => test::test(paths, accept, partition),
+        Command::Demo => demo::demo(),
+    }
+}

@@ -1,0 +1,56 @@
+//! `run` and `diff`.
+
+use super::style::{color_stdout, diff as render_diff};
+use super::{EXIT_MISMATCH, EXIT_OK, InputArgs};
+use anyhow::{Context, bail};
+use std::path::Path;
+use wasi_replay::bridge::memfs_to_dir;
+use wasi_replay::harness::Harness;
+use wasi_replay::report::World;
+
+pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>) -> anyhow::Result<u8> {
+    if let Some(out) = out
+        && out.exists()
+        && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true)
+    {
+        bail!("--out: {} exists and is not an empty directory", out.display());
+    }
+    let scenario = inputs.scenario(component)?;
+    let harness = Harness::new()?;
+    let guest = harness.load_on(component, inputs.world())?;
+    let (report, fs) = harness.run_with_fs(&guest, &scenario)?;
+    print!("{}", inputs.render(&report));
+    if let (Some(out), Some(fs)) = (out, fs) {
+        std::fs::create_dir_all(out).with_context(|| format!("--out {}", out.display()))?;
+        memfs_to_dir(&fs, out).with_context(|| format!("--out {}", out.display()))?;
+    }
+    Ok(EXIT_OK)
+}
+
+pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs) -> anyhow::Result<u8> {
+    let scenario = inputs.scenario(a)?;
+    let harness = Harness::new()?;
+    let (left, right) = match b {
+        Some(b) => (harness.load_on(a, inputs.world())?, harness.load_on(b, inputs.world())?),
+        None => {
+            let left = harness.load_on(a, Some(World::P2)).map_err(|e| match e {
+                wasi_replay::harness::HarnessError::WrongHost { name } => anyhow::anyhow!(
+                    "{name}: a p3 component runs only on the p3 host; give its p2 build as the second component"
+                ),
+                e => e.into(),
+            })?;
+            (left, harness.load_on(a, Some(World::P3))?)
+        }
+    };
+    let names = |g: &wasi_replay::harness::Guest, p: &Path| format!("{} ({} host)", p.display(), g.host());
+    let (ln, rn) = (names(&left, a), names(&right, b.unwrap_or(a)));
+    let l = harness.run(&left, &scenario)?.without_world();
+    let r = harness.run(&right, &scenario)?.without_world();
+    let (lt, rt) = (inputs.render(&l), inputs.render(&r));
+    if lt == rt {
+        eprintln!("reports are equal: {ln} and {rn}");
+        return Ok(EXIT_OK);
+    }
+    print!("{}", render_diff(&ln, &lt, &rn, &rt, color_stdout()));
+    Ok(EXIT_MISMATCH)
+}

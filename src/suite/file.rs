@@ -1,0 +1,151 @@
+//! Scenario files: one TOML file per scenario, read into runnable cases.
+//!
+//! ```toml
+//! guest = "fs-tree"            # a catalog guest (built as needed) ...
+//! # components = ["x.wasm"]    # ... or component files, relative to this file
+//! worlds = ["p2", "p3"]        # catalog builds to run (default: both)
+//! seed = 42
+//! args = ["fs-tree"]
+//! env = ["LANG=C.UTF-8"]       # in this order
+//! stdin = "text"               # or stdin-file = "input.txt"
+//! fixture = "fixture"          # initial tree: a directory, relative to this file
+//! ```
+//!
+//! Every path a scenario names is resolved against the scenario file's
+//! directory; nothing is read from anywhere else.
+
+use super::SuiteError;
+use crate::bridge::memfs_from_dir;
+use crate::catalog;
+use crate::report::World;
+use crate::scenario::Scenario;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    name: Option<String>,
+    guest: Option<String>,
+    #[serde(default)]
+    components: Vec<PathBuf>,
+    worlds: Option<Vec<World>>,
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    env: Vec<String>,
+    stdin: Option<String>,
+    stdin_file: Option<PathBuf>,
+    fixture: Option<PathBuf>,
+}
+
+/// A component to run and where it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The component file.
+    pub component: PathBuf,
+    /// The host to run it on; `None` reads it from the component.
+    pub world: Option<World>,
+}
+
+/// A parsed scenario file.
+#[derive(Debug, Clone)]
+pub struct ScenarioFile {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The scenario (inputs and initial tree).
+    pub scenario: Scenario,
+    /// Whether it names a catalog guest (which must be built before running).
+    pub catalog_guest: Option<String>,
+    /// What to run.
+    pub targets: Vec<Target>,
+}
+
+impl ScenarioFile {
+    /// Reads and checks a scenario file. Errors name the file, and for
+    /// malformed TOML the line and the field.
+    pub fn load(path: &Path) -> Result<Self, SuiteError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
+        let raw: Raw = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+
+        let mut scenario = Scenario::new(raw.name.clone().unwrap_or(stem)).seed(raw.seed).args(raw.args);
+        for kv in &raw.env {
+            let (k, v) = kv
+                .split_once('=')
+                .ok_or_else(|| SuiteError::at(path, format!("field `env`: `{kv}` is not KEY=VALUE")))?;
+            scenario = scenario.env(k, v);
+        }
+        scenario.inputs.stdin = match (raw.stdin, raw.stdin_file) {
+            (Some(_), Some(_)) => {
+                return Err(SuiteError::at(path, "fields `stdin` and `stdin-file` exclude each other"));
+            }
+            (Some(s), None) => s.into_bytes(),
+            (None, Some(f)) => std::fs::read(dir.join(&f))
+                .map_err(|e| SuiteError::at(path, format!("field `stdin-file`: {}: {e}", f.display())))?,
+            (None, None) => Vec::new(),
+        };
+        if let Some(fixture) = &raw.fixture {
+            let full = dir.join(fixture);
+            if !full.is_dir() {
+                return Err(SuiteError::at(
+                    path,
+                    format!("field `fixture`: directory not found: {}", full.display()),
+                ));
+            }
+            let fs = memfs_from_dir(&full)
+                .map_err(|e| SuiteError::at(path, format!("field `fixture`: {e}")))?;
+            scenario.fs = Some(fs);
+        }
+
+        let targets = match (&raw.guest, raw.components.is_empty()) {
+            (Some(_), false) => {
+                return Err(SuiteError::at(path, "fields `guest` and `components` exclude each other"));
+            }
+            (None, true) => return Err(SuiteError::at(path, "names no `guest` and no `components`")),
+            (Some(g), true) => {
+                if !catalog::SCENARIOS.contains(&g.as_str()) {
+                    return Err(SuiteError::at(
+                        path,
+                        format!("field `guest`: no catalog guest `{g}` (known: {})", catalog::SCENARIOS.join(", ")),
+                    ));
+                }
+                let worlds = raw.worlds.clone().unwrap_or_else(|| vec![World::P2, World::P3]);
+                worlds
+                    .into_iter()
+                    .map(|w| Target { component: catalog::component_path(g, w), world: Some(w) })
+                    .collect()
+            }
+            (None, false) => {
+                let worlds = raw.worlds.clone().unwrap_or_default();
+                if !worlds.is_empty() && worlds.len() != raw.components.len() {
+                    return Err(SuiteError::at(path, "field `worlds`: give one world per component, or none"));
+                }
+                raw.components
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Target { component: dir.join(c), world: worlds.get(i).copied() })
+                    .collect()
+            }
+        };
+        Ok(ScenarioFile { path: path.to_path_buf(), scenario, catalog_guest: raw.guest, targets })
+    }
+}
+
+/// `file:line: field `key`: message`, all on one line.
+fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SuiteError {
+    let message = e.message().lines().next().unwrap_or("malformed TOML").to_string();
+    let Some(span) = e.span() else { return SuiteError::at(path, message) };
+    let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    let field = line.split_once('=').map(|(k, _)| k.trim().trim_matches('"')).filter(|k| !k.is_empty());
+    let detail = match field {
+        Some(f) if !f.starts_with('[') => format!("field `{f}`: {message}"),
+        _ => message,
+    };
+    SuiteError::at(path, format!("line {line_no}: {detail}"))
+}
