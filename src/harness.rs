@@ -20,12 +20,12 @@ mod imports;
 #[derive(Debug, thiserror::Error)]
 pub enum HarnessError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {error}")]
     Read {
         /// The file.
         path: String,
         /// The host error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The bytes do not start with the WebAssembly magic number.
     #[error("{name}: not a WebAssembly file")]
@@ -135,17 +135,18 @@ impl Harness {
     }
 
     /// Loads a component file for `host`, or for its own world when `None`.
+    /// Errors name the file; the guest's name is the file stem.
     pub fn load_on(&self, path: &Path, host: Option<World>) -> Result<Guest, HarnessError> {
-        let bytes = std::fs::read(path).map_err(|source| HarnessError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        self.load_bytes(&name, &bytes, host)
+        let label = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| HarnessError::Read { path: label.clone(), error: e })?;
+        let mut guest = self.load_bytes(&label, &bytes, host)?;
+        guest.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(guest)
     }
 
     /// Compiles component bytes and links them for `host` (or for the
-    /// component's own world when `None`).
+    /// component's own world when `None`). `name` is the guest's name, used
+    /// in errors and reports.
     pub fn load_bytes(&self, name: &str, bytes: &[u8], host: Option<World>) -> Result<Guest, HarnessError> {
         let name = name.to_string();
         match bytes.get(..8) {

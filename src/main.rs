@@ -21,7 +21,7 @@ fn main() -> ExitCode {
     match cli::main(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {}", one_line(&format!("{e:#}")));
+            eprintln!("error: {}", one_line(&chain(&e)));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }
@@ -38,4 +38,21 @@ fn one_line(msg: &str) -> String {
         parts.push(line);
     }
     parts.join("; ")
+}
+
+/// The error and its causes joined with ": ", skipping a cause whose text
+/// the message already holds (many errors print their source themselves).
+fn chain(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if msg.contains(&text) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&text);
+    }
+    msg
 }

@@ -20,3 +20,6 @@ mod kernel;
 
 /// RunReport's canonical forms.
 mod report;
+
+/// The real binary: every command, exit codes, bad input.
+mod cli;

@@ -125,7 +125,10 @@ pub fn insecure_seed() -> (u64, u64) {
 /// A directory handle.
 pub struct Dir(Descriptor);
 
-/// The first preopened directory and its guest path.
+/// The first preopened directory and its guest path. Panics, at the
+/// caller's location so the message is the same in both worlds, when there
+/// is none.
+#[track_caller]
 pub fn root() -> (Dir, String) {
     let (d, path) = wasip3::filesystem::preopens::get_directories()
         .into_iter()

@@ -1,0 +1,340 @@
+//! The real `wasi-replay` binary on catalog guests: every command, the exit
+//! codes, and one clean line for each kind of bad input.
+
+use crate::support::harness;
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use wasi_replay::catalog::{self, component_path};
+use wasi_replay::report::{RunReport, World};
+
+fn cli() -> Command {
+    harness(); // builds the catalog once
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wasi-replay"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    c
+}
+
+fn p2(name: &str) -> PathBuf {
+    component_path(name, World::P2)
+}
+
+fn p3(name: &str) -> PathBuf {
+    component_path(name, World::P3)
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// Runs the CLI and requires exit 2 with exactly one line on stderr that
+/// contains `needle`, and no panic.
+#[track_caller]
+fn bad_input(args: &[&str], needle: &str) {
+    let out = cli().args(args).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: expected one line, got:\n{err}");
+    assert!(err.contains(needle), "{args:?}: {err:?} does not contain {needle:?}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+// ----- run ---------------------------------------------------------------
+
+#[test]
+fn run_prints_a_yaml_report_and_exits_0_whatever_the_guest_did() {
+    let out = cli().arg("run").arg(p2("exit-code")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: RunReport = serde_yaml_ng::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report.exit, wasi_replay::report::Exit::Status(3));
+    assert_eq!(report.guest, "exit_code");
+}
+
+#[test]
+fn run_passes_args_env_stdin_and_prints_json() {
+    let stdin = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(stdin.path(), "from a file\n").unwrap();
+    let out = cli()
+        .arg("run")
+        .arg(p3("cli-io"))
+        .args(["--arg", "--flag", "--arg", "x y", "--env", "K=V", "--env", "A=b=c", "--format", "json"])
+        .arg("--stdin")
+        .arg(stdin.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        json["stdout"],
+        "arg[0] = cli_io\narg[1] = --flag\narg[2] = x y\nenv K=V\nenv A=b=c\nstdin: 12 bytes\nfrom a file\n"
+    );
+    assert_eq!(json["world"], "p3");
+}
+
+#[test]
+fn run_reads_stdin_from_a_dash() {
+    let out = cli().arg("run").arg(p2("cli-io")).args(["--stdin", "-"]).write_stdin("piped").output().unwrap();
+    assert!(stdout(&out).contains("stdin: 5 bytes"), "{}", stdout(&out));
+}
+
+#[test]
+fn run_seed_changes_random_bytes() {
+    let random = |seed: &str| {
+        let out = cli().arg("run").arg(p2("clock-random")).args(["--seed", seed]).output().unwrap();
+        stdout(&out).lines().find(|l| l.contains("random:")).unwrap().to_string()
+    };
+    assert_eq!(random("1"), random("1"));
+    assert_ne!(random("1"), random("2"));
+}
+
+#[test]
+fn run_copies_fs_in_and_writes_the_final_tree_out_without_touching_the_source() {
+    let fixture = catalog::scenarios_dir().join("tree");
+    let before = std::fs::read_to_string(fixture.join("fixture/hello.txt")).unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_path = out_dir.path().join("out");
+    let out = cli()
+        .arg("run")
+        .arg(p3("fs-tree"))
+        .arg("--fs")
+        .arg(&fixture)
+        .arg("--out")
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("status: 0"));
+    assert_eq!(std::fs::read_to_string(out_path.join("data/renamed.txt")).unwrap(), "alpha\nbeta\n");
+    assert_eq!(std::fs::read_to_string(out_path.join("fixture/hello.txt")).unwrap(), "hello, replaced\n");
+    assert_eq!(std::fs::read_to_string(fixture.join("fixture/hello.txt")).unwrap(), before);
+}
+
+#[test]
+fn run_refuses_a_non_empty_out_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("keep"), "").unwrap();
+    let d = dir.path().to_str().unwrap();
+    let c = p2("fs-tree");
+    bad_input(&["run", c.to_str().unwrap(), "--out", d], "not an empty directory");
+}
+
+#[test]
+fn run_world_auto_and_forced() {
+    let out = cli().arg("run").arg(p2("exit-code")).args(["--world", "p3"]).output().unwrap();
+    assert!(stdout(&out).contains("world: p3"), "{}", stderr(&out));
+    let c = p3("exit-code");
+    bad_input(&["run", c.to_str().unwrap(), "--world", "p2"], "cannot run on the p2 host");
+}
+
+// ----- diff ----------------------------------------------------------------
+
+#[test]
+fn diff_of_the_p2_and_p3_builds_is_empty() {
+    for name in catalog::SCENARIOS {
+        let tree = catalog::scenarios_dir().join("tree");
+        let out = cli().arg("diff").arg(p2(name)).arg(p3(name)).arg("--fs").arg(&tree).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", stdout(&out));
+        assert!(stdout(&out).is_empty());
+    }
+}
+
+#[test]
+fn diff_of_one_p2_component_runs_it_on_both_hosts() {
+    let out = cli().arg("diff").arg(p2("clock-random")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stderr(&out).contains("(p3 host)"));
+}
+
+#[test]
+fn diff_of_different_guests_is_a_unified_diff_and_exits_1() {
+    let out = cli().arg("diff").arg(p2("exit-code")).arg(p3("trap")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.starts_with("--- "), "{text}");
+    assert!(text.contains("-  status: 3") && text.contains("+  trap:"), "{text}");
+    assert!(!text.contains("\x1b["), "no colors off a terminal");
+}
+
+#[test]
+fn diff_of_one_p3_component_asks_for_the_p2_build() {
+    let c = p3("fs-tree");
+    bad_input(&["diff", c.to_str().unwrap()], "give its p2 build");
+}
+
+// ----- check ---------------------------------------------------------------
+
+#[test]
+fn check_many_runs_are_identical() {
+    let out = cli().arg("check").arg(p3("clock-random")).args(["--runs", "16"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stderr(&out).contains("16 runs"), "{}", stderr(&out));
+}
+
+#[test]
+fn check_rejects_zero_runs() {
+    let c = p2("trap");
+    bad_input(&["check", c.to_str().unwrap(), "--runs", "0"], "--runs");
+}
+
+// ----- test ----------------------------------------------------------------
+
+#[test]
+fn test_passes_on_the_committed_catalog_scenarios() {
+    let out = cli().args(["test", "scenarios"]).output().unwrap();
+    let table = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{table}{}", stderr(&out));
+    assert_eq!(table.lines().filter(|l| l.contains(" ok ")).count(), 12, "{table}");
+}
+
+/// A copy of one catalog scenario in a tempdir, with its fixture.
+fn scenario_copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = catalog::scenarios_dir();
+    std::fs::copy(src.join(format!("{name}.toml")), dir.path().join(format!("{name}.toml"))).unwrap();
+    let fs = wasi_replay::bridge::memfs_from_dir(&src.join("tree")).unwrap();
+    std::fs::create_dir(dir.path().join("tree")).unwrap();
+    wasi_replay::bridge::memfs_to_dir(&fs, &dir.path().join("tree")).unwrap();
+    dir
+}
+
+fn run_test(dir: &Path, extra: &[&str]) -> std::process::Output {
+    cli().arg("test").arg(dir).args(extra).output().unwrap()
+}
+
+#[test]
+fn test_missing_goldens_fail_then_accept_then_pass() {
+    let dir = scenario_copy("exit-code");
+    let out = run_test(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("MISSING"));
+    assert!(dir.path().join("exit-code.p2.snap.new").exists());
+    assert!(!dir.path().join("exit-code.p2.snap").exists(), "never written without --accept");
+
+    let out = run_test(dir.path(), &["--accept"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!dir.path().join("exit-code.p2.snap.new").exists());
+    let golden = std::fs::read_to_string(dir.path().join("exit-code.p3.snap")).unwrap();
+    assert!(golden.starts_with("---\nsource: "), "insta header: {golden}");
+
+    assert_eq!(run_test(dir.path(), &[]).status.code(), Some(0));
+}
+
+#[test]
+fn test_a_changed_golden_is_a_mismatch_with_a_diff() {
+    let dir = scenario_copy("exit-code");
+    assert_eq!(run_test(dir.path(), &["--accept"]).status.code(), Some(0));
+    let golden = dir.path().join("exit-code.p2.snap");
+    let text = std::fs::read_to_string(&golden).unwrap().replace("status: 3", "status: 4");
+    std::fs::write(&golden, &text).unwrap();
+    let out = run_test(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("MISMATCH"));
+    assert!(stderr(&out).contains("-  status: 4") && stderr(&out).contains("+  status: 3"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&golden).unwrap(), text, "the golden is left alone");
+}
+
+#[test]
+fn test_partitions_are_disjoint_and_cover_the_suite() {
+    let rows = |k: &str| {
+        let out = cli().args(["test", "scenarios", "--partition", k]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        stdout(&out).lines().skip(1).map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" ")).collect::<Vec<_>>()
+    };
+    let (a, b) = (rows("1/2"), rows("2/2"));
+    assert!(!a.is_empty() && !b.is_empty());
+    assert!(a.iter().all(|r| !b.contains(r)));
+    assert_eq!(a.len() + b.len(), 12);
+}
+
+// ----- demo ----------------------------------------------------------------
+
+#[test]
+fn demo_is_the_default_command() {
+    let out = cli().output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = stdout(&out);
+    for name in catalog::SCENARIOS {
+        let row = table.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{table}"));
+        assert_eq!(row.matches("yes").count(), 2, "{row}");
+    }
+}
+
+// ----- bad input -----------------------------------------------------------
+
+#[test]
+fn bad_input_missing_file() {
+    bad_input(&["run", "no/such/guest.wasm"], "cannot read no/such/guest.wasm");
+}
+
+#[test]
+fn bad_input_not_wasm() {
+    bad_input(&["run", "Cargo.toml"], "Cargo.toml: not a WebAssembly file");
+}
+
+#[test]
+fn bad_input_core_module() {
+    let f = tempfile::Builder::new().suffix(".wasm").tempfile().unwrap();
+    std::fs::write(f.path(), wat::parse_str("(module)").unwrap()).unwrap();
+    bad_input(&["run", f.path().to_str().unwrap()], "is a core WebAssembly module, not a component");
+}
+
+#[test]
+fn bad_input_component_without_run() {
+    let f = tempfile::Builder::new().suffix(".wasm").tempfile().unwrap();
+    std::fs::write(f.path(), wat::parse_str("(component)").unwrap()).unwrap();
+    bad_input(&["check", f.path().to_str().unwrap()], "does not export wasi:cli/run");
+}
+
+#[test]
+fn bad_input_unsatisfied_imports_are_listed_by_name() {
+    let wat = r#"
+        (component
+          (import "acme:missing/thing@1.0.0" (instance (export "f" (func))))
+          (import "wasi:http/outgoing-handler@0.2.0" (instance (export "handle" (func))))
+          (core module $m (func (export "run") (result i32) i32.const 0))
+          (core instance $i (instantiate $m))
+          (func $run (result (result)) (canon lift (core func $i "run")))
+          (instance $r (export "run" (func $run)))
+          (export "wasi:cli/run@0.2.0" (instance $r)))
+    "#;
+    let f = tempfile::Builder::new().suffix(".wasm").tempfile().unwrap();
+    std::fs::write(f.path(), wat::parse_str(wat).unwrap()).unwrap();
+    bad_input(
+        &["run", f.path().to_str().unwrap()],
+        "unsatisfied imports: acme:missing/thing@1.0.0, wasi:http/outgoing-handler@0.2.0",
+    );
+}
+
+#[test]
+fn bad_input_malformed_scenario_names_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.toml");
+    std::fs::write(&f, "guest = \"fs-tree\"\n# a comment\nseed = \"many\"\n").unwrap();
+    bad_input(&["test", f.to_str().unwrap()], "bad.toml: line 3: field `seed`: invalid type");
+    std::fs::write(&f, "guest = \"fs-tree\"\nsede = 1\n").unwrap();
+    bad_input(&["test", f.to_str().unwrap()], "line 2: field `sede`: unknown field");
+    std::fs::write(&f, "guest = \"fs-tree\"\nargs = [\n").unwrap();
+    bad_input(&["test", f.to_str().unwrap()], "bad.toml: line");
+}
+
+#[test]
+fn bad_input_missing_fixture_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.toml");
+    std::fs::write(&f, "guest = \"fs-tree\"\nfixture = \"nowhere\"\n").unwrap();
+    bad_input(&["test", f.to_str().unwrap()], "field `fixture`: directory not found");
+    let c = p2("fs-tree");
+    bad_input(&["run", c.to_str().unwrap(), "--fs", "no/such/dir"], "--fs: directory not found: no/such/dir");
+}
+
+#[test]
+fn bad_input_unknown_flag_values() {
+    bad_input(&["run", "x.wasm", "--world", "p4"], "invalid value 'p4' for '--world");
+    bad_input(&["run", "x.wasm", "--format", "xml"], "invalid value 'xml'");
+    bad_input(&["run", "x.wasm", "--env", "NOEQUALS"], "is not K=V");
+    bad_input(&["test", "--partition", "3/2"], "is not K/N");
+    bad_input(&["run", "x.wasm", "--seed", "many"], "invalid value 'many' for '--seed");
+}
