@@ -8,11 +8,14 @@
 //! never from the host.
 
 mod error;
+mod handle;
 mod path;
 mod resolve;
 mod tree;
 
 pub use error::{ErrorKind, FsError, FsResult};
+pub use handle::OpenOptions;
+pub use resolve::At;
 pub use tree::{Entry, Kind, Metadata};
 
 use std::collections::BTreeMap;
@@ -73,6 +76,8 @@ pub(crate) enum Node {
 pub(crate) struct Inode {
     pub(crate) node: Node,
     pub(crate) nlink: u64,
+    /// The containing directory (for directories; the root is its own).
+    pub(crate) parent: Ino,
     pub(crate) atime: Duration,
     pub(crate) mtime: Duration,
     pub(crate) ctime: Duration,
@@ -82,6 +87,8 @@ pub(crate) struct Inode {
 #[derive(Clone)]
 pub struct MemFs {
     inodes: BTreeMap<Ino, Inode>,
+    /// Open handles per inode; a held inode outlives its last link.
+    held: BTreeMap<Ino, u32>,
     next_ino: Ino,
     used_bytes: u64,
     quota: Quota,
@@ -130,8 +137,8 @@ impl MemFs {
     pub fn with_clock(clock: Arc<dyn TimeSource>) -> Self {
         let now = clock.now();
         let mut inodes = BTreeMap::new();
-        inodes.insert(ROOT, Inode::new(Node::Dir(BTreeMap::new()), now));
-        MemFs { inodes, next_ino: ROOT + 1, used_bytes: 0, quota: Quota::default(), clock }
+        inodes.insert(ROOT, Inode::new(Node::Dir(BTreeMap::new()), now, ROOT));
+        MemFs { inodes, held: BTreeMap::new(), next_ino: ROOT + 1, used_bytes: 0, quota: Quota::default(), clock }
     }
 
     /// An empty tree with the same clock and no quota.
@@ -169,11 +176,20 @@ impl MemFs {
     /// Creates one directory. Its parent must exist; the path stays inside
     /// the root.
     pub fn mkdir(&mut self, path: &str) -> FsResult<()> {
-        self.mkdir_inner(path).map_err(|k| FsError::new(k, path))
+        self.mkdir_at(At::ROOT, path)
+    }
+
+    /// [`MemFs::mkdir`] relative to `at`; never leaves `at`'s floor.
+    pub fn mkdir_at(&mut self, at: At, path: &str) -> FsResult<()> {
+        self.mkdir_in(at, path).map_err(|k| FsError::new(k, path))
     }
 
     fn mkdir_inner(&mut self, path: &str) -> Result<(), ErrorKind> {
-        let r = self.resolve(path, false)?;
+        self.mkdir_in(At::ROOT, path)
+    }
+
+    fn mkdir_in(&mut self, at: At, path: &str) -> Result<(), ErrorKind> {
+        let r = self.resolve_at(at, path, false)?;
         let (parent, name) = r.creatable()?;
         self.insert_new(parent, name, Node::Dir(BTreeMap::new()))?;
         Ok(())
@@ -210,8 +226,13 @@ impl MemFs {
 
     /// Removes an empty directory. Symlinks are not followed.
     pub fn rmdir(&mut self, path: &str) -> FsResult<()> {
+        self.rmdir_at(At::ROOT, path)
+    }
+
+    /// [`MemFs::rmdir`] relative to `at`; never leaves `at`'s floor.
+    pub fn rmdir_at(&mut self, at: At, path: &str) -> FsResult<()> {
         let err = |k| FsError::new(k, path);
-        let r = self.resolve(path, false).map_err(err)?;
+        let r = self.resolve_at(at, path, false).map_err(err)?;
         let (parent, name, ino) = r.existing().map_err(err)?;
         match &self.inode(ino).node {
             Node::Dir(e) if e.is_empty() => {}
@@ -316,8 +337,13 @@ impl MemFs {
     /// Removes a file or symlink (never a directory). The inode goes away
     /// with its last link.
     pub fn remove_file(&mut self, path: &str) -> FsResult<()> {
+        self.remove_file_at(At::ROOT, path)
+    }
+
+    /// [`MemFs::remove_file`] relative to `at`; never leaves `at`'s floor.
+    pub fn remove_file_at(&mut self, at: At, path: &str) -> FsResult<()> {
         let err = |k| FsError::new(k, path);
-        let r = self.resolve(path, false).map_err(err)?;
+        let r = self.resolve_at(at, path, false).map_err(err)?;
         let (parent, name, ino) = r.existing().map_err(err)?;
         if self.is_dir(ino) {
             return Err(err(ErrorKind::IsDir));
@@ -331,11 +357,16 @@ impl MemFs {
     /// Creates a symlink at `link` pointing at `target`. The target is stored
     /// as given; following it never leaves the root.
     pub fn symlink(&mut self, target: &str, link: &str) -> FsResult<()> {
+        self.symlink_at(target, At::ROOT, link)
+    }
+
+    /// [`MemFs::symlink`] with `link` relative to `at`.
+    pub fn symlink_at(&mut self, target: &str, at: At, link: &str) -> FsResult<()> {
         let err = |k| FsError::new(k, link);
         if target.is_empty() || target.contains('\0') {
             return Err(err(ErrorKind::InvalidPath));
         }
-        let r = self.resolve(link, false).map_err(err)?;
+        let r = self.resolve_at(at, link, false).map_err(err)?;
         let (parent, name) = r.creatable().map_err(err)?;
         self.insert_new(parent, name, Node::Symlink(target.to_string())).map_err(err)?;
         Ok(())
@@ -343,8 +374,13 @@ impl MemFs {
 
     /// The target of a symlink.
     pub fn readlink(&self, path: &str) -> FsResult<String> {
+        self.readlink_at(At::ROOT, path)
+    }
+
+    /// [`MemFs::readlink`] relative to `at`.
+    pub fn readlink_at(&self, at: At, path: &str) -> FsResult<String> {
         let err = |k| FsError::new(k, path);
-        let ino = self.resolve(path, false).map_err(err)?.found().map_err(err)?;
+        let ino = self.resolve_at(at, path, false).map_err(err)?.found().map_err(err)?;
         match &self.inode(ino).node {
             Node::Symlink(t) => Ok(t.clone()),
             _ => Err(err(ErrorKind::InvalidArgument)),
@@ -354,12 +390,18 @@ impl MemFs {
     /// Adds a hard link `new` to the entry at `existing` (a symlink there is
     /// linked itself, not followed). Directories cannot be linked.
     pub fn link(&mut self, existing: &str, new: &str) -> FsResult<()> {
+        self.link_at(At::ROOT, existing, At::ROOT, new, false)
+    }
+
+    /// [`MemFs::link`] with each path relative to its own `At`; with
+    /// `follow`, a symlink at `existing` is followed first.
+    pub fn link_at(&mut self, from: At, existing: &str, to: At, new: &str, follow: bool) -> FsResult<()> {
         let src = self
-            .resolve(existing, false)
+            .resolve_at(from, existing, follow)
             .and_then(|r| r.found())
             .map_err(|k| FsError::new(k, existing))?;
         let err = |k| FsError::new(k, new);
-        let r = self.resolve(new, false).map_err(err)?;
+        let r = self.resolve_at(to, new, false).map_err(err)?;
         let (parent, name) = r.creatable().map_err(err)?;
         if self.is_dir(src) {
             return Err(FsError::new(ErrorKind::NotPermitted, existing));
@@ -376,8 +418,13 @@ impl MemFs {
     /// does: a file by a file, an empty directory by a directory. A directory
     /// cannot move into itself.
     pub fn rename(&mut self, from: &str, to: &str) -> FsResult<()> {
-        let src = self.resolve(from, false).map_err(|k| FsError::new(k, from))?;
-        let dst = self.resolve(to, false).map_err(|k| FsError::new(k, to))?;
+        self.rename_at(At::ROOT, from, At::ROOT, to)
+    }
+
+    /// [`MemFs::rename`] with each path relative to its own `At`.
+    pub fn rename_at(&mut self, from_at: At, from: &str, to_at: At, to: &str) -> FsResult<()> {
+        let src = self.resolve_at(from_at, from, false).map_err(|k| FsError::new(k, from))?;
+        let dst = self.resolve_at(to_at, to, false).map_err(|k| FsError::new(k, to))?;
         let (sp, sname, sino) = src.existing().map_err(|k| FsError::new(k, from))?;
         let (dp, dname) = match (&dst.name, dst.ino) {
             (Some(n), _) => (dst.parent, n.clone()),
@@ -417,6 +464,9 @@ impl MemFs {
         self.dir_mut(sp).remove(&sname);
         self.touch_dir(sp);
         self.add_entry(dp, dname, sino);
+        if self.is_dir(sino) {
+            self.inodes.get_mut(&sino).expect("inode").parent = dp;
+        }
         self.touch_ctime(sino);
         Ok(())
     }
@@ -488,8 +538,14 @@ impl MemFs {
     }
 
     fn metadata_with(&self, path: &str, follow: bool) -> FsResult<Metadata> {
+        self.metadata_at(At::ROOT, path, follow)
+    }
+
+    /// Metadata of the entry at `path` relative to `at`; a symlink at the
+    /// end is followed when `follow`.
+    pub fn metadata_at(&self, at: At, path: &str, follow: bool) -> FsResult<Metadata> {
         let err = |k| FsError::new(k, path);
-        let ino = self.resolve(path, follow).map_err(err)?.found().map_err(err)?;
+        let ino = self.resolve_at(at, path, follow).map_err(err)?.found().map_err(err)?;
         Ok(self.metadata_of(ino))
     }
 
@@ -553,7 +609,7 @@ impl MemFs {
         }
     }
 
-    fn charge(&mut self, old: u64, new: u64) -> Result<(), ErrorKind> {
+    pub(crate) fn charge(&mut self, old: u64, new: u64) -> Result<(), ErrorKind> {
         let total = self.used_bytes - old + new;
         if new > old
             && let Some(max) = self.quota.max_bytes
@@ -565,11 +621,11 @@ impl MemFs {
         Ok(())
     }
 
-    fn insert_new(&mut self, parent: Ino, name: String, node: Node) -> Result<Ino, ErrorKind> {
+    pub(crate) fn insert_new(&mut self, parent: Ino, name: String, node: Node) -> Result<Ino, ErrorKind> {
         self.check_new_inode()?;
         let ino = self.next_ino;
         self.next_ino += 1;
-        self.inodes.insert(ino, Inode::new(node, self.clock.now()));
+        self.inodes.insert(ino, Inode::new(node, self.clock.now(), parent));
         self.add_entry(parent, name, ino);
         Ok(ino)
     }
@@ -590,9 +646,14 @@ impl MemFs {
     fn drop_link(&mut self, ino: Ino) {
         let inode = self.inodes.get_mut(&ino).expect("inode");
         inode.nlink -= 1;
-        if inode.nlink > 0 {
+        if inode.nlink > 0 || self.held.contains_key(&ino) {
             return;
         }
+        self.free(ino);
+    }
+
+    /// Frees an inode with no links and no holders, and what it contained.
+    pub(crate) fn free(&mut self, ino: Ino) {
         let inode = self.inodes.remove(&ino).expect("inode");
         match inode.node {
             Node::File(bytes) => self.used_bytes -= bytes.len() as u64,
@@ -613,40 +674,22 @@ impl MemFs {
         self.inodes.get_mut(&ino).expect("inode").ctime = now;
     }
 
-    /// Is `ancestor` on the path from the root to `ino`?
-    fn is_ancestor_or_self(&self, ancestor: Ino, ino: Ino) -> bool {
-        if ancestor == ino {
-            return true;
-        }
-        // Directories have one parent each, so a search from the root finds
-        // the single chain that leads to `ino`.
-        self.path_to(ino).is_some_and(|chain| chain.contains(&ancestor))
-    }
-
-    /// The chain of directory inodes from the root down to `target`.
-    fn path_to(&self, target: Ino) -> Option<Vec<Ino>> {
-        fn go(fs: &MemFs, at: Ino, target: Ino, chain: &mut Vec<Ino>) -> bool {
-            chain.push(at);
-            if at == target {
+    /// Is `ancestor` the directory `ino` or one of its ancestors?
+    pub(crate) fn is_ancestor_or_self(&self, ancestor: Ino, mut ino: Ino) -> bool {
+        loop {
+            if ino == ancestor {
                 return true;
             }
-            if let Node::Dir(e) = &fs.inode(at).node {
-                for &c in e.values() {
-                    if fs.is_dir(c) && go(fs, c, target, chain) {
-                        return true;
-                    }
-                }
+            if ino == ROOT {
+                return false;
             }
-            chain.pop();
-            false
+            ino = self.inode(ino).parent;
         }
-        let mut chain = Vec::new();
-        go(self, ROOT, target, &mut chain).then_some(chain)
     }
 }
 
 impl Inode {
-    fn new(node: Node, now: Duration) -> Self {
-        Inode { node, nlink: 1, atime: now, mtime: now, ctime: now }
+    fn new(node: Node, now: Duration, parent: Ino) -> Self {
+        Inode { node, nlink: 1, parent, atime: now, mtime: now, ctime: now }
     }
 }

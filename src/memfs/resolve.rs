@@ -1,9 +1,34 @@
-//! Path resolution: one walk from the root that follows symlinks, resolves
-//! `..` against the directories actually walked, and never rises above the
-//! root.
+//! Path resolution: one walk that follows symlinks, resolves `..` against
+//! the directories actually walked, and never rises above its floor.
+//!
+//! There are two floors. The MemFs root *clamps*: `..` there stays there
+//! and an absolute path or symlink target starts over from it, as inside a
+//! chroot. A guest's preopen is a *wall*: an absolute path, a `..` above it
+//! or an absolute symlink target fails with [`ErrorKind::NotPermitted`], as
+//! WASI asks.
 
 use super::path::components;
 use super::{ErrorKind, Ino, MAX_SYMLINKS, MemFs, Node, ROOT};
+
+/// Where a relative path starts, and what it may not rise above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    /// The directory the path is relative to.
+    pub dir: Ino,
+    /// A wall the path may not rise above (a guest's preopen), or `None`
+    /// to clamp at the MemFs root.
+    pub wall: Option<Ino>,
+}
+
+impl At {
+    /// Relative to the MemFs root, clamped there.
+    pub const ROOT: At = At { dir: ROOT, wall: None };
+
+    /// Relative to `dir`, never above `wall`.
+    pub fn walled(dir: Ino, wall: Ino) -> Self {
+        At { dir, wall: Some(wall) }
+    }
+}
 
 /// Where a path leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,14 +71,34 @@ impl MemFs {
     /// Resolves `path` from the root. Intermediate symlinks are always
     /// followed; a symlink in the last position only when `follow_last`.
     pub(crate) fn resolve(&self, path: &str, follow_last: bool) -> Result<Resolved, ErrorKind> {
+        self.resolve_at(At::ROOT, path, follow_last)
+    }
+
+    /// Resolves `path` relative to `at`.
+    pub(crate) fn resolve_at(&self, at: At, path: &str, follow_last: bool) -> Result<Resolved, ErrorKind> {
         let mut todo = components(path)?;
-        let mut stack: Vec<Ino> = vec![ROOT];
+        let floor = at.wall.unwrap_or(ROOT);
+        if at.wall.is_some() && path.starts_with('/') {
+            return Err(ErrorKind::NotPermitted);
+        }
+        // The directories from the floor down to `at.dir`, via parent links.
+        let mut stack: Vec<Ino> = vec![at.dir];
+        while *stack.last().expect("nonempty") != floor {
+            let top = *stack.last().expect("nonempty");
+            if top == ROOT || !self.inodes.contains_key(&top) {
+                return Err(ErrorKind::NotPermitted);
+            }
+            stack.push(self.inode(top).parent);
+        }
+        stack.reverse();
         let mut followed = 0;
         while let Some(comp) = todo.pop_front() {
             let dir = *stack.last().expect("root");
             if comp == ".." {
                 if stack.len() > 1 {
                     stack.pop();
+                } else if at.wall.is_some() {
+                    return Err(ErrorKind::NotPermitted);
                 }
                 continue;
             }
@@ -76,6 +121,9 @@ impl MemFs {
                 }
                 let mut spliced = components(target)?;
                 if target.starts_with('/') {
+                    if at.wall.is_some() {
+                        return Err(ErrorKind::NotPermitted);
+                    }
                     stack.truncate(1);
                 }
                 spliced.extend(todo.drain(..));
@@ -90,7 +138,7 @@ impl MemFs {
         // The path ended on `..`, `.`, the root, or a followed symlink to a
         // directory: it names the directory on top of the stack.
         let ino = stack.pop().expect("root");
-        let parent = stack.last().copied().unwrap_or(ROOT);
+        let parent = stack.last().copied().unwrap_or(self.inode(ino).parent);
         Ok(Resolved { parent, name: None, ino: Some(ino) })
     }
 }
