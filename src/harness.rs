@@ -5,7 +5,7 @@
 
 use crate::host::p2::{self, P2State};
 use crate::host::p3::{self, P3State};
-use crate::host::{Core, HostError, HostState};
+use crate::host::{Backend, Core, HostError, HostState};
 use crate::memfs::MemFs;
 use crate::report::{Exit, Output, RunReport, World, fs_entries};
 use crate::scenario::Scenario;
@@ -82,9 +82,10 @@ pub struct Guest {
     pre: Pre,
 }
 
+/// The component linked for one host world, once per backend.
 enum Pre {
-    P2(InstancePre<P2State>),
-    P3(InstancePre<P3State>),
+    P2 { direct: InstancePre<P2State>, bridge: InstancePre<P2State> },
+    P3 { direct: InstancePre<P3State>, bridge: InstancePre<P3State> },
 }
 
 impl Guest {
@@ -102,8 +103,8 @@ impl Guest {
     /// (the p3 host carries p2 too); a p3 component only on the p3 host.
     pub fn host(&self) -> World {
         match self.pre {
-            Pre::P2(_) => World::P2,
-            Pre::P3(_) => World::P3,
+            Pre::P2 { .. } => World::P2,
+            Pre::P3 { .. } => World::P3,
         }
     }
 }
@@ -114,6 +115,8 @@ pub struct Harness {
     engine: Engine,
     p2: Linker<P2State>,
     p3: Linker<P3State>,
+    p2_direct: Linker<P2State>,
+    p3_direct: Linker<P3State>,
 }
 
 impl Harness {
@@ -125,7 +128,9 @@ impl Harness {
         let engine = Engine::new(&config).map_err(internal)?;
         let p2 = p2::linker(&engine).map_err(internal)?;
         let p3 = p3::linker(&engine).map_err(internal)?;
-        Ok(Harness { engine, p2, p3 })
+        let p2_direct = p2::direct_linker(&engine).map_err(internal)?;
+        let p3_direct = p3::direct_linker(&engine).map_err(internal)?;
+        Ok(Harness { engine, p2, p3, p2_direct, p3_direct })
     }
 
     /// Loads a component file for the host its exports ask for; its name
@@ -167,8 +172,14 @@ impl Harness {
             HarnessError::Link { name: name.clone(), imports }
         };
         let pre = match host {
-            World::P2 => Pre::P2(self.p2.instantiate_pre(&component).map_err(link)?),
-            World::P3 => Pre::P3(self.p3.instantiate_pre(&component).map_err(link)?),
+            World::P2 => Pre::P2 {
+                direct: self.p2_direct.instantiate_pre(&component).map_err(link)?,
+                bridge: self.p2.instantiate_pre(&component).map_err(link)?,
+            },
+            World::P3 => Pre::P3 {
+                direct: self.p3_direct.instantiate_pre(&component).map_err(link)?,
+                bridge: self.p3.instantiate_pre(&component).map_err(link)?,
+            },
         };
         Ok(Guest { name, exports, pre })
     }
@@ -210,9 +221,16 @@ impl Harness {
         let fs = scenario.fs.clone();
         let inputs = &scenario.inputs;
         let outcome = rt.block_on(async {
+            let direct = inputs.backend == Backend::Direct;
             match &guest.pre {
-                Pre::P2(pre) => run_on(&self.engine, pre, P2State::new(inputs, fs)?, guest.exports).await,
-                Pre::P3(pre) => run_on(&self.engine, pre, P3State::new(inputs, fs)?, guest.exports).await,
+                Pre::P2 { direct: d, bridge: b } => {
+                    let pre = if direct { d } else { b };
+                    run_on(&self.engine, pre, P2State::new(inputs, fs)?, guest.exports).await
+                }
+                Pre::P3 { direct: d, bridge: b } => {
+                    let pre = if direct { d } else { b };
+                    run_on(&self.engine, pre, P3State::new(inputs, fs)?, guest.exports).await
+                }
             }
         })?;
         let name = if scenario.name.is_empty() { guest.name.clone() } else { scenario.name.clone() };
@@ -254,13 +272,12 @@ async fn run_on<T: HostState>(
     };
     let exit = exit_of(result);
     let core: &mut Core = store.data_mut().core();
-    core.snapshot_fs()?;
     Ok(Outcome {
         exit,
         elapsed_ns: core.clock.elapsed().as_nanos() as u64,
         stdout: core.stdout.contents().to_vec(),
         stderr: core.stderr.contents().to_vec(),
-        fs: core.bridge.take().map(|b| b.into_memfs()),
+        fs: core.take_memfs()?,
     })
 }
 

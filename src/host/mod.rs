@@ -6,10 +6,12 @@
 //! memory, the filesystem from MemFs (through [`FsBridge`] for now), and a
 //! network that refuses everything.
 
+pub mod direct;
 pub mod p2;
 pub mod p3;
 
 use crate::bridge::{BridgeError, FsBridge};
+pub use direct::{DirectFs, Preopen};
 use crate::kernel::{ClockConfig, Entropy, VirtualClock};
 use crate::memfs::MemFs;
 use wasmtime::component::ResourceTable;
@@ -18,6 +20,31 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 /// Default cap on captured stdout and on captured stderr: 16 MiB each.
 pub const DEFAULT_CAPTURE_LIMIT: usize = 16 << 20;
+
+/// How the guest's filesystem is served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// `wasi:filesystem` served from MemFs itself: nothing of the host
+    /// reaches the guest.
+    Direct,
+    /// MemFs written to a tempdir and preopened through wasmtime-wasi's own
+    /// filesystem, then read back ([`FsBridge`]). Host metadata (timestamps,
+    /// link counts of directories, inode hashes) leaks into the run. The
+    /// default until the p3 direct host lands.
+    #[default]
+    Bridge,
+}
+
+impl Backend {
+    /// `direct` or `bridge`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Direct => "direct",
+            Backend::Bridge => "bridge",
+        }
+    }
+}
 
 /// What the guest is given besides its component.
 #[derive(Debug, Clone)]
@@ -34,6 +61,11 @@ pub struct Inputs {
     pub clock: ClockConfig,
     /// Cap on each captured output stream. Default: [`DEFAULT_CAPTURE_LIMIT`].
     pub capture_limit: usize,
+    /// How the filesystem is served. Default: [`Backend::Bridge`].
+    pub backend: Backend,
+    /// The directories the guest gets when the run has a MemFs. Default: `/`,
+    /// read-write.
+    pub preopens: Vec<Preopen>,
 }
 
 impl Default for Inputs {
@@ -45,6 +77,8 @@ impl Default for Inputs {
             stdin: Vec::new(),
             clock: ClockConfig::default(),
             capture_limit: DEFAULT_CAPTURE_LIMIT,
+            backend: Backend::Bridge,
+            preopens: vec![Preopen::rw("/")],
         }
     }
 }
@@ -55,6 +89,9 @@ pub enum HostError {
     /// The MemFs could not be materialized or read back.
     #[error("filesystem bridge: {0}")]
     Bridge(#[from] BridgeError),
+    /// A preopen could not be set up in the MemFs.
+    #[error("preopen: {0}")]
+    Preopen(#[from] crate::memfs::FsError),
     /// wasmtime-wasi refused the configuration.
     #[error("wasi context: {0}")]
     Wasi(String),
@@ -65,6 +102,8 @@ pub(crate) struct Core {
     pub(crate) ctx: WasiCtx,
     pub(crate) table: ResourceTable,
     pub(crate) bridge: Option<FsBridge>,
+    pub(crate) direct: DirectFs,
+    pub(crate) has_fs: bool,
     pub(crate) stdout: MemoryOutputPipe,
     pub(crate) stderr: MemoryOutputPipe,
     pub(crate) clock: VirtualClock,
@@ -94,18 +133,48 @@ impl Core {
             .insecure_random_seed(entropy.insecure_seed);
         seal_network(&mut b);
 
-        let bridge = match fs {
-            Some(mut fs) => {
+        let has_fs = fs.is_some();
+        let (bridge, direct) = match (fs, inputs.backend) {
+            (Some(mut fs), Backend::Bridge) => {
                 fs.set_clock(std::sync::Arc::new(clock.clone()));
+                for p in &inputs.preopens {
+                    fs.mkdir_p(&p.memfs_path())?;
+                }
                 let mut bridge = FsBridge::new(fs);
-                let root = bridge.materialize()?;
-                b.preopened_dir(root, "/", FsPerms::ReadWrite)
-                    .map_err(|e| HostError::Wasi(format!("{e:#}")))?;
-                Some(bridge)
+                let root = bridge.materialize()?.to_path_buf();
+                for p in &inputs.preopens {
+                    let host = root.join(p.memfs_path().trim_start_matches('/'));
+                    let perms = if p.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
+                    b.preopened_dir(&host, &p.guest_path, perms).map_err(|e| HostError::Wasi(format!("{e:#}")))?;
+                }
+                (Some(bridge), DirectFs::new(MemFs::new(), &[])?)
             }
-            None => None,
+            (Some(mut fs), Backend::Direct) => {
+                fs.set_clock(std::sync::Arc::new(clock.clone()));
+                (None, DirectFs::new(fs, &inputs.preopens)?)
+            }
+            (None, _) => (None, DirectFs::new(MemFs::new(), &[])?),
         };
-        Ok(Core { ctx: b.build(), table: ResourceTable::new(), bridge, stdout, stderr, clock })
+        Ok(Core {
+            ctx: b.build(),
+            table: ResourceTable::new(),
+            bridge,
+            direct,
+            has_fs,
+            stdout,
+            stderr,
+            clock,
+        })
+    }
+
+    /// The final MemFs: read back from the bridge, or taken from the direct
+    /// host. `None` when the run had no filesystem.
+    pub(crate) fn take_memfs(&mut self) -> Result<Option<MemFs>, HostError> {
+        if let Some(mut b) = self.bridge.take() {
+            b.snapshot()?;
+            return Ok(Some(b.into_memfs()));
+        }
+        Ok(self.has_fs.then(|| self.direct.take()))
     }
 
     pub(crate) fn snapshot_fs(&mut self) -> Result<(), HostError> {

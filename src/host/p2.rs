@@ -30,3 +30,10 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P2State>> {
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     Ok(linker)
 }
+
+/// A linker like [`linker`], with `wasi:filesystem` served from MemFs.
+pub fn direct_linker(engine: &Engine) -> wasmtime::Result<Linker<P2State>> {
+    let mut linker = linker(engine)?;
+    super::direct::p2::add_to_linker(&mut linker)?;
+    Ok(linker)
+}

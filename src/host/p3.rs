@@ -35,3 +35,12 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P3State>> {
     wasmtime_wasi::p3::add_to_linker(&mut linker)?;
     Ok(linker)
 }
+
+/// A linker like [`linker`], with `wasi:filesystem` (both versions) served
+/// from MemFs.
+pub fn direct_linker(engine: &Engine) -> wasmtime::Result<Linker<P3State>> {
+    let mut linker = linker(engine)?;
+    super::direct::p2::add_to_linker(&mut linker)?;
+    super::direct::p3::add_to_linker(&mut linker)?;
+    Ok(linker)
+}

@@ -1,0 +1,290 @@
+//! The direct backend: `wasi:filesystem` served straight from MemFs, in
+//! both worlds, with no host directory anywhere.
+//!
+//! wasmtime-wasi has no VFS hook, so this module implements the host traits
+//! of wasmtime-wasi's own generated bindings and links them over its
+//! filesystem interfaces (the linker allows shadowing). Those bindings name
+//! wasmtime-wasi's `Descriptor` as the resource type; the table entries
+//! behind the handles are ours ([`Handle`]), and every handle that reaches
+//! this module is re-typed with [`ours`] before use. No other code sees
+//! these handles, because this module serves every function that takes one.
+//!
+//! Shared logic lives here; `p2` and `p3` are the thin adapters. Nothing in
+//! here may read host state: times come from the MemFs clock (the virtual
+//! clock), identities from inode numbers, directory order from names.
+
+pub mod p2;
+pub mod p3;
+
+use crate::memfs::{At, ErrorKind, Ino, Kind, MemFs, OpenOptions};
+use std::sync::{Arc, Mutex, MutexGuard};
+use wasmtime::component::{HasData, Resource, ResourceTable, ResourceTableError};
+
+/// The MemFs of a run, shared by the descriptor host and its streams.
+pub type SharedFs = Arc<Mutex<MemFs>>;
+
+/// One preopened directory as the guest sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preopen {
+    /// The path the guest is told (`/`, `.`, `/data`, …).
+    pub guest_path: String,
+    /// Enforced by the host: the guest gets `read-only` for any change.
+    pub read_only: bool,
+}
+
+impl Preopen {
+    /// A read-write preopen.
+    pub fn rw(guest_path: impl Into<String>) -> Self {
+        Preopen { guest_path: guest_path.into(), read_only: false }
+    }
+
+    /// A read-only preopen.
+    pub fn ro(guest_path: impl Into<String>) -> Self {
+        Preopen { guest_path: guest_path.into(), read_only: true }
+    }
+
+    /// Where this preopen's root lives in the MemFs: the guest path made
+    /// absolute (`.` and `/` are the MemFs root).
+    pub fn memfs_path(&self) -> String {
+        let trimmed = self.guest_path.trim_start_matches("./").trim_matches('/');
+        if trimmed.is_empty() || trimmed == "." { "/".into() } else { format!("/{trimmed}") }
+    }
+}
+
+/// The direct backend's state in a store.
+pub struct DirectFs {
+    pub(crate) fs: SharedFs,
+    preopens: Vec<(Ino, String, bool)>,
+}
+
+impl DirectFs {
+    /// Serves `fs` with `preopens`; each preopen's directory is created in
+    /// the MemFs if missing.
+    pub fn new(mut fs: MemFs, preopens: &[Preopen]) -> Result<Self, crate::memfs::FsError> {
+        let mut roots = Vec::new();
+        for p in preopens {
+            let path = p.memfs_path();
+            fs.mkdir_p(&path)?;
+            let ino = fs.lookup_at(At::ROOT, &path, true)?;
+            roots.push((ino, p.guest_path.clone(), p.read_only));
+        }
+        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots })
+    }
+
+    /// Takes the MemFs out after the run (leaves an empty one behind).
+    pub(crate) fn take(&self) -> MemFs {
+        std::mem::take(&mut *lock(&self.fs))
+    }
+}
+
+pub(crate) fn lock(fs: &SharedFs) -> MutexGuard<'_, MemFs> {
+    fs.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What a descriptor handle points at.
+pub(crate) struct Handle {
+    fs: SharedFs,
+    pub(crate) ino: Ino,
+    /// The preopen root it came from: paths through it never rise above.
+    wall: Ino,
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+    pub(crate) mutate: bool,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        lock(&self.fs).release(self.ino);
+    }
+}
+
+/// A guest-visible error, before each world names it in its own enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Errno {
+    Fs(ErrorKind),
+    ReadOnly,
+    BadDescriptor,
+}
+
+impl From<ErrorKind> for Errno {
+    fn from(k: ErrorKind) -> Self {
+        Errno::Fs(k)
+    }
+}
+
+impl From<crate::memfs::FsError> for Errno {
+    fn from(e: crate::memfs::FsError) -> Self {
+        Errno::Fs(e.kind())
+    }
+}
+
+/// An error left behind by a stream, for `filesystem-error-code`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?}")]
+pub(crate) struct StreamFsError(pub(crate) Errno);
+
+pub(crate) type Res<T> = Result<T, Errno>;
+
+/// Flags a descriptor was opened with, independent of world.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Flags {
+    pub read: bool,
+    pub write: bool,
+    pub mutate: bool,
+}
+
+/// Open flags, independent of world.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Open {
+    pub create: bool,
+    pub exclusive: bool,
+    pub truncate: bool,
+    pub directory: bool,
+}
+
+/// Times a guest may set.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SetTime {
+    NoChange,
+    Now,
+    At(std::time::Duration),
+}
+
+/// Re-types a handle between wasmtime-wasi's resource type and ours.
+pub(crate) fn ours<A: 'static, B: 'static>(r: &Resource<A>) -> Resource<B> {
+    if r.owned() { Resource::new_own(r.rep()) } else { Resource::new_borrow(r.rep()) }
+}
+
+/// A deterministic 128-bit identity for an inode (splitmix64 of its
+/// number, twice), for `metadata-hash`.
+pub(crate) fn inode_hash(ino: Ino) -> (u64, u64) {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    (mix(ino), mix(ino ^ 0x5eed_5eed_5eed_5eed))
+}
+
+/// The view the generated host traits are implemented on.
+pub struct DirectView<'a> {
+    pub(crate) table: &'a mut ResourceTable,
+    pub(crate) direct: &'a DirectFs,
+}
+
+/// [`HasData`] marker for the direct filesystem host.
+pub struct DirectData;
+
+impl HasData for DirectData {
+    type Data<'a> = DirectView<'a>;
+}
+
+impl DirectView<'_> {
+    pub(crate) fn fs(&self) -> MutexGuard<'_, MemFs> {
+        lock(&self.direct.fs)
+    }
+
+    pub(crate) fn handle<T: 'static>(&self, r: &Resource<T>) -> Result<&Handle, ResourceTableError> {
+        self.table.get(&ours::<T, Handle>(r))
+    }
+
+    /// The preopens, as new descriptors.
+    pub(crate) fn preopens<T: 'static>(&mut self) -> wasmtime::Result<Vec<(Resource<T>, String)>> {
+        let mut out = Vec::new();
+        for (ino, guest, ro) in self.direct.preopens.clone() {
+            lock(&self.direct.fs).hold(ino);
+            let h = Handle {
+                fs: self.direct.fs.clone(),
+                ino,
+                wall: ino,
+                read: true,
+                write: false,
+                mutate: !ro,
+            };
+            let r = self.table.push(h)?;
+            out.push((ours(&r), guest));
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn drop_handle<T: 'static>(&mut self, r: Resource<T>) -> wasmtime::Result<()> {
+        self.table.delete(ours::<T, Handle>(&r))?;
+        Ok(())
+    }
+
+    /// The `At` for paths relative to a directory descriptor.
+    pub(crate) fn dir_at<T: 'static>(&self, r: &Resource<T>) -> wasmtime::Result<Res<At>> {
+        let h = self.handle(r)?;
+        let fs = self.fs();
+        if !fs.is_live(h.ino) || fs.kind(h.ino) != Kind::Dir {
+            return Ok(Err(Errno::Fs(ErrorKind::NotDir)));
+        }
+        Ok(Ok(At::walled(h.ino, h.wall)))
+    }
+
+    /// Like [`Self::dir_at`], and the descriptor must allow changes.
+    pub(crate) fn mut_dir_at<T: 'static>(&self, r: &Resource<T>) -> wasmtime::Result<Res<At>> {
+        let at = self.dir_at(r)?;
+        if at.is_ok() && !self.handle(r)?.mutate {
+            return Ok(Err(Errno::ReadOnly));
+        }
+        Ok(at)
+    }
+
+    /// Opens `path` under the directory `r` and pushes a new descriptor.
+    pub(crate) fn open_at<T: 'static>(
+        &mut self,
+        r: &Resource<T>,
+        follow: bool,
+        path: &str,
+        open: Open,
+        flags: Flags,
+    ) -> wasmtime::Result<Res<Resource<T>>> {
+        let at = match self.dir_at(r)? {
+            Ok(at) => at,
+            Err(e) => return Ok(Err(e)),
+        };
+        let base = self.handle(r)?;
+        let wants_change = flags.write || flags.mutate || open.create || open.truncate;
+        if wants_change && !base.mutate {
+            return Ok(Err(Errno::ReadOnly));
+        }
+        if open.directory && flags.write {
+            return Ok(Err(Errno::Fs(ErrorKind::IsDir)));
+        }
+        let wall = base.wall;
+        let opts = OpenOptions {
+            create: open.create,
+            exclusive: open.exclusive,
+            truncate: open.truncate,
+            directory: open.directory,
+            follow,
+        };
+        let mut fs = self.fs();
+        let ino = match fs.open_at(at, path, opts) {
+            Ok(ino) => ino,
+            Err(e) => return Ok(Err(e.into())),
+        };
+        if fs.kind(ino) == Kind::Dir && flags.write {
+            return Ok(Err(Errno::Fs(ErrorKind::IsDir)));
+        }
+        fs.hold(ino);
+        drop(fs);
+        let h = Handle { fs: self.direct.fs.clone(), ino, wall, read: flags.read, write: flags.write, mutate: flags.mutate };
+        let r = self.table.push(h)?;
+        Ok(Ok(ours(&r)))
+    }
+
+    /// Applies guest-chosen times to an inode.
+    pub(crate) fn set_times_ino(&self, ino: Ino, atime: SetTime, mtime: SetTime) {
+        let mut fs = self.fs();
+        let now = fs.now();
+        let pick = |t| match t {
+            SetTime::NoChange => None,
+            SetTime::Now => Some(now),
+            SetTime::At(d) => Some(d),
+        };
+        fs.set_times_ino(ino, pick(atime), pick(mtime));
+    }
+}

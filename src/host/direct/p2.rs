@@ -1,0 +1,453 @@
+//! `wasi:filesystem@0.2.x` over MemFs: the p2 adapter on the shared core.
+
+use super::{
+    DirectData, DirectView, Errno, Flags, Open, Res, SetTime, SharedFs, StreamFsError, inode_hash,
+    lock, ours,
+};
+use crate::host::HostState;
+use crate::memfs::{ErrorKind, Ino, Kind, Metadata};
+use bytes::Bytes;
+use std::time::Duration;
+use wasmtime::component::{Linker, Resource};
+use wasmtime_wasi::p2::bindings::filesystem::{preopens, types};
+use wasmtime_wasi::p2::bindings::filesystem::types::{
+    Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode, MetadataHashValue,
+    NewTimestamp, OpenFlags, PathFlags,
+};
+use wasmtime_wasi::p2::bindings::clocks::wall_clock::Datetime;
+use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, FsError, FsResult, InputStream, OutputStream, Pollable, StreamError, StreamResult};
+
+type Descriptor = types::Descriptor;
+type DirStream = types::DirectoryEntryStream;
+
+/// Links the direct `wasi:filesystem/{types,preopens}@0.2.x` over whatever
+/// the linker already has for them.
+pub(crate) fn add_to_linker<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    linker.allow_shadowing(true);
+    types::add_to_linker::<T, DirectData>(linker, view)?;
+    preopens::add_to_linker::<T, DirectData>(linker, view)?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+fn view<T: HostState>(t: &mut T) -> DirectView<'_> {
+    let core = t.core();
+    DirectView { table: &mut core.table, direct: &core.direct }
+}
+
+fn code(e: Errno) -> ErrorCode {
+    match e {
+        Errno::ReadOnly => ErrorCode::ReadOnly,
+        Errno::BadDescriptor => ErrorCode::BadDescriptor,
+        Errno::Fs(k) => match k {
+            ErrorKind::NotFound => ErrorCode::NoEntry,
+            ErrorKind::Exists => ErrorCode::Exist,
+            ErrorKind::NotDir => ErrorCode::NotDirectory,
+            ErrorKind::IsDir => ErrorCode::IsDirectory,
+            ErrorKind::NotEmpty => ErrorCode::NotEmpty,
+            ErrorKind::InvalidPath | ErrorKind::InvalidArgument => ErrorCode::Invalid,
+            ErrorKind::NotPermitted => ErrorCode::NotPermitted,
+            ErrorKind::Loop => ErrorCode::Loop,
+            ErrorKind::NoSpace => ErrorCode::InsufficientSpace,
+        },
+    }
+}
+
+/// Lifts a guest-visible result into the bindings' trappable result.
+fn lift<T>(r: wasmtime::Result<Res<T>>) -> FsResult<T> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(FsError::from(code(e))),
+        Err(trap) => Err(FsError::trap(trap)),
+    }
+}
+
+fn fail<T>(e: impl Into<Errno>) -> FsResult<T> {
+    Err(FsError::from(code(e.into())))
+}
+
+fn datetime(d: Duration) -> Datetime {
+    Datetime { seconds: d.as_secs(), nanoseconds: d.subsec_nanos() }
+}
+
+fn set_time(t: NewTimestamp) -> SetTime {
+    match t {
+        NewTimestamp::NoChange => SetTime::NoChange,
+        NewTimestamp::Now => SetTime::Now,
+        NewTimestamp::Timestamp(d) => SetTime::At(Duration::new(d.seconds, d.nanoseconds)),
+    }
+}
+
+fn dtype(k: Kind) -> DescriptorType {
+    match k {
+        Kind::File => DescriptorType::RegularFile,
+        Kind::Dir => DescriptorType::Directory,
+        Kind::Symlink => DescriptorType::SymbolicLink,
+    }
+}
+
+fn stat(m: &Metadata) -> DescriptorStat {
+    DescriptorStat {
+        type_: dtype(m.kind),
+        link_count: m.nlink,
+        size: m.size,
+        data_access_timestamp: Some(datetime(m.atime)),
+        data_modification_timestamp: Some(datetime(m.mtime)),
+        status_change_timestamp: Some(datetime(m.ctime)),
+    }
+}
+
+fn hash(ino: Ino) -> MetadataHashValue {
+    let (lower, upper) = inode_hash(ino);
+    MetadataHashValue { lower, upper }
+}
+
+fn flags_of(f: DescriptorFlags) -> Flags {
+    Flags {
+        read: f.contains(DescriptorFlags::READ),
+        write: f.contains(DescriptorFlags::WRITE),
+        mutate: f.contains(DescriptorFlags::MUTATE_DIRECTORY),
+    }
+}
+
+fn follow(p: PathFlags) -> bool {
+    p.contains(PathFlags::SYMLINK_FOLLOW)
+}
+
+impl DirectView<'_> {
+    fn file(&self, fd: &Resource<Descriptor>) -> wasmtime::Result<Res<(Ino, bool, bool)>> {
+        let h = self.handle(fd)?;
+        Ok(match self.fs().kind(h.ino) {
+            Kind::File => Ok((h.ino, h.read, h.write)),
+            _ => Err(Errno::Fs(ErrorKind::IsDir)),
+        })
+    }
+}
+
+impl preopens::Host for DirectView<'_> {
+    fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
+        self.preopens()
+    }
+}
+
+impl types::Host for DirectView<'_> {
+    fn convert_error_code(&mut self, err: FsError) -> wasmtime::Result<ErrorCode> {
+        err.downcast()
+    }
+
+    fn filesystem_error_code(&mut self, err: Resource<wasmtime::Error>) -> wasmtime::Result<Option<ErrorCode>> {
+        let err = self.table.get(&err)?;
+        Ok(err.downcast_ref::<StreamFsError>().map(|e| code(e.0)))
+    }
+}
+
+impl types::HostDescriptor for DirectView<'_> {
+    async fn advise(&mut self, fd: Resource<Descriptor>, _: u64, _: u64, _: Advice) -> FsResult<()> {
+        lift(self.file(&fd).map(|r| r.map(|_| ())))
+    }
+
+    async fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
+        self.handle(&fd)?;
+        Ok(())
+    }
+
+    async fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorFlags> {
+        let h = self.handle(&fd)?;
+        let mut f = DescriptorFlags::empty();
+        if h.read {
+            f |= DescriptorFlags::READ;
+        }
+        if h.write {
+            f |= DescriptorFlags::WRITE;
+        }
+        if h.mutate {
+            f |= DescriptorFlags::MUTATE_DIRECTORY;
+        }
+        Ok(f)
+    }
+
+    async fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorType> {
+        let ino = self.handle(&fd)?.ino;
+        Ok(dtype(self.fs().kind(ino)))
+    }
+
+    async fn set_size(&mut self, fd: Resource<Descriptor>, size: u64) -> FsResult<()> {
+        let (ino, _, write) = lift(self.file(&fd))?;
+        if !write {
+            return fail(Errno::BadDescriptor);
+        }
+        self.fs().set_len_ino(ino, size).or_else(fail)
+    }
+
+    async fn set_times(&mut self, fd: Resource<Descriptor>, atim: NewTimestamp, mtim: NewTimestamp) -> FsResult<()> {
+        let h = self.handle(&fd)?;
+        if !(h.write || h.mutate) {
+            return fail(Errno::BadDescriptor);
+        }
+        let ino = h.ino;
+        self.set_times_ino(ino, set_time(atim), set_time(mtim));
+        Ok(())
+    }
+
+    async fn read(&mut self, fd: Resource<Descriptor>, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
+        let (ino, read, _) = lift(self.file(&fd))?;
+        if !read {
+            return fail(Errno::BadDescriptor);
+        }
+        let fs = self.fs();
+        let data = fs.read_ino(ino, offset, len.min(1 << 24) as usize).map_err(|k| FsError::from(code(k.into())))?;
+        let size = fs.metadata_of(ino).size;
+        Ok((data.to_vec(), offset + data.len() as u64 >= size))
+    }
+
+    async fn write(&mut self, fd: Resource<Descriptor>, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
+        let (ino, _, write) = lift(self.file(&fd))?;
+        if !write {
+            return fail(Errno::BadDescriptor);
+        }
+        self.fs().write_ino(ino, offset, &buf).map(|n| n as u64).or_else(fail)
+    }
+
+    async fn read_directory(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DirStream>> {
+        let at = lift(self.dir_at(&fd))?;
+        let entries = self.fs().entries(at.dir).or_else(fail)?;
+        let entries: Vec<DirectoryEntry> =
+            entries.into_iter().rev().map(|(name, kind, _)| DirectoryEntry { type_: dtype(kind), name }).collect();
+        let r = self.table.push(ReadDir(entries))?;
+        Ok(ours(&r))
+    }
+
+    async fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
+        self.handle(&fd)?;
+        Ok(())
+    }
+
+    async fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
+        let at = lift(self.mut_dir_at(&fd))?;
+        self.fs().mkdir_at(at, &path).or_else(fail)
+    }
+
+    async fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorStat> {
+        let ino = self.handle(&fd)?.ino;
+        Ok(stat(&self.fs().metadata_of(ino)))
+    }
+
+    async fn stat_at(&mut self, fd: Resource<Descriptor>, pf: PathFlags, path: String) -> FsResult<DescriptorStat> {
+        let at = lift(self.dir_at(&fd))?;
+        self.fs().metadata_at(at, &path, follow(pf)).map(|m| stat(&m)).or_else(fail)
+    }
+
+    async fn set_times_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        path: String,
+        atim: NewTimestamp,
+        mtim: NewTimestamp,
+    ) -> FsResult<()> {
+        let at = lift(self.mut_dir_at(&fd))?;
+        let ino = self.fs().lookup_at(at, &path, follow(pf)).or_else(fail)?;
+        self.set_times_ino(ino, set_time(atim), set_time(mtim));
+        Ok(())
+    }
+
+    async fn link_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        old_path: String,
+        new_fd: Resource<Descriptor>,
+        new_path: String,
+    ) -> FsResult<()> {
+        let from = lift(self.mut_dir_at(&fd))?;
+        let to = lift(self.mut_dir_at(&new_fd))?;
+        self.fs().link_at(from, &old_path, to, &new_path, follow(pf)).or_else(fail)
+    }
+
+    async fn open_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        path: String,
+        oflags: OpenFlags,
+        flags: DescriptorFlags,
+    ) -> FsResult<Resource<Descriptor>> {
+        let open = Open {
+            create: oflags.contains(OpenFlags::CREATE),
+            exclusive: oflags.contains(OpenFlags::EXCLUSIVE),
+            truncate: oflags.contains(OpenFlags::TRUNCATE),
+            directory: oflags.contains(OpenFlags::DIRECTORY),
+        };
+        lift(DirectView::open_at(self, &fd, follow(pf), &path, open, flags_of(flags)))
+    }
+
+    fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
+        self.drop_handle(fd)
+    }
+
+    async fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String> {
+        let at = lift(self.dir_at(&fd))?;
+        self.fs().readlink_at(at, &path).or_else(fail)
+    }
+
+    async fn remove_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
+        let at = lift(self.mut_dir_at(&fd))?;
+        self.fs().rmdir_at(at, &path).or_else(fail)
+    }
+
+    async fn rename_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        old_path: String,
+        new_fd: Resource<Descriptor>,
+        new_path: String,
+    ) -> FsResult<()> {
+        let from = lift(self.mut_dir_at(&fd))?;
+        let to = lift(self.mut_dir_at(&new_fd))?;
+        self.fs().rename_at(from, &old_path, to, &new_path).or_else(fail)
+    }
+
+    async fn symlink_at(&mut self, fd: Resource<Descriptor>, old_path: String, new_path: String) -> FsResult<()> {
+        let at = lift(self.mut_dir_at(&fd))?;
+        if old_path.starts_with('/') {
+            // An absolute target could only ever point out of the preopen.
+            return fail(ErrorKind::NotPermitted);
+        }
+        self.fs().symlink_at(&old_path, at, &new_path).or_else(fail)
+    }
+
+    async fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
+        let at = lift(self.mut_dir_at(&fd))?;
+        self.fs().remove_file_at(at, &path).or_else(fail)
+    }
+
+    fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynInputStream>> {
+        let (ino, read, _) = lift(self.file(&fd))?;
+        if !read {
+            return fail(Errno::BadDescriptor);
+        }
+        let stream: DynInputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset)));
+        Ok(self.table.push(stream)?)
+    }
+
+    fn write_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynOutputStream>> {
+        let (ino, _, write) = lift(self.file(&fd))?;
+        if !write {
+            return fail(Errno::BadDescriptor);
+        }
+        let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset)));
+        Ok(self.table.push(stream)?)
+    }
+
+    fn append_via_stream(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DynOutputStream>> {
+        let (ino, _, write) = lift(self.file(&fd))?;
+        if !write {
+            return fail(Errno::BadDescriptor);
+        }
+        let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, None));
+        Ok(self.table.push(stream)?)
+    }
+
+    async fn is_same_object(&mut self, a: Resource<Descriptor>, b: Resource<Descriptor>) -> wasmtime::Result<bool> {
+        Ok(self.handle(&a)?.ino == self.handle(&b)?.ino)
+    }
+
+    async fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<MetadataHashValue> {
+        Ok(hash(self.handle(&fd)?.ino))
+    }
+
+    async fn metadata_hash_at(
+        &mut self,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        path: String,
+    ) -> FsResult<MetadataHashValue> {
+        let at = lift(self.dir_at(&fd))?;
+        self.fs().lookup_at(at, &path, follow(pf)).map(hash).or_else(fail)
+    }
+}
+
+/// A directory listing taken when `read-directory` was called, in name
+/// order (kept reversed, so `pop` yields the next entry).
+struct ReadDir(Vec<DirectoryEntry>);
+
+impl types::HostDirectoryEntryStream for DirectView<'_> {
+    async fn read_directory_entry(&mut self, stream: Resource<DirStream>) -> FsResult<Option<DirectoryEntry>> {
+        let rd = self.table.get_mut(&ours::<DirStream, ReadDir>(&stream))?;
+        Ok(rd.0.pop())
+    }
+
+    fn drop(&mut self, stream: Resource<DirStream>) -> wasmtime::Result<()> {
+        self.table.delete(ours::<DirStream, ReadDir>(&stream))?;
+        Ok(())
+    }
+}
+
+/// A p2 stream on a file: reads or writes at a position, or appends
+/// (`pos: None`). It holds the inode so the file outlives an unlink.
+struct FileStream {
+    fs: SharedFs,
+    ino: Ino,
+    pos: Option<u64>,
+}
+
+impl FileStream {
+    fn new(fs: &SharedFs, ino: Ino, pos: Option<u64>) -> Self {
+        lock(fs).hold(ino);
+        FileStream { fs: fs.clone(), ino, pos }
+    }
+}
+
+impl Drop for FileStream {
+    fn drop(&mut self) {
+        lock(&self.fs).release(self.ino);
+    }
+}
+
+fn stream_err(k: ErrorKind) -> StreamError {
+    StreamError::LastOperationFailed(StreamFsError(Errno::Fs(k)).into())
+}
+
+#[async_trait::async_trait]
+impl Pollable for FileStream {
+    async fn ready(&mut self) {}
+}
+
+impl InputStream for FileStream {
+    fn read(&mut self, size: usize) -> StreamResult<Bytes> {
+        let pos = self.pos.unwrap_or(0);
+        let fs = lock(&self.fs);
+        let data = fs.read_ino(self.ino, pos, size).map_err(stream_err)?;
+        if data.is_empty() && size > 0 {
+            return Err(StreamError::Closed);
+        }
+        let out = Bytes::copy_from_slice(data);
+        self.pos = Some(pos + out.len() as u64);
+        Ok(out)
+    }
+}
+
+impl OutputStream for FileStream {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        let mut fs = lock(&self.fs);
+        match self.pos {
+            Some(pos) => {
+                let n = fs.write_ino(self.ino, pos, &bytes).map_err(stream_err)?;
+                self.pos = Some(pos + n as u64);
+            }
+            None => {
+                fs.append_ino(self.ino, &bytes).map_err(stream_err)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        Ok(1 << 20)
+    }
+}
+
