@@ -26,13 +26,12 @@ pub const DEFAULT_CAPTURE_LIMIT: usize = 16 << 20;
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// `wasi:filesystem` served from MemFs itself: nothing of the host
-    /// reaches the guest.
+    /// reaches the guest. The default.
+    #[default]
     Direct,
     /// MemFs written to a tempdir and preopened through wasmtime-wasi's own
     /// filesystem, then read back ([`FsBridge`]). Host metadata (timestamps,
-    /// link counts of directories, inode hashes) leaks into the run. The
-    /// default until the p3 direct host lands.
-    #[default]
+    /// link counts of directories, inode hashes) leaks into the run.
     Bridge,
 }
 
@@ -61,7 +60,7 @@ pub struct Inputs {
     pub clock: ClockConfig,
     /// Cap on each captured output stream. Default: [`DEFAULT_CAPTURE_LIMIT`].
     pub capture_limit: usize,
-    /// How the filesystem is served. Default: [`Backend::Bridge`].
+    /// How the filesystem is served. Default: [`Backend::Direct`].
     pub backend: Backend,
     /// The directories the guest gets when the run has a MemFs. Default: `/`,
     /// read-write.
@@ -77,7 +76,7 @@ impl Default for Inputs {
             stdin: Vec::new(),
             clock: ClockConfig::default(),
             capture_limit: DEFAULT_CAPTURE_LIMIT,
-            backend: Backend::Bridge,
+            backend: Backend::Direct,
             preopens: vec![Preopen::rw("/")],
         }
     }
@@ -174,7 +173,9 @@ impl Core {
             b.snapshot()?;
             return Ok(Some(b.into_memfs()));
         }
-        Ok(self.has_fs.then(|| self.direct.take()))
+        let fs = self.has_fs.then(|| self.direct.take());
+        self.has_fs = false;
+        Ok(fs)
     }
 
     pub(crate) fn snapshot_fs(&mut self) -> Result<(), HostError> {
@@ -215,15 +216,17 @@ macro_rules! impl_state {
         }
 
         impl $state {
-            /// Reads the guest's filesystem back into the MemFs.
+            /// Reads the guest's filesystem back into the MemFs (bridge
+            /// backend; the direct backend is always current).
             pub fn snapshot_fs(&mut self) -> Result<(), $crate::host::HostError> {
                 self.core.snapshot_fs()
             }
 
-            /// Takes the filesystem bridge out of the state; its MemFs is as
-            /// of the last [`Self::snapshot_fs`].
-            pub fn take_fs(&mut self) -> Option<$crate::bridge::FsBridge> {
-                self.core.bridge.take()
+            /// Takes the final MemFs out of the state: read back from the
+            /// bridge, or as the direct host left it. `None` when the state
+            /// had no filesystem or it was already taken.
+            pub fn take_fs(&mut self) -> Result<Option<$crate::memfs::MemFs>, $crate::host::HostError> {
+                self.core.take_memfs()
             }
 
             /// Everything the guest wrote to stdout so far.

@@ -2,7 +2,7 @@
 //! building P2/P3 states with and without a filesystem.
 
 use std::time::Duration;
-use wasi_replay::host::{p2, p3};
+use wasi_replay::host::{Backend, Inputs, p2, p3};
 use wasi_replay::kernel::{ClockConfig, DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
 use wasi_replay::memfs::{DEFAULT_TIME, MemFs};
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
@@ -99,10 +99,14 @@ fn states_build_with_and_without_a_filesystem() {
     fs.write_string("/f", "x").unwrap();
     let mut s2 = p2::build_state(1, Some(fs.clone())).unwrap();
     s2.snapshot_fs().unwrap();
-    assert_eq!(s2.take_fs().unwrap().into_memfs(), fs);
-    assert!(s2.take_fs().is_none());
+    assert_eq!(s2.take_fs().unwrap(), Some(fs.clone()));
+    assert!(s2.take_fs().unwrap().is_none(), "taken once");
+    let bridge = Inputs { backend: Backend::Bridge, ..Inputs::default() };
+    let mut s2 = p2::P2State::new(&bridge, Some(fs.clone())).unwrap();
+    s2.snapshot_fs().unwrap();
+    assert_eq!(s2.take_fs().unwrap(), Some(fs));
     let mut s3 = p3::build_state(1, None).unwrap();
-    assert!(s3.take_fs().is_none());
+    assert!(s3.take_fs().unwrap().is_none());
     assert!(s3.stdout().is_empty());
 }
 

@@ -16,7 +16,7 @@
 pub mod p2;
 pub mod p3;
 
-use crate::memfs::{At, ErrorKind, Ino, Kind, MemFs, OpenOptions};
+use crate::memfs::{At, ErrorKind, Ino, Kind, MemFs, Metadata, OpenOptions};
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasmtime::component::{HasData, Resource, ResourceTable, ResourceTableError};
 
@@ -140,6 +140,18 @@ pub(crate) struct Open {
     pub exclusive: bool,
     pub truncate: bool,
     pub directory: bool,
+}
+
+/// The largest single read served, so a guest cannot ask the host to
+/// allocate without bound.
+pub(crate) const MAX_READ: u64 = 1 << 24;
+
+/// What a file descriptor must allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    Nothing,
+    Read,
+    Write,
 }
 
 /// Times a guest may set.
@@ -274,6 +286,147 @@ impl DirectView<'_> {
         let h = Handle { fs: self.direct.fs.clone(), ino, wall, read: flags.read, write: flags.write, mutate: flags.mutate };
         let r = self.table.push(h)?;
         Ok(Ok(ours(&r)))
+    }
+
+    /// The inode of a file descriptor that allows `need`.
+    pub(crate) fn file<T: 'static>(&self, fd: &Resource<T>, need: Need) -> wasmtime::Result<Res<Ino>> {
+        let h = self.handle(fd)?;
+        let allowed = match need {
+            Need::Nothing => true,
+            Need::Read => h.read,
+            Need::Write => h.write,
+        };
+        Ok(match self.fs().kind(h.ino) {
+            Kind::File if allowed => Ok(h.ino),
+            Kind::File => Err(Errno::BadDescriptor),
+            _ => Err(Errno::Fs(ErrorKind::IsDir)),
+        })
+    }
+
+    /// The flags a descriptor was opened with.
+    pub(crate) fn flags<T: 'static>(&self, fd: &Resource<T>) -> Result<Flags, ResourceTableError> {
+        let h = self.handle(fd)?;
+        Ok(Flags { read: h.read, write: h.write, mutate: h.mutate })
+    }
+
+    /// The kind of what a descriptor points at.
+    pub(crate) fn kind<T: 'static>(&self, fd: &Resource<T>) -> Result<Kind, ResourceTableError> {
+        let ino = self.handle(fd)?.ino;
+        Ok(self.fs().kind(ino))
+    }
+
+    /// Metadata of what a descriptor points at.
+    pub(crate) fn stat<T: 'static>(&self, fd: &Resource<T>) -> Result<Metadata, ResourceTableError> {
+        let ino = self.handle(fd)?.ino;
+        Ok(self.fs().metadata_of(ino))
+    }
+
+    /// Metadata of a path under a directory descriptor.
+    pub(crate) fn stat_at<T: 'static>(&self, fd: &Resource<T>, follow: bool, path: &str) -> wasmtime::Result<Res<Metadata>> {
+        Ok(self.dir_at(fd)?.and_then(|at| self.fs().metadata_at(at, path, follow).map_err(Errno::from)))
+    }
+
+    /// The inode identity hash of a descriptor.
+    pub(crate) fn hash<T: 'static>(&self, fd: &Resource<T>) -> Result<(u64, u64), ResourceTableError> {
+        Ok(inode_hash(self.handle(fd)?.ino))
+    }
+
+    /// The inode identity hash of a path under a directory descriptor.
+    pub(crate) fn hash_at<T: 'static>(&self, fd: &Resource<T>, follow: bool, path: &str) -> wasmtime::Result<Res<(u64, u64)>> {
+        Ok(self.dir_at(fd)?.and_then(|at| self.fs().lookup_at(at, path, follow).map(inode_hash).map_err(Errno::from)))
+    }
+
+    /// Do two descriptors point at the same inode?
+    pub(crate) fn same<T: 'static>(&self, a: &Resource<T>, b: &Resource<T>) -> Result<bool, ResourceTableError> {
+        Ok(self.handle(a)?.ino == self.handle(b)?.ino)
+    }
+
+    /// A directory's entries, in name order.
+    pub(crate) fn read_dir<T: 'static>(&self, fd: &Resource<T>) -> wasmtime::Result<Res<Vec<(String, Kind)>>> {
+        Ok(self.dir_at(fd)?.and_then(|at| {
+            let entries = self.fs().entries(at.dir)?;
+            Ok(entries.into_iter().map(|(name, kind, _)| (name, kind)).collect())
+        }))
+    }
+
+    /// Up to `len` bytes at `offset`, and whether the end was reached.
+    pub(crate) fn read<T: 'static>(&self, fd: &Resource<T>, len: u64, offset: u64) -> wasmtime::Result<Res<(Vec<u8>, bool)>> {
+        Ok(self.file(fd, Need::Read)?.and_then(|ino| {
+            let fs = self.fs();
+            let data = fs.read_ino(ino, offset, len.min(MAX_READ) as usize)?.to_vec();
+            let end = offset + data.len() as u64 >= fs.metadata_of(ino).size;
+            Ok((data, end))
+        }))
+    }
+
+    /// Writes at `offset`; the byte count written.
+    pub(crate) fn write<T: 'static>(&self, fd: &Resource<T>, data: &[u8], offset: u64) -> wasmtime::Result<Res<u64>> {
+        Ok(self.file(fd, Need::Write)?.and_then(|ino| Ok(self.fs().write_ino(ino, offset, data)? as u64)))
+    }
+
+    /// Sets a file's length.
+    pub(crate) fn set_size<T: 'static>(&self, fd: &Resource<T>, size: u64) -> wasmtime::Result<Res<()>> {
+        Ok(self.file(fd, Need::Write)?.and_then(|ino| Ok(self.fs().set_len_ino(ino, size)?)))
+    }
+
+    /// Sets times through a descriptor opened for writing or changes.
+    pub(crate) fn set_times<T: 'static>(&self, fd: &Resource<T>, atime: SetTime, mtime: SetTime) -> wasmtime::Result<Res<()>> {
+        let h = self.handle(fd)?;
+        if !(h.write || h.mutate) {
+            return Ok(Err(Errno::BadDescriptor));
+        }
+        self.set_times_ino(h.ino, atime, mtime);
+        Ok(Ok(()))
+    }
+
+    /// Sets times of a path under a directory descriptor.
+    pub(crate) fn set_times_at<T: 'static>(
+        &self,
+        fd: &Resource<T>,
+        follow: bool,
+        path: &str,
+        atime: SetTime,
+        mtime: SetTime,
+    ) -> wasmtime::Result<Res<()>> {
+        Ok(self.mut_dir_at(fd)?.and_then(|at| {
+            let ino = self.fs().lookup_at(at, path, follow)?;
+            self.set_times_ino(ino, atime, mtime);
+            Ok(())
+        }))
+    }
+
+    /// Runs a change under a directory descriptor that allows changes.
+    pub(crate) fn change<T: 'static, R>(
+        &self,
+        fd: &Resource<T>,
+        op: impl FnOnce(&mut MemFs, At) -> Result<R, crate::memfs::FsError>,
+    ) -> wasmtime::Result<Res<R>> {
+        Ok(self.mut_dir_at(fd)?.and_then(|at| op(&mut self.fs(), at).map_err(Errno::from)))
+    }
+
+    /// Runs a change that spans two directory descriptors.
+    pub(crate) fn change2<T: 'static, R>(
+        &self,
+        a: &Resource<T>,
+        b: &Resource<T>,
+        op: impl FnOnce(&mut MemFs, At, At) -> Result<R, crate::memfs::FsError>,
+    ) -> wasmtime::Result<Res<R>> {
+        let (a, b) = (self.mut_dir_at(a)?, self.mut_dir_at(b)?);
+        Ok(a.and_then(|a| b.and_then(|b| op(&mut self.fs(), a, b).map_err(Errno::from))))
+    }
+
+    /// The target of a symlink under a directory descriptor.
+    pub(crate) fn readlink_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<String>> {
+        Ok(self.dir_at(fd)?.and_then(|at| self.fs().readlink_at(at, path).map_err(Errno::from)))
+    }
+
+    /// Creates a symlink; absolute targets are refused, as they could only
+    /// ever point out of the preopen.
+    pub(crate) fn symlink_at<T: 'static>(&self, fd: &Resource<T>, target: &str, path: &str) -> wasmtime::Result<Res<()>> {
+        if target.starts_with('/') {
+            return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
+        }
+        self.change(fd, |fs, at| fs.symlink_at(target, at, path))
     }
 
     /// Applies guest-chosen times to an inode.

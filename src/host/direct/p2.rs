@@ -1,9 +1,6 @@
 //! `wasi:filesystem@0.2.x` over MemFs: the p2 adapter on the shared core.
 
-use super::{
-    DirectData, DirectView, Errno, Flags, Open, Res, SetTime, SharedFs, StreamFsError, inode_hash,
-    lock, ours,
-};
+use super::{DirectData, DirectView, Errno, Flags, Need, Open, Res, SetTime, SharedFs, StreamFsError, lock, ours};
 use crate::host::HostState;
 use crate::memfs::{ErrorKind, Ino, Kind, Metadata};
 use bytes::Bytes;
@@ -62,10 +59,6 @@ fn lift<T>(r: wasmtime::Result<Res<T>>) -> FsResult<T> {
     }
 }
 
-fn fail<T>(e: impl Into<Errno>) -> FsResult<T> {
-    Err(FsError::from(code(e.into())))
-}
-
 fn datetime(d: Duration) -> Datetime {
     Datetime { seconds: d.as_secs(), nanoseconds: d.subsec_nanos() }
 }
@@ -97,11 +90,6 @@ fn stat(m: &Metadata) -> DescriptorStat {
     }
 }
 
-fn hash(ino: Ino) -> MetadataHashValue {
-    let (lower, upper) = inode_hash(ino);
-    MetadataHashValue { lower, upper }
-}
-
 fn flags_of(f: DescriptorFlags) -> Flags {
     Flags {
         read: f.contains(DescriptorFlags::READ),
@@ -114,14 +102,22 @@ fn follow(p: PathFlags) -> bool {
     p.contains(PathFlags::SYMLINK_FOLLOW)
 }
 
-impl DirectView<'_> {
-    fn file(&self, fd: &Resource<Descriptor>) -> wasmtime::Result<Res<(Ino, bool, bool)>> {
-        let h = self.handle(fd)?;
-        Ok(match self.fs().kind(h.ino) {
-            Kind::File => Ok((h.ino, h.read, h.write)),
-            _ => Err(Errno::Fs(ErrorKind::IsDir)),
-        })
+fn flags_out(f: Flags) -> DescriptorFlags {
+    let mut out = DescriptorFlags::empty();
+    if f.read {
+        out |= DescriptorFlags::READ;
     }
+    if f.write {
+        out |= DescriptorFlags::WRITE;
+    }
+    if f.mutate {
+        out |= DescriptorFlags::MUTATE_DIRECTORY;
+    }
+    out
+}
+
+fn hash((lower, upper): (u64, u64)) -> MetadataHashValue {
+    MetadataHashValue { lower, upper }
 }
 
 impl preopens::Host for DirectView<'_> {
@@ -143,7 +139,7 @@ impl types::Host for DirectView<'_> {
 
 impl types::HostDescriptor for DirectView<'_> {
     async fn advise(&mut self, fd: Resource<Descriptor>, _: u64, _: u64, _: Advice) -> FsResult<()> {
-        lift(self.file(&fd).map(|r| r.map(|_| ())))
+        lift(self.file(&fd, Need::Nothing).map(|r| r.map(|_| ())))
     }
 
     async fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
@@ -152,67 +148,32 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     async fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorFlags> {
-        let h = self.handle(&fd)?;
-        let mut f = DescriptorFlags::empty();
-        if h.read {
-            f |= DescriptorFlags::READ;
-        }
-        if h.write {
-            f |= DescriptorFlags::WRITE;
-        }
-        if h.mutate {
-            f |= DescriptorFlags::MUTATE_DIRECTORY;
-        }
-        Ok(f)
+        Ok(flags_out(self.flags(&fd)?))
     }
 
     async fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorType> {
-        let ino = self.handle(&fd)?.ino;
-        Ok(dtype(self.fs().kind(ino)))
+        Ok(dtype(self.kind(&fd)?))
     }
 
     async fn set_size(&mut self, fd: Resource<Descriptor>, size: u64) -> FsResult<()> {
-        let (ino, _, write) = lift(self.file(&fd))?;
-        if !write {
-            return fail(Errno::BadDescriptor);
-        }
-        self.fs().set_len_ino(ino, size).or_else(fail)
+        lift(DirectView::set_size(self, &fd, size))
     }
 
     async fn set_times(&mut self, fd: Resource<Descriptor>, atim: NewTimestamp, mtim: NewTimestamp) -> FsResult<()> {
-        let h = self.handle(&fd)?;
-        if !(h.write || h.mutate) {
-            return fail(Errno::BadDescriptor);
-        }
-        let ino = h.ino;
-        self.set_times_ino(ino, set_time(atim), set_time(mtim));
-        Ok(())
+        lift(DirectView::set_times(self, &fd, set_time(atim), set_time(mtim)))
     }
 
     async fn read(&mut self, fd: Resource<Descriptor>, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
-        let (ino, read, _) = lift(self.file(&fd))?;
-        if !read {
-            return fail(Errno::BadDescriptor);
-        }
-        let fs = self.fs();
-        let data = fs.read_ino(ino, offset, len.min(1 << 24) as usize).map_err(|k| FsError::from(code(k.into())))?;
-        let size = fs.metadata_of(ino).size;
-        Ok((data.to_vec(), offset + data.len() as u64 >= size))
+        lift(DirectView::read(self, &fd, len, offset))
     }
 
     async fn write(&mut self, fd: Resource<Descriptor>, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
-        let (ino, _, write) = lift(self.file(&fd))?;
-        if !write {
-            return fail(Errno::BadDescriptor);
-        }
-        self.fs().write_ino(ino, offset, &buf).map(|n| n as u64).or_else(fail)
+        lift(DirectView::write(self, &fd, &buf, offset))
     }
 
     async fn read_directory(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DirStream>> {
-        let at = lift(self.dir_at(&fd))?;
-        let entries = self.fs().entries(at.dir).or_else(fail)?;
-        let entries: Vec<DirectoryEntry> =
-            entries.into_iter().rev().map(|(name, kind, _)| DirectoryEntry { type_: dtype(kind), name }).collect();
+        let entries = lift(self.read_dir(&fd))?;
+        let entries = entries.into_iter().rev().map(|(name, kind)| DirectoryEntry { type_: dtype(kind), name }).collect();
         let r = self.table.push(ReadDir(entries))?;
         Ok(ours(&r))
     }
@@ -223,18 +184,15 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     async fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
-        let at = lift(self.mut_dir_at(&fd))?;
-        self.fs().mkdir_at(at, &path).or_else(fail)
+        lift(self.change(&fd, |fs, at| fs.mkdir_at(at, &path)))
     }
 
     async fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorStat> {
-        let ino = self.handle(&fd)?.ino;
-        Ok(stat(&self.fs().metadata_of(ino)))
+        Ok(stat(&DirectView::stat(self, &fd)?))
     }
 
     async fn stat_at(&mut self, fd: Resource<Descriptor>, pf: PathFlags, path: String) -> FsResult<DescriptorStat> {
-        let at = lift(self.dir_at(&fd))?;
-        self.fs().metadata_at(at, &path, follow(pf)).map(|m| stat(&m)).or_else(fail)
+        lift(DirectView::stat_at(self, &fd, follow(pf), &path)).map(|m| stat(&m))
     }
 
     async fn set_times_at(
@@ -245,10 +203,7 @@ impl types::HostDescriptor for DirectView<'_> {
         atim: NewTimestamp,
         mtim: NewTimestamp,
     ) -> FsResult<()> {
-        let at = lift(self.mut_dir_at(&fd))?;
-        let ino = self.fs().lookup_at(at, &path, follow(pf)).or_else(fail)?;
-        self.set_times_ino(ino, set_time(atim), set_time(mtim));
-        Ok(())
+        lift(DirectView::set_times_at(self, &fd, follow(pf), &path, set_time(atim), set_time(mtim)))
     }
 
     async fn link_at(
@@ -259,9 +214,7 @@ impl types::HostDescriptor for DirectView<'_> {
         new_fd: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        let from = lift(self.mut_dir_at(&fd))?;
-        let to = lift(self.mut_dir_at(&new_fd))?;
-        self.fs().link_at(from, &old_path, to, &new_path, follow(pf)).or_else(fail)
+        lift(self.change2(&fd, &new_fd, |fs, a, b| fs.link_at(a, &old_path, b, &new_path, follow(pf))))
     }
 
     async fn open_at(
@@ -286,13 +239,11 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     async fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String> {
-        let at = lift(self.dir_at(&fd))?;
-        self.fs().readlink_at(at, &path).or_else(fail)
+        lift(DirectView::readlink_at(self, &fd, &path))
     }
 
     async fn remove_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
-        let at = lift(self.mut_dir_at(&fd))?;
-        self.fs().rmdir_at(at, &path).or_else(fail)
+        lift(self.change(&fd, |fs, at| fs.rmdir_at(at, &path)))
     }
 
     async fn rename_at(
@@ -302,58 +253,41 @@ impl types::HostDescriptor for DirectView<'_> {
         new_fd: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        let from = lift(self.mut_dir_at(&fd))?;
-        let to = lift(self.mut_dir_at(&new_fd))?;
-        self.fs().rename_at(from, &old_path, to, &new_path).or_else(fail)
+        lift(self.change2(&fd, &new_fd, |fs, a, b| fs.rename_at(a, &old_path, b, &new_path)))
     }
 
     async fn symlink_at(&mut self, fd: Resource<Descriptor>, old_path: String, new_path: String) -> FsResult<()> {
-        let at = lift(self.mut_dir_at(&fd))?;
-        if old_path.starts_with('/') {
-            // An absolute target could only ever point out of the preopen.
-            return fail(ErrorKind::NotPermitted);
-        }
-        self.fs().symlink_at(&old_path, at, &new_path).or_else(fail)
+        lift(DirectView::symlink_at(self, &fd, &old_path, &new_path))
     }
 
     async fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
-        let at = lift(self.mut_dir_at(&fd))?;
-        self.fs().remove_file_at(at, &path).or_else(fail)
+        lift(self.change(&fd, |fs, at| fs.remove_file_at(at, &path)))
     }
 
     fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynInputStream>> {
-        let (ino, read, _) = lift(self.file(&fd))?;
-        if !read {
-            return fail(Errno::BadDescriptor);
-        }
+        let ino = lift(self.file(&fd, Need::Read))?;
         let stream: DynInputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset)));
         Ok(self.table.push(stream)?)
     }
 
     fn write_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynOutputStream>> {
-        let (ino, _, write) = lift(self.file(&fd))?;
-        if !write {
-            return fail(Errno::BadDescriptor);
-        }
+        let ino = lift(self.file(&fd, Need::Write))?;
         let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset)));
         Ok(self.table.push(stream)?)
     }
 
     fn append_via_stream(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DynOutputStream>> {
-        let (ino, _, write) = lift(self.file(&fd))?;
-        if !write {
-            return fail(Errno::BadDescriptor);
-        }
+        let ino = lift(self.file(&fd, Need::Write))?;
         let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, None));
         Ok(self.table.push(stream)?)
     }
 
     async fn is_same_object(&mut self, a: Resource<Descriptor>, b: Resource<Descriptor>) -> wasmtime::Result<bool> {
-        Ok(self.handle(&a)?.ino == self.handle(&b)?.ino)
+        Ok(self.same(&a, &b)?)
     }
 
     async fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<MetadataHashValue> {
-        Ok(hash(self.handle(&fd)?.ino))
+        Ok(hash(DirectView::hash(self, &fd)?))
     }
 
     async fn metadata_hash_at(
@@ -362,8 +296,7 @@ impl types::HostDescriptor for DirectView<'_> {
         pf: PathFlags,
         path: String,
     ) -> FsResult<MetadataHashValue> {
-        let at = lift(self.dir_at(&fd))?;
-        self.fs().lookup_at(at, &path, follow(pf)).map(hash).or_else(fail)
+        lift(self.hash_at(&fd, follow(pf), &path)).map(hash)
     }
 }
 

@@ -1,9 +1,520 @@
 //! `wasi:filesystem@0.3.0` over MemFs: the p3 adapter on the shared core.
+//! Streams read and write MemFs as the guest pulls or pushes, never on a
+//! background thread, so virtual time cannot move under them.
 
+use super::{DirectData, DirectView, Errno, Flags, Need, Open, Res, SetTime, SharedFs, lock};
 use crate::host::HostState;
-use wasmtime::component::Linker;
+use crate::memfs::{ErrorKind, Ino, Kind, Metadata};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::sync::oneshot;
+use wasmtime::StoreContextMut;
+use wasmtime::component::{
+    Access, Accessor, Destination, FutureReader, Linker, Resource, Source, StreamConsumer, StreamProducer,
+    StreamReader, StreamResult,
+};
+use wasmtime_wasi::p3::bindings::clocks::system_clock::Instant;
+use wasmtime_wasi::p3::bindings::filesystem::types::{
+    self, Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode, MetadataHashValue,
+    NewTimestamp, OpenFlags, PathFlags,
+};
+use wasmtime_wasi::p3::bindings::filesystem::preopens;
+use wasmtime_wasi::p3::filesystem::{FilesystemError, FilesystemResult};
 
-/// Links the direct `wasi:filesystem/{types,preopens}@0.3.0`.
-pub(crate) fn add_to_linker<T: HostState>(_linker: &mut Linker<T>) -> wasmtime::Result<()> {
+type Descriptor = types::Descriptor;
+
+/// Bytes handed to a reading guest per step.
+const CHUNK: usize = 64 * 1024;
+
+/// Links the direct `wasi:filesystem/{types,preopens}@0.3.0` over
+/// wasmtime-wasi's.
+pub(crate) fn add_to_linker<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    linker.allow_shadowing(true);
+    types::add_to_linker::<T, DirectData>(linker, view)?;
+    preopens::add_to_linker::<T, DirectData>(linker, view)?;
+    linker.allow_shadowing(false);
     Ok(())
+}
+
+fn view<T: HostState>(t: &mut T) -> DirectView<'_> {
+    let core = t.core();
+    DirectView { table: &mut core.table, direct: &core.direct }
+}
+
+fn code(e: Errno) -> ErrorCode {
+    match e {
+        Errno::ReadOnly => ErrorCode::ReadOnly,
+        Errno::BadDescriptor => ErrorCode::BadDescriptor,
+        Errno::Fs(k) => match k {
+            ErrorKind::NotFound => ErrorCode::NoEntry,
+            ErrorKind::Exists => ErrorCode::Exist,
+            ErrorKind::NotDir => ErrorCode::NotDirectory,
+            ErrorKind::IsDir => ErrorCode::IsDirectory,
+            ErrorKind::NotEmpty => ErrorCode::NotEmpty,
+            ErrorKind::InvalidPath | ErrorKind::InvalidArgument => ErrorCode::Invalid,
+            ErrorKind::NotPermitted => ErrorCode::NotPermitted,
+            ErrorKind::Loop => ErrorCode::Loop,
+            ErrorKind::NoSpace => ErrorCode::InsufficientSpace,
+        },
+    }
+}
+
+fn lift<T>(r: wasmtime::Result<Res<T>>) -> FilesystemResult<T> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(FilesystemError::from(code(e))),
+        Err(trap) => Err(FilesystemError::trap(trap)),
+    }
+}
+
+fn instant(d: Duration) -> Instant {
+    Instant { seconds: d.as_secs() as i64, nanoseconds: d.subsec_nanos() }
+}
+
+fn set_time(t: NewTimestamp) -> Res<SetTime> {
+    Ok(match t {
+        NewTimestamp::NoChange => SetTime::NoChange,
+        NewTimestamp::Now => SetTime::Now,
+        NewTimestamp::Timestamp(t) => {
+            let secs = u64::try_from(t.seconds).map_err(|_| Errno::Fs(ErrorKind::InvalidArgument))?;
+            SetTime::At(Duration::new(secs, t.nanoseconds))
+        }
+    })
+}
+
+fn dtype(k: Kind) -> DescriptorType {
+    match k {
+        Kind::File => DescriptorType::RegularFile,
+        Kind::Dir => DescriptorType::Directory,
+        Kind::Symlink => DescriptorType::SymbolicLink,
+    }
+}
+
+fn stat(m: &Metadata) -> DescriptorStat {
+    DescriptorStat {
+        type_: dtype(m.kind),
+        link_count: m.nlink,
+        size: m.size,
+        data_access_timestamp: Some(instant(m.atime)),
+        data_modification_timestamp: Some(instant(m.mtime)),
+        status_change_timestamp: Some(instant(m.ctime)),
+    }
+}
+
+fn flags_in(f: DescriptorFlags) -> Flags {
+    Flags {
+        read: f.contains(DescriptorFlags::READ),
+        write: f.contains(DescriptorFlags::WRITE),
+        mutate: f.contains(DescriptorFlags::MUTATE_DIRECTORY),
+    }
+}
+
+fn flags_out(f: Flags) -> DescriptorFlags {
+    let mut out = DescriptorFlags::empty();
+    if f.read {
+        out |= DescriptorFlags::READ;
+    }
+    if f.write {
+        out |= DescriptorFlags::WRITE;
+    }
+    if f.mutate {
+        out |= DescriptorFlags::MUTATE_DIRECTORY;
+    }
+    out
+}
+
+fn follow(p: PathFlags) -> bool {
+    p.contains(PathFlags::SYMLINK_FOLLOW)
+}
+
+fn hash((lower, upper): (u64, u64)) -> MetadataHashValue {
+    MetadataHashValue { lower, upper }
+}
+
+/// Runs `f` on the view, synchronously: MemFs never waits.
+fn with<U, R>(store: &Accessor<U, DirectData>, f: impl FnOnce(&mut DirectView<'_>) -> R) -> R {
+    store.with(|mut access| f(&mut access.get()))
+}
+
+impl preopens::Host for DirectView<'_> {
+    fn get_directories(&mut self) -> wasmtime::Result<Vec<(Resource<Descriptor>, String)>> {
+        self.preopens()
+    }
+}
+
+impl types::Host for DirectView<'_> {
+    fn convert_error_code(&mut self, error: FilesystemError) -> wasmtime::Result<ErrorCode> {
+        error.downcast()
+    }
+}
+
+impl types::HostDescriptor for DirectView<'_> {
+    fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
+        self.drop_handle(fd)
+    }
+}
+
+/// A finished result future, for calls that fail before any I/O.
+fn done<U>(
+    store: &mut Access<'_, U, DirectData>,
+    result: Result<(), ErrorCode>,
+) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+    FutureReader::new(store, async move { wasmtime::error::Ok(result) })
+}
+
+impl<U> types::HostDescriptorWithStore<U> for DirectData {
+    fn read_via_stream(
+        mut store: Access<U, Self>,
+        fd: Resource<Descriptor>,
+        offset: u64,
+    ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
+        let (ino, fs) = {
+            let v = store.get();
+            (v.file(&fd, Need::Read)?, v.direct.fs.clone())
+        };
+        match ino {
+            Ok(ino) => {
+                let (tx, rx) = oneshot::channel();
+                let producer = ReadProducer::new(fs, ino, offset, tx);
+                Ok((StreamReader::new(&mut store, producer)?, FutureReader::new(&mut store, rx)?))
+            }
+            Err(e) => Ok((StreamReader::new(&mut store, std::iter::empty())?, done(&mut store, Err(code(e)))?)),
+        }
+    }
+
+    fn write_via_stream(
+        store: Access<'_, U, Self>,
+        fd: Resource<Descriptor>,
+        data: StreamReader<u8>,
+        offset: u64,
+    ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+        pipe_into(store, fd, data, Some(offset))
+    }
+
+    fn append_via_stream(
+        store: Access<'_, U, Self>,
+        fd: Resource<Descriptor>,
+        data: StreamReader<u8>,
+    ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+        pipe_into(store, fd, data, None)
+    }
+
+    async fn advise(store: &Accessor<U, Self>, fd: Resource<Descriptor>, _: u64, _: u64, _: Advice) -> FilesystemResult<()> {
+        lift(with(store, |v| v.file(&fd, Need::Nothing).map(|r| r.map(|_| ()))))
+    }
+
+    async fn sync_data(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<()> {
+        with(store, |v| v.handle(&fd).map(|_| ()))?;
+        Ok(())
+    }
+
+    async fn get_flags(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<DescriptorFlags> {
+        Ok(flags_out(with(store, |v| v.flags(&fd))?))
+    }
+
+    async fn get_type(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<DescriptorType> {
+        Ok(dtype(with(store, |v| v.kind(&fd))?))
+    }
+
+    async fn set_size(store: &Accessor<U, Self>, fd: Resource<Descriptor>, size: u64) -> FilesystemResult<()> {
+        lift(with(store, |v| v.set_size(&fd, size)))
+    }
+
+    async fn set_times(
+        store: &Accessor<U, Self>,
+        fd: Resource<Descriptor>,
+        atim: NewTimestamp,
+        mtim: NewTimestamp,
+    ) -> FilesystemResult<()> {
+        let (a, m) = (lift(Ok(set_time(atim)))?, lift(Ok(set_time(mtim)))?);
+        lift(with(store, |v| v.set_times(&fd, a, m)))
+    }
+
+    fn read_directory(
+        mut store: Access<'_, U, Self>,
+        fd: Resource<Descriptor>,
+    ) -> wasmtime::Result<(StreamReader<DirectoryEntry>, FutureReader<Result<(), ErrorCode>>)> {
+        match store.get().read_dir(&fd)? {
+            Ok(entries) => {
+                let entries: Vec<DirectoryEntry> =
+                    entries.into_iter().map(|(name, kind)| DirectoryEntry { type_: dtype(kind), name }).collect();
+                Ok((StreamReader::new(&mut store, entries)?, done(&mut store, Ok(()))?))
+            }
+            Err(e) => Ok((StreamReader::new(&mut store, std::iter::empty())?, done(&mut store, Err(code(e)))?)),
+        }
+    }
+
+    async fn sync(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<()> {
+        with(store, |v| v.handle(&fd).map(|_| ()))?;
+        Ok(())
+    }
+
+    async fn create_directory_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<()> {
+        lift(with(store, |v| v.change(&fd, |fs, at| fs.mkdir_at(at, &path))))
+    }
+
+    async fn stat(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<DescriptorStat> {
+        Ok(stat(&with(store, |v| v.stat(&fd))?))
+    }
+
+    async fn stat_at(
+        store: &Accessor<U, Self>,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        path: String,
+    ) -> FilesystemResult<DescriptorStat> {
+        lift(with(store, |v| v.stat_at(&fd, follow(pf), &path))).map(|m| stat(&m))
+    }
+
+    async fn set_times_at(
+        store: &Accessor<U, Self>,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        path: String,
+        atim: NewTimestamp,
+        mtim: NewTimestamp,
+    ) -> FilesystemResult<()> {
+        let (a, m) = (lift(Ok(set_time(atim)))?, lift(Ok(set_time(mtim)))?);
+        lift(with(store, |v| v.set_times_at(&fd, follow(pf), &path, a, m)))
+    }
+
+    async fn link_at(
+        store: &Accessor<U, Self>,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        old_path: String,
+        new_fd: Resource<Descriptor>,
+        new_path: String,
+    ) -> FilesystemResult<()> {
+        lift(with(store, |v| v.change2(&fd, &new_fd, |fs, a, b| fs.link_at(a, &old_path, b, &new_path, follow(pf)))))
+    }
+
+    async fn open_at(
+        store: &Accessor<U, Self>,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        path: String,
+        oflags: OpenFlags,
+        flags: DescriptorFlags,
+    ) -> FilesystemResult<Resource<Descriptor>> {
+        let open = Open {
+            create: oflags.contains(OpenFlags::CREATE),
+            exclusive: oflags.contains(OpenFlags::EXCLUSIVE),
+            truncate: oflags.contains(OpenFlags::TRUNCATE),
+            directory: oflags.contains(OpenFlags::DIRECTORY),
+        };
+        lift(with(store, |v| v.open_at(&fd, follow(pf), &path, open, flags_in(flags))))
+    }
+
+    async fn readlink_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<String> {
+        lift(with(store, |v| v.readlink_at(&fd, &path)))
+    }
+
+    async fn remove_directory_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<()> {
+        lift(with(store, |v| v.change(&fd, |fs, at| fs.rmdir_at(at, &path))))
+    }
+
+    async fn rename_at(
+        store: &Accessor<U, Self>,
+        fd: Resource<Descriptor>,
+        old_path: String,
+        new_fd: Resource<Descriptor>,
+        new_path: String,
+    ) -> FilesystemResult<()> {
+        lift(with(store, |v| v.change2(&fd, &new_fd, |fs, a, b| fs.rename_at(a, &old_path, b, &new_path))))
+    }
+
+    async fn symlink_at(
+        store: &Accessor<U, Self>,
+        fd: Resource<Descriptor>,
+        old_path: String,
+        new_path: String,
+    ) -> FilesystemResult<()> {
+        lift(with(store, |v| v.symlink_at(&fd, &old_path, &new_path)))
+    }
+
+    async fn unlink_file_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<()> {
+        lift(with(store, |v| v.change(&fd, |fs, at| fs.remove_file_at(at, &path))))
+    }
+
+    async fn is_same_object(
+        store: &Accessor<U, Self>,
+        a: Resource<Descriptor>,
+        b: Resource<Descriptor>,
+    ) -> wasmtime::Result<bool> {
+        Ok(with(store, |v| v.same(&a, &b))?)
+    }
+
+    async fn metadata_hash(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<MetadataHashValue> {
+        Ok(hash(with(store, |v| v.hash(&fd))?))
+    }
+
+    async fn metadata_hash_at(
+        store: &Accessor<U, Self>,
+        fd: Resource<Descriptor>,
+        pf: PathFlags,
+        path: String,
+    ) -> FilesystemResult<MetadataHashValue> {
+        lift(with(store, |v| v.hash_at(&fd, follow(pf), &path))).map(hash)
+    }
+}
+
+/// Pipes a guest stream into a file at `offset`, or at the end (`None`).
+fn pipe_into<U>(
+    mut store: Access<'_, U, DirectData>,
+    fd: Resource<Descriptor>,
+    mut data: StreamReader<u8>,
+    offset: Option<u64>,
+) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
+    let (ino, fs) = {
+        let v = store.get();
+        (v.file(&fd, Need::Write)?, v.direct.fs.clone())
+    };
+    match ino {
+        Ok(ino) => {
+            let (tx, rx) = oneshot::channel();
+            data.pipe(&mut store, WriteConsumer::new(fs, ino, offset, tx))?;
+            FutureReader::new(&mut store, rx)
+        }
+        Err(e) => {
+            data.close(&mut store)?;
+            done(&mut store, Err(code(e)))
+        }
+    }
+}
+
+/// Sends the stream's final result once, when it ends or is dropped.
+struct Outcome(Option<oneshot::Sender<Result<(), ErrorCode>>>);
+
+impl Outcome {
+    fn send(&mut self, result: Result<(), ErrorCode>) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(result);
+        }
+    }
+}
+
+impl Drop for Outcome {
+    fn drop(&mut self) {
+        self.send(Ok(()));
+    }
+}
+
+/// Reads a file from an offset as the guest pulls; holds the inode.
+struct ReadProducer {
+    fs: SharedFs,
+    ino: Ino,
+    offset: u64,
+    outcome: Outcome,
+}
+
+impl ReadProducer {
+    fn new(fs: SharedFs, ino: Ino, offset: u64, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
+        lock(&fs).hold(ino);
+        ReadProducer { fs, ino, offset, outcome: Outcome(Some(tx)) }
+    }
+}
+
+impl Drop for ReadProducer {
+    fn drop(&mut self) {
+        lock(&self.fs).release(self.ino);
+    }
+}
+
+impl<D> StreamProducer<D> for ReadProducer {
+    type Item = u8;
+    type Buffer = bytes::BytesMut;
+
+    fn poll_produce<'a>(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        store: StoreContextMut<'a, D>,
+        dst: Destination<'a, Self::Item, Self::Buffer>,
+        _finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        let mut dst = dst.as_direct(store, CHUNK);
+        let buf = dst.remaining();
+        if buf.is_empty() {
+            return Poll::Ready(Ok(StreamResult::Completed));
+        }
+        let me = &mut *self;
+        let fs = lock(&me.fs);
+        match fs.read_ino(me.ino, me.offset, buf.len()) {
+            Ok([]) => {
+                drop(fs);
+                me.outcome.send(Ok(()));
+                Poll::Ready(Ok(StreamResult::Dropped))
+            }
+            Ok(data) => {
+                let n = data.len();
+                buf[..n].copy_from_slice(data);
+                drop(fs);
+                dst.mark_written(n);
+                me.offset += n as u64;
+                Poll::Ready(Ok(StreamResult::Completed))
+            }
+            Err(k) => {
+                drop(fs);
+                me.outcome.send(Err(code(Errno::Fs(k))));
+                Poll::Ready(Ok(StreamResult::Dropped))
+            }
+        }
+    }
+}
+
+/// Writes what the guest pushes at an offset, or appends; holds the inode.
+struct WriteConsumer {
+    fs: SharedFs,
+    ino: Ino,
+    offset: Option<u64>,
+    outcome: Outcome,
+}
+
+impl WriteConsumer {
+    fn new(fs: SharedFs, ino: Ino, offset: Option<u64>, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
+        lock(&fs).hold(ino);
+        WriteConsumer { fs, ino, offset, outcome: Outcome(Some(tx)) }
+    }
+}
+
+impl Drop for WriteConsumer {
+    fn drop(&mut self) {
+        lock(&self.fs).release(self.ino);
+    }
+}
+
+impl<D> StreamConsumer<D> for WriteConsumer {
+    type Item = u8;
+
+    fn poll_consume(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        store: StoreContextMut<D>,
+        src: Source<Self::Item>,
+        _finish: bool,
+    ) -> Poll<wasmtime::Result<StreamResult>> {
+        let mut src = src.as_direct(store);
+        let me = &mut *self;
+        let bytes = src.remaining();
+        let mut fs = lock(&me.fs);
+        let written = match me.offset {
+            Some(at) => fs.write_ino(me.ino, at, bytes),
+            None => fs.append_ino(me.ino, bytes),
+        };
+        drop(fs);
+        match written {
+            Ok(n) => {
+                src.mark_read(n);
+                if let Some(at) = &mut me.offset {
+                    *at += n as u64;
+                }
+                Poll::Ready(Ok(StreamResult::Completed))
+            }
+            Err(k) => {
+                me.outcome.send(Err(code(Errno::Fs(k))));
+                Poll::Ready(Ok(StreamResult::Dropped))
+            }
+        }
+    }
 }
