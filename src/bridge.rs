@@ -169,6 +169,14 @@ pub fn memfs_from_dir(dir: &Path) -> Result<MemFs, BridgeError> {
     Ok(fs)
 }
 
+/// Copies a host directory into `fs` under `at` (created if missing). The
+/// host directory is only read.
+pub fn copy_dir_into(fs: &mut MemFs, dir: &Path, at: &str) -> Result<(), BridgeError> {
+    fs.mkdir_p(at)?;
+    let prefix = at.trim_end_matches('/');
+    read_tree(dir, prefix, fs, &mut HashMap::new())
+}
+
 /// Writes a MemFs into an existing, empty host directory.
 pub fn memfs_to_dir(fs: &MemFs, dir: &Path) -> Result<(), BridgeError> {
     write_tree(fs, dir)

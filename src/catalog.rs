@@ -19,7 +19,7 @@ pub const TARGET: &str = "wasm32-wasip2";
 pub const SEED: u64 = 42;
 
 /// The catalog scenarios, in the order reports and tables list them.
-pub const SCENARIOS: &[&str] = &["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap"];
+pub const SCENARIOS: &[&str] = &["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics"];
 
 /// Why the catalog could not be built.
 #[derive(Debug, thiserror::Error)]

@@ -238,6 +238,7 @@ impl Harness {
             guest: name,
             world: guest.host(),
             seed: scenario.inputs.seed,
+            backend: scenario.inputs.backend,
             exit: outcome.exit,
             elapsed_ns: outcome.elapsed_ns,
             stdout: Output::from_bytes(outcome.stdout),

@@ -3,6 +3,7 @@
 //! [`MemFs::walk`] order, and nothing host-specific goes in, so the same
 //! inputs give byte-identical YAML and JSON.
 
+use crate::host::Backend;
 use crate::memfs::{Kind, MemFs};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -140,6 +141,8 @@ pub struct RunReport {
     pub world: World,
     /// The seed of every random source.
     pub seed: u64,
+    /// How the filesystem was served.
+    pub backend: Backend,
     /// How it ended.
     pub exit: Exit,
     /// Virtual time that passed during the run, in nanoseconds.
@@ -181,6 +184,7 @@ impl RunReport {
         field!("guest", guest);
         field!("world", world);
         field!("seed", seed);
+        field!("backend", backend);
         field!("exit", exit);
         field!("elapsed-ns", elapsed_ns);
         field!("stdout", stdout);
@@ -199,6 +203,12 @@ impl RunReport {
     /// The same report with the world set aside, for p2-vs-p3 comparison.
     pub fn without_world(&self) -> RunReport {
         RunReport { world: World::P2, ..self.clone() }
+    }
+
+    /// The same report with the backend set aside, for direct-vs-bridge
+    /// comparison.
+    pub fn without_backend(&self) -> RunReport {
+        RunReport { backend: Backend::Direct, ..self.clone() }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Scenario: what to run and with which inputs.
 
-use crate::host::Inputs;
+use crate::host::{Backend, Inputs, Preopen};
 use crate::memfs::MemFs;
 
 /// One run's inputs: everything besides the component.
@@ -44,9 +44,24 @@ impl Scenario {
         self
     }
 
-    /// Sets the initial filesystem.
+    /// Sets the initial filesystem (preopened at `/` unless
+    /// [`Scenario::preopens`] says otherwise).
     pub fn fs(mut self, fs: MemFs) -> Self {
         self.fs = Some(fs);
+        self
+    }
+
+    /// Sets the preopened directories. Each one's directory is created in
+    /// the MemFs if missing; a scenario without a MemFs gets an empty one.
+    pub fn preopens(mut self, preopens: Vec<Preopen>) -> Self {
+        self.inputs.preopens = preopens;
+        self.fs.get_or_insert_with(MemFs::new);
+        self
+    }
+
+    /// Chooses how the filesystem is served.
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.inputs.backend = backend;
         self
     }
 }

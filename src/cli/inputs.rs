@@ -5,7 +5,9 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use wasi_replay::bridge::memfs_from_dir;
+use wasi_replay::bridge::copy_dir_into;
+use wasi_replay::host::{Backend, Preopen};
+use wasi_replay::memfs::MemFs;
 use wasi_replay::report::{RunReport, World};
 use wasi_replay::scenario::Scenario;
 
@@ -17,9 +19,18 @@ pub struct InputArgs {
     /// Seed of every random source.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// A host directory copied into MemFs as the initial tree (never written).
+    /// A host directory copied into MemFs and preopened at / (never
+    /// written). Shorthand for --dir DIR::/.
     #[arg(long, value_name = "DIR")]
     fs: Option<PathBuf>,
+    /// A preopen: HOST is copied into MemFs under GUEST (default /) and
+    /// the guest sees GUEST; an empty HOST gives an empty directory; :ro
+    /// makes it read-only. Repeatable.
+    #[arg(long = "dir", value_name = "HOST[::GUEST][:ro]", value_parser = parse_dir)]
+    dirs: Vec<DirArg>,
+    /// How the filesystem is served: from MemFs directly, or through a tempdir.
+    #[arg(long, value_enum, default_value_t = BackendArg::Direct)]
+    backend: BackendArg,
     /// Bytes for the guest's stdin: a file, or - for this process's stdin.
     #[arg(long, value_name = "FILE|-")]
     stdin: Option<String>,
@@ -39,6 +50,36 @@ enum WorldArg {
     Auto,
     P2,
     P3,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum BackendArg {
+    Direct,
+    Bridge,
+}
+
+/// One `--dir`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirArg {
+    host: Option<PathBuf>,
+    guest: String,
+    read_only: bool,
+}
+
+fn parse_dir(s: &str) -> Result<DirArg, String> {
+    let (rest, read_only) = match s.strip_suffix(":ro") {
+        Some(r) => (r, true),
+        None => (s, false),
+    };
+    let (host, guest) = match rest.split_once("::") {
+        Some((h, g)) => (h, g),
+        None => (rest, "/"),
+    };
+    if guest.is_empty() {
+        return Err(format!("`{s}`: the guest path after :: is empty"));
+    }
+    let host = (!host.is_empty()).then(|| PathBuf::from(host));
+    Ok(DirArg { host, guest: guest.to_string(), read_only })
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,12 +129,31 @@ impl InputArgs {
             }
             Some(f) => std::fs::read(f).with_context(|| format!("cannot read --stdin file {f}"))?,
         };
+        let mut dirs = self.dirs.clone();
         if let Some(dir) = &self.fs {
-            if !dir.is_dir() {
-                bail!("--fs: directory not found: {}", dir.display());
-            }
-            scenario.fs = Some(memfs_from_dir(dir).with_context(|| format!("--fs {}", dir.display()))?);
+            dirs.insert(0, DirArg { host: Some(dir.clone()), guest: "/".into(), read_only: false });
         }
+        if !dirs.is_empty() {
+            let mut fs = MemFs::new();
+            let mut preopens = Vec::new();
+            for d in &dirs {
+                let preopen = Preopen { guest_path: d.guest.clone(), read_only: d.read_only };
+                if let Some(host) = &d.host {
+                    let flag = if self.fs.as_ref() == Some(host) && d.guest == "/" { "--fs" } else { "--dir" };
+                    if !host.is_dir() {
+                        bail!("{flag}: directory not found: {}", host.display());
+                    }
+                    copy_dir_into(&mut fs, host, &preopen.memfs_path())
+                        .with_context(|| format!("{flag} {}", host.display()))?;
+                }
+                preopens.push(preopen);
+            }
+            scenario = scenario.fs(fs).preopens(preopens);
+        }
+        scenario = scenario.backend(match self.backend {
+            BackendArg::Direct => Backend::Direct,
+            BackendArg::Bridge => Backend::Bridge,
+        });
         Ok(scenario)
     }
 }

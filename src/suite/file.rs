@@ -9,13 +9,22 @@
 //! env = ["LANG=C.UTF-8"]       # in this order
 //! stdin = "text"               # or stdin-file = "input.txt"
 //! fixture = "fixture"          # initial tree: a directory, relative to this file
+//! backend = "direct"           # or "bridge"
+//! quota = { bytes = 1048576, inodes = 1000 }
+//!
+//! [[preopen]]                  # instead of `fixture`: one or more preopens
+//! guest = "/data"              # the guest path (default "/")
+//! fixture = "data"             # copied in under the guest path (default: empty)
+//! read-only = true
 //! ```
 //!
 //! Every path a scenario names is resolved against the scenario file's
 //! directory; nothing is read from anywhere else.
 
 use super::SuiteError;
-use crate::bridge::memfs_from_dir;
+use crate::bridge::copy_dir_into;
+use crate::host::{Backend, Preopen};
+use crate::memfs::{MemFs, Quota};
 use crate::catalog;
 use crate::report::World;
 use crate::scenario::Scenario;
@@ -39,6 +48,31 @@ struct Raw {
     stdin: Option<String>,
     stdin_file: Option<PathBuf>,
     fixture: Option<PathBuf>,
+    backend: Option<Backend>,
+    quota: Option<RawQuota>,
+    #[serde(default)]
+    preopen: Vec<RawPreopen>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPreopen {
+    #[serde(default = "root")]
+    guest: String,
+    fixture: Option<PathBuf>,
+    #[serde(default)]
+    read_only: bool,
+}
+
+fn root() -> String {
+    "/".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuota {
+    bytes: Option<u64>,
+    inodes: Option<u64>,
 }
 
 /// A component to run and where it runs.
@@ -89,17 +123,40 @@ impl ScenarioFile {
                 .map_err(|e| SuiteError::at(path, format!("field `stdin-file`: {}: {e}", f.display())))?,
             (None, None) => Vec::new(),
         };
-        if let Some(fixture) = &raw.fixture {
-            let full = dir.join(fixture);
-            if !full.is_dir() {
-                return Err(SuiteError::at(
-                    path,
-                    format!("field `fixture`: directory not found: {}", full.display()),
-                ));
+        if raw.fixture.is_some() && !raw.preopen.is_empty() {
+            return Err(SuiteError::at(path, "fields `fixture` and `preopen` exclude each other; give the fixture in the preopen"));
+        }
+        let preopens = match &raw.fixture {
+            Some(f) => vec![RawPreopen { guest: root(), fixture: Some(f.clone()), read_only: false }],
+            None => raw.preopen,
+        };
+        if !preopens.is_empty() {
+            let mut fs = MemFs::new();
+            let mut list = Vec::new();
+            for p in &preopens {
+                let preopen = Preopen { guest_path: p.guest.clone(), read_only: p.read_only };
+                if let Some(fixture) = &p.fixture {
+                    let full = dir.join(fixture);
+                    if !full.is_dir() {
+                        return Err(SuiteError::at(
+                            path,
+                            format!("field `fixture`: directory not found: {}", full.display()),
+                        ));
+                    }
+                    copy_dir_into(&mut fs, &full, &preopen.memfs_path())
+                        .map_err(|e| SuiteError::at(path, format!("field `fixture`: {e}")))?;
+                }
+                list.push(preopen);
             }
-            let fs = memfs_from_dir(&full)
-                .map_err(|e| SuiteError::at(path, format!("field `fixture`: {e}")))?;
-            scenario.fs = Some(fs);
+            if let Some(q) = &raw.quota {
+                fs.set_quota(Quota { max_bytes: q.bytes, max_inodes: q.inodes });
+            }
+            scenario = scenario.fs(fs).preopens(list);
+        } else if raw.quota.is_some() {
+            return Err(SuiteError::at(path, "field `quota`: the scenario has no filesystem (no `fixture` or `preopen`)"));
+        }
+        if let Some(b) = raw.backend {
+            scenario = scenario.backend(b);
         }
 
         let targets = match (&raw.guest, raw.components.is_empty()) {

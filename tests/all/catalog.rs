@@ -35,7 +35,7 @@ fn check(name: &str) {
 
 #[test]
 fn catalog_is_complete() {
-    assert_eq!(SCENARIOS, ["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap"]);
+    assert_eq!(SCENARIOS, ["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics"]);
 }
 
 #[test]
@@ -66,4 +66,9 @@ fn exit_code() {
 #[test]
 fn trap() {
     check("trap");
+}
+
+#[test]
+fn fs_semantics() {
+    check("fs-semantics");
 }

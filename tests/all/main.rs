@@ -23,3 +23,6 @@ mod report;
 
 /// The real binary: every command, exit codes, bad input.
 mod cli;
+
+/// Direct backend against the bridge; no tempdir on the direct path.
+mod backends;

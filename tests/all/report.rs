@@ -20,7 +20,7 @@ fn top_level_fields_are_the_documented_ones() {
     let report = run("exit-code", World::P2);
     let yaml = report.to_yaml();
     let keys: Vec<_> = yaml.lines().filter(|l| !l.is_empty() && !l.starts_with([' ', '-'])).filter_map(|l| l.split(':').next()).collect();
-    assert_eq!(keys, ["guest", "world", "seed", "exit", "elapsed-ns", "stdout", "stderr", "fs"]);
+    assert_eq!(keys, ["guest", "world", "seed", "backend", "exit", "elapsed-ns", "stdout", "stderr", "fs"]);
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["exit"], serde_json::json!({ "status": 3 }));
 }

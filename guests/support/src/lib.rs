@@ -48,6 +48,59 @@ pub struct Stat {
     pub size: u64,
     /// Hard-link count.
     pub nlink: u64,
+    /// Last access, as (seconds, nanoseconds) since the epoch.
+    pub atime: Option<(i64, u32)>,
+    /// Last modification.
+    pub mtime: Option<(i64, u32)>,
+    /// Last status change.
+    pub ctime: Option<(i64, u32)>,
+}
+
+/// How [`os::Fd::open`] opens a path; all off by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Open {
+    /// `open-flags.create`.
+    pub create: bool,
+    /// `open-flags.exclusive`.
+    pub exclusive: bool,
+    /// `open-flags.truncate`.
+    pub truncate: bool,
+    /// `open-flags.directory`.
+    pub directory: bool,
+    /// `descriptor-flags.read`.
+    pub read: bool,
+    /// `descriptor-flags.write`.
+    pub write: bool,
+    /// `descriptor-flags.mutate-directory`.
+    pub mutate: bool,
+    /// Clear `path-flags.symlink-follow`.
+    pub nofollow: bool,
+}
+
+/// A new timestamp for `set-times`.
+#[derive(Debug, Clone, Copy)]
+pub enum Time {
+    /// Leave it as it is.
+    NoChange,
+    /// The current time.
+    Now,
+    /// Exactly this (seconds, nanoseconds).
+    At(i64, u32),
+}
+
+/// Names the descriptor flags that are set, joined with `|`.
+pub fn flag_names(read: bool, write: bool, mutate: bool) -> String {
+    let mut v = Vec::new();
+    if read {
+        v.push("read");
+    }
+    if write {
+        v.push("write");
+    }
+    if mutate {
+        v.push("mutate-directory");
+    }
+    v.join("|")
 }
 
 /// Prints a line to stdout through the world's own stdout interface.

@@ -2,12 +2,12 @@
 //! synchronous underneath; the functions are `async` only so that scenario
 //! code is the same text in both worlds.
 
-use crate::{Stat, kind_name};
+use crate::{Open, Stat, Time, flag_names, kind_name};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use wasip2::filesystem::types::{
-    Descriptor, DescriptorFlags, DescriptorType, ErrorCode, OpenFlags, PathFlags,
+    Descriptor, DescriptorFlags, DescriptorType, ErrorCode, NewTimestamp, OpenFlags, PathFlags,
 };
 use wasip2::io::streams::StreamError;
 use wasip2::sockets::network::{IpAddressFamily, IpSocketAddress, Ipv4SocketAddress};
@@ -26,9 +26,23 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
 }
 
 fn write_all(out: &wasip2::io::streams::OutputStream, bytes: &[u8]) {
+    try_write_all(out, bytes).expect("stream write");
+}
+
+/// Writes in 4 KiB steps; a failure is reported as the filesystem error
+/// code behind it.
+fn try_write_all(out: &wasip2::io::streams::OutputStream, bytes: &[u8]) -> Result<(), String> {
     for chunk in bytes.chunks(4096) {
-        out.blocking_write_and_flush(chunk).expect("stream write");
+        match out.blocking_write_and_flush(chunk) {
+            Ok(()) => {}
+            Err(StreamError::LastOperationFailed(e)) => {
+                return Err(wasip2::filesystem::types::filesystem_error_code(&e)
+                    .map_or_else(|| e.to_debug_string(), code));
+            }
+            Err(StreamError::Closed) => return Err("closed".into()),
+        }
     }
+    Ok(())
 }
 
 /// Writes to stdout.
@@ -130,19 +144,23 @@ pub fn insecure_seed() -> (u64, u64) {
     wasip2::random::insecure_seed::insecure_seed()
 }
 
-/// A directory handle.
-pub struct Dir(Descriptor);
+/// A descriptor: a directory or a file.
+pub struct Fd(Descriptor);
+
+/// A directory descriptor.
+pub type Dir = Fd;
 
 /// The first preopened directory and its guest path. Panics, at the
 /// caller's location so the message is the same in both worlds, when there
 /// is none.
 #[track_caller]
 pub fn root() -> (Dir, String) {
-    let (d, path) = wasip2::filesystem::preopens::get_directories()
-        .into_iter()
-        .next()
-        .expect("no preopened directory");
-    (Dir(d), path)
+    preopens().into_iter().next().expect("no preopened directory")
+}
+
+/// Every preopened directory with its guest path.
+pub fn preopens() -> Vec<(Dir, String)> {
+    wasip2::filesystem::preopens::get_directories().into_iter().map(|(d, p)| (Fd(d), p)).collect()
 }
 
 type Res<T> = Result<T, String>;
@@ -159,11 +177,50 @@ fn kind(t: DescriptorType) -> &'static str {
     )
 }
 
-impl Dir {
-    fn open(&self, path: &str, open: OpenFlags, flags: DescriptorFlags) -> Res<Descriptor> {
-        self.0
-            .open_at(PathFlags::empty(), path, open, flags)
-            .map_err(code)
+fn time(t: Option<wasip2::clocks::wall_clock::Datetime>) -> Option<(i64, u32)> {
+    t.map(|t| (t.seconds as i64, t.nanoseconds))
+}
+
+fn stat_of(s: wasip2::filesystem::types::DescriptorStat) -> Stat {
+    Stat {
+        kind: kind(s.type_),
+        size: s.size,
+        nlink: s.link_count,
+        atime: time(s.data_access_timestamp),
+        mtime: time(s.data_modification_timestamp),
+        ctime: time(s.status_change_timestamp),
+    }
+}
+
+fn new_time(t: Time) -> NewTimestamp {
+    match t {
+        Time::NoChange => NewTimestamp::NoChange,
+        Time::Now => NewTimestamp::Now,
+        Time::At(s, n) => NewTimestamp::Timestamp(wasip2::clocks::wall_clock::Datetime { seconds: s as u64, nanoseconds: n }),
+    }
+}
+
+fn path_flags(follow: bool) -> PathFlags {
+    if follow { PathFlags::SYMLINK_FOLLOW } else { PathFlags::empty() }
+}
+
+impl Fd {
+    fn open_raw(&self, path: &str, open: OpenFlags, flags: DescriptorFlags) -> Res<Descriptor> {
+        self.0.open_at(PathFlags::SYMLINK_FOLLOW, path, open, flags).map_err(code)
+    }
+
+    /// `open-at` with every flag spelled out.
+    pub async fn open(&self, path: &str, o: Open) -> Res<Fd> {
+        let mut open = OpenFlags::empty();
+        open.set(OpenFlags::CREATE, o.create);
+        open.set(OpenFlags::EXCLUSIVE, o.exclusive);
+        open.set(OpenFlags::TRUNCATE, o.truncate);
+        open.set(OpenFlags::DIRECTORY, o.directory);
+        let mut flags = DescriptorFlags::empty();
+        flags.set(DescriptorFlags::READ, o.read);
+        flags.set(DescriptorFlags::WRITE, o.write);
+        flags.set(DescriptorFlags::MUTATE_DIRECTORY, o.mutate);
+        self.0.open_at(path_flags(!o.nofollow), path, open, flags).map(Fd).map_err(code)
     }
 
     /// Creates a directory.
@@ -173,34 +230,31 @@ impl Dir {
 
     /// Creates or truncates a file and writes `data` to it.
     pub async fn write(&self, path: &str, data: &[u8]) -> Res<()> {
-        let f = self.open(
-            path,
-            OpenFlags::CREATE | OpenFlags::TRUNCATE,
-            DescriptorFlags::WRITE,
-        )?;
+        let f = self.open_raw(path, OpenFlags::CREATE | OpenFlags::TRUNCATE, DescriptorFlags::WRITE)?;
         let out = f.write_via_stream(0).map_err(code)?;
-        write_all(&out, data);
-        Ok(())
+        try_write_all(&out, data)
     }
 
     /// Appends `data` to an existing file.
     pub async fn append(&self, path: &str, data: &[u8]) -> Res<()> {
-        let f = self.open(path, OpenFlags::empty(), DescriptorFlags::WRITE)?;
-        let out = f.append_via_stream().map_err(code)?;
-        write_all(&out, data);
-        Ok(())
+        let f = self.open_raw(path, OpenFlags::empty(), DescriptorFlags::WRITE)?;
+        Fd(f).append_stream(data).await
     }
 
     /// Reads a whole file.
     pub async fn read(&self, path: &str) -> Res<Vec<u8>> {
-        let f = self.open(path, OpenFlags::empty(), DescriptorFlags::READ)?;
-        let input = f.read_via_stream(0).map_err(code)?;
-        Ok(read_all(&input))
+        let f = self.open_raw(path, OpenFlags::empty(), DescriptorFlags::READ)?;
+        Fd(f).read_stream(0).await
     }
 
     /// Renames `from` to `to`, both inside this directory.
     pub async fn rename(&self, from: &str, to: &str) -> Res<()> {
-        self.0.rename_at(from, &self.0, to).map_err(code)
+        self.rename_to(from, self, to).await
+    }
+
+    /// Renames `from` in this directory to `to` in `dir`.
+    pub async fn rename_to(&self, from: &str, dir: &Fd, to: &str) -> Res<()> {
+        self.0.rename_at(from, &dir.0, to).map_err(code)
     }
 
     /// Removes a file.
@@ -218,7 +272,7 @@ impl Dir {
         let d = if path == "." {
             None
         } else {
-            Some(self.open(path, OpenFlags::DIRECTORY, DescriptorFlags::READ)?)
+            Some(self.open_raw(path, OpenFlags::DIRECTORY, DescriptorFlags::READ)?)
         };
         let stream = d.as_ref().unwrap_or(&self.0).read_directory().map_err(code)?;
         let mut out = Vec::new();
@@ -230,8 +284,112 @@ impl Dir {
 
     /// Metadata of `path`, following symlinks.
     pub async fn stat(&self, path: &str) -> Res<Stat> {
-        let s = self.0.stat_at(PathFlags::SYMLINK_FOLLOW, path).map_err(code)?;
-        Ok(Stat { kind: kind(s.type_), size: s.size, nlink: s.link_count })
+        self.stat_at(path, true).await
+    }
+
+    /// Metadata of `path`; a symlink at the end is followed when `follow`.
+    pub async fn stat_at(&self, path: &str, follow: bool) -> Res<Stat> {
+        self.0.stat_at(path_flags(follow), path).map(stat_of).map_err(code)
+    }
+
+    /// Metadata of this descriptor.
+    pub async fn fstat(&self) -> Res<Stat> {
+        self.0.stat().map(stat_of).map_err(code)
+    }
+
+    /// Sets the file's size.
+    pub async fn set_size(&self, size: u64) -> Res<()> {
+        self.0.set_size(size).map_err(code)
+    }
+
+    /// Sets this descriptor's times.
+    pub async fn set_times(&self, atime: Time, mtime: Time) -> Res<()> {
+        self.0.set_times(new_time(atime), new_time(mtime)).map_err(code)
+    }
+
+    /// Sets the times of `path`, following symlinks.
+    pub async fn set_times_at(&self, path: &str, atime: Time, mtime: Time) -> Res<()> {
+        self.0.set_times_at(PathFlags::SYMLINK_FOLLOW, path, new_time(atime), new_time(mtime)).map_err(code)
+    }
+
+    /// Up to `len` bytes from `offset`, by the direct call (p2 `read`).
+    pub async fn read_at(&self, offset: u64, len: u64) -> Res<Vec<u8>> {
+        self.0.read(len, offset).map(|(data, _)| data).map_err(code)
+    }
+
+    /// Writes at `offset` by the direct call (p2 `write`); bytes written.
+    pub async fn write_at(&self, offset: u64, data: &[u8]) -> Res<u64> {
+        self.0.write(data, offset).map_err(code)
+    }
+
+    /// Reads from `offset` to the end through a stream.
+    pub async fn read_stream(&self, offset: u64) -> Res<Vec<u8>> {
+        let input = self.0.read_via_stream(offset).map_err(code)?;
+        Ok(read_all(&input))
+    }
+
+    /// Writes at `offset` through a stream.
+    pub async fn write_stream(&self, offset: u64, data: &[u8]) -> Res<()> {
+        let out = self.0.write_via_stream(offset).map_err(code)?;
+        try_write_all(&out, data)
+    }
+
+    /// Appends through a stream.
+    pub async fn append_stream(&self, data: &[u8]) -> Res<()> {
+        let out = self.0.append_via_stream().map_err(code)?;
+        try_write_all(&out, data)
+    }
+
+    /// Hard-links `old` in this directory as `new` in `dir`.
+    pub async fn link(&self, old: &str, dir: &Fd, new: &str) -> Res<()> {
+        self.0.link_at(PathFlags::empty(), old, &dir.0, new).map_err(code)
+    }
+
+    /// Creates a symlink `path` pointing at `target`.
+    pub async fn symlink(&self, target: &str, path: &str) -> Res<()> {
+        self.0.symlink_at(target, path).map_err(code)
+    }
+
+    /// The target of the symlink at `path`.
+    pub async fn readlink(&self, path: &str) -> Res<String> {
+        self.0.readlink_at(path).map_err(code)
+    }
+
+    /// Do both descriptors point at the same file?
+    pub async fn same(&self, other: &Fd) -> bool {
+        self.0.is_same_object(&other.0)
+    }
+
+    /// `metadata-hash` of this descriptor.
+    pub async fn hash(&self) -> Res<(u64, u64)> {
+        self.0.metadata_hash().map(|h| (h.lower, h.upper)).map_err(code)
+    }
+
+    /// `metadata-hash-at` of `path`, following symlinks.
+    pub async fn hash_at(&self, path: &str) -> Res<(u64, u64)> {
+        self.0.metadata_hash_at(PathFlags::SYMLINK_FOLLOW, path).map(|h| (h.lower, h.upper)).map_err(code)
+    }
+
+    /// `sync`, `sync-data` and `advise`, in that order.
+    pub async fn sync_all(&self) -> Res<()> {
+        self.0.sync().map_err(code)?;
+        self.0.sync_data().map_err(code)?;
+        self.0.advise(0, 0, wasip2::filesystem::types::Advice::Normal).map_err(code)
+    }
+
+    /// The descriptor's flags, e.g. `read|mutate-directory`.
+    pub async fn flags(&self) -> Res<String> {
+        let f = self.0.get_flags().map_err(code)?;
+        Ok(flag_names(
+            f.contains(DescriptorFlags::READ),
+            f.contains(DescriptorFlags::WRITE),
+            f.contains(DescriptorFlags::MUTATE_DIRECTORY),
+        ))
+    }
+
+    /// The descriptor's type.
+    pub async fn kind(&self) -> Res<&'static str> {
+        self.0.get_type().map(kind).map_err(code)
     }
 }
 

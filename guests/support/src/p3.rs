@@ -1,12 +1,12 @@
 //! The catalog's OS surface over WASI 0.3 (`wasip3`): the same functions as
 //! `p2.rs`, each made of the p3 call that does the same job.
 
-use crate::{Stat, kind_name};
+use crate::{Open, Stat, Time, flag_names, kind_name};
 use std::cell::RefCell;
 use std::fmt::Debug;
 use std::future::IntoFuture;
 use wasip3::filesystem::types::{
-    Descriptor, DescriptorFlags, DescriptorType, ErrorCode, OpenFlags, PathFlags,
+    Descriptor, DescriptorFlags, DescriptorType, ErrorCode, NewTimestamp, OpenFlags, PathFlags,
 };
 use wasip3::sockets::types::{
     IpAddressFamily, IpSocketAddress, Ipv4SocketAddress, TcpSocket, UdpSocket,
@@ -25,8 +25,9 @@ async fn pump<E: 'static>(
     let done = sink(rx);
     let ((), res) = futures::join!(
         async move {
-            let rest = tx.write_all(bytes).await;
-            assert!(rest.is_empty(), "stream closed early");
+            // A reader that stops early leaves bytes behind; the result
+            // future says why.
+            let _rest = tx.write_all(bytes).await;
             drop(tx);
         },
         done.into_future()
@@ -122,19 +123,23 @@ pub fn insecure_seed() -> (u64, u64) {
     wasip3::random::insecure_seed::get_insecure_seed()
 }
 
-/// A directory handle.
-pub struct Dir(Descriptor);
+/// A descriptor: a directory or a file.
+pub struct Fd(Descriptor);
+
+/// A directory descriptor.
+pub type Dir = Fd;
 
 /// The first preopened directory and its guest path. Panics, at the
 /// caller's location so the message is the same in both worlds, when there
 /// is none.
 #[track_caller]
 pub fn root() -> (Dir, String) {
-    let (d, path) = wasip3::filesystem::preopens::get_directories()
-        .into_iter()
-        .next()
-        .expect("no preopened directory");
-    (Dir(d), path)
+    preopens().into_iter().next().expect("no preopened directory")
+}
+
+/// Every preopened directory with its guest path.
+pub fn preopens() -> Vec<(Dir, String)> {
+    wasip3::filesystem::preopens::get_directories().into_iter().map(|(d, p)| (Fd(d), p)).collect()
 }
 
 type Res<T> = Result<T, String>;
@@ -172,12 +177,50 @@ fn kind(t: &DescriptorType) -> &'static str {
     )
 }
 
-impl Dir {
-    async fn open(&self, path: &str, open: OpenFlags, flags: DescriptorFlags) -> Res<Descriptor> {
-        self.0
-            .open_at(PathFlags::empty(), path.to_string(), open, flags)
-            .await
-            .map_err(code)
+fn time(t: Option<wasip3::clocks::system_clock::Instant>) -> Option<(i64, u32)> {
+    t.map(|t| (t.seconds, t.nanoseconds))
+}
+
+fn stat_of(s: wasip3::filesystem::types::DescriptorStat) -> Stat {
+    Stat {
+        kind: kind(&s.type_),
+        size: s.size,
+        nlink: s.link_count,
+        atime: time(s.data_access_timestamp),
+        mtime: time(s.data_modification_timestamp),
+        ctime: time(s.status_change_timestamp),
+    }
+}
+
+fn new_time(t: Time) -> NewTimestamp {
+    match t {
+        Time::NoChange => NewTimestamp::NoChange,
+        Time::Now => NewTimestamp::Now,
+        Time::At(s, n) => NewTimestamp::Timestamp(wasip3::clocks::system_clock::Instant { seconds: s, nanoseconds: n }),
+    }
+}
+
+fn path_flags(follow: bool) -> PathFlags {
+    if follow { PathFlags::SYMLINK_FOLLOW } else { PathFlags::empty() }
+}
+
+impl Fd {
+    async fn open_raw(&self, path: &str, open: OpenFlags, flags: DescriptorFlags) -> Res<Descriptor> {
+        self.0.open_at(PathFlags::SYMLINK_FOLLOW, path.to_string(), open, flags).await.map_err(code)
+    }
+
+    /// `open-at` with every flag spelled out.
+    pub async fn open(&self, path: &str, o: Open) -> Res<Fd> {
+        let mut open = OpenFlags::empty();
+        open.set(OpenFlags::CREATE, o.create);
+        open.set(OpenFlags::EXCLUSIVE, o.exclusive);
+        open.set(OpenFlags::TRUNCATE, o.truncate);
+        open.set(OpenFlags::DIRECTORY, o.directory);
+        let mut flags = DescriptorFlags::empty();
+        flags.set(DescriptorFlags::READ, o.read);
+        flags.set(DescriptorFlags::WRITE, o.write);
+        flags.set(DescriptorFlags::MUTATE_DIRECTORY, o.mutate);
+        self.0.open_at(path_flags(!o.nofollow), path.to_string(), open, flags).await.map(Fd).map_err(code)
     }
 
     /// Creates a directory.
@@ -187,33 +230,30 @@ impl Dir {
 
     /// Creates or truncates a file and writes `data` to it.
     pub async fn write(&self, path: &str, data: &[u8]) -> Res<()> {
-        let f = self
-            .open(path, OpenFlags::CREATE | OpenFlags::TRUNCATE, DescriptorFlags::WRITE)
-            .await?;
-        pump(data.to_vec(), |rx| f.write_via_stream(rx, 0)).await.map_err(code)
+        let f = self.open_raw(path, OpenFlags::CREATE | OpenFlags::TRUNCATE, DescriptorFlags::WRITE).await?;
+        Fd(f).write_stream(0, data).await
     }
 
     /// Appends `data` to an existing file.
     pub async fn append(&self, path: &str, data: &[u8]) -> Res<()> {
-        let f = self.open(path, OpenFlags::empty(), DescriptorFlags::WRITE).await?;
-        pump(data.to_vec(), |rx| f.append_via_stream(rx)).await.map_err(code)
+        let f = self.open_raw(path, OpenFlags::empty(), DescriptorFlags::WRITE).await?;
+        Fd(f).append_stream(data).await
     }
 
     /// Reads a whole file.
     pub async fn read(&self, path: &str) -> Res<Vec<u8>> {
-        let f = self.open(path, OpenFlags::empty(), DescriptorFlags::READ).await?;
-        let (rx, done) = f.read_via_stream(0);
-        let data = rx.collect().await;
-        done.await.map_err(code)?;
-        Ok(data)
+        let f = self.open_raw(path, OpenFlags::empty(), DescriptorFlags::READ).await?;
+        Fd(f).read_stream(0).await
     }
 
     /// Renames `from` to `to`, both inside this directory.
     pub async fn rename(&self, from: &str, to: &str) -> Res<()> {
-        self.0
-            .rename_at(from.to_string(), &self.0, to.to_string())
-            .await
-            .map_err(code)
+        self.rename_to(from, self, to).await
+    }
+
+    /// Renames `from` in this directory to `to` in `dir`.
+    pub async fn rename_to(&self, from: &str, dir: &Fd, to: &str) -> Res<()> {
+        self.0.rename_at(from.to_string(), &dir.0, to.to_string()).await.map_err(code)
     }
 
     /// Removes a file.
@@ -231,7 +271,7 @@ impl Dir {
         let d = if path == "." {
             None
         } else {
-            Some(self.open(path, OpenFlags::DIRECTORY, DescriptorFlags::READ).await?)
+            Some(self.open_raw(path, OpenFlags::DIRECTORY, DescriptorFlags::READ).await?)
         };
         let (rx, done) = d.as_ref().unwrap_or(&self.0).read_directory();
         let entries = rx.collect().await;
@@ -241,12 +281,123 @@ impl Dir {
 
     /// Metadata of `path`, following symlinks.
     pub async fn stat(&self, path: &str) -> Res<Stat> {
-        let s = self
-            .0
-            .stat_at(PathFlags::SYMLINK_FOLLOW, path.to_string())
+        self.stat_at(path, true).await
+    }
+
+    /// Metadata of `path`; a symlink at the end is followed when `follow`.
+    pub async fn stat_at(&self, path: &str, follow: bool) -> Res<Stat> {
+        self.0.stat_at(path_flags(follow), path.to_string()).await.map(stat_of).map_err(code)
+    }
+
+    /// Metadata of this descriptor.
+    pub async fn fstat(&self) -> Res<Stat> {
+        self.0.stat().await.map(stat_of).map_err(code)
+    }
+
+    /// Sets the file's size.
+    pub async fn set_size(&self, size: u64) -> Res<()> {
+        self.0.set_size(size).await.map_err(code)
+    }
+
+    /// Sets this descriptor's times.
+    pub async fn set_times(&self, atime: Time, mtime: Time) -> Res<()> {
+        self.0.set_times(new_time(atime), new_time(mtime)).await.map_err(code)
+    }
+
+    /// Sets the times of `path`, following symlinks.
+    pub async fn set_times_at(&self, path: &str, atime: Time, mtime: Time) -> Res<()> {
+        self.0
+            .set_times_at(PathFlags::SYMLINK_FOLLOW, path.to_string(), new_time(atime), new_time(mtime))
             .await
-            .map_err(code)?;
-        Ok(Stat { kind: kind(&s.type_), size: s.size, nlink: s.link_count })
+            .map_err(code)
+    }
+
+    /// Up to `len` bytes from `offset`. p3 has no direct read, so this is
+    /// the stream read cut to `len`, which observes the same bytes.
+    pub async fn read_at(&self, offset: u64, len: u64) -> Res<Vec<u8>> {
+        let mut data = self.read_stream(offset).await?;
+        data.truncate(len as usize);
+        Ok(data)
+    }
+
+    /// Writes at `offset`; bytes written. p3 has no direct write, so this
+    /// is the stream write, which leaves the same file.
+    pub async fn write_at(&self, offset: u64, data: &[u8]) -> Res<u64> {
+        self.write_stream(offset, data).await.map(|()| data.len() as u64)
+    }
+
+    /// Reads from `offset` to the end through a stream.
+    pub async fn read_stream(&self, offset: u64) -> Res<Vec<u8>> {
+        let (rx, done) = self.0.read_via_stream(offset);
+        let data = rx.collect().await;
+        done.await.map_err(code)?;
+        Ok(data)
+    }
+
+    /// Writes at `offset` through a stream.
+    pub async fn write_stream(&self, offset: u64, data: &[u8]) -> Res<()> {
+        pump(data.to_vec(), |rx| self.0.write_via_stream(rx, offset)).await.map_err(code)
+    }
+
+    /// Appends through a stream.
+    pub async fn append_stream(&self, data: &[u8]) -> Res<()> {
+        pump(data.to_vec(), |rx| self.0.append_via_stream(rx)).await.map_err(code)
+    }
+
+    /// Hard-links `old` in this directory as `new` in `dir`.
+    pub async fn link(&self, old: &str, dir: &Fd, new: &str) -> Res<()> {
+        self.0.link_at(PathFlags::empty(), old.to_string(), &dir.0, new.to_string()).await.map_err(code)
+    }
+
+    /// Creates a symlink `path` pointing at `target`.
+    pub async fn symlink(&self, target: &str, path: &str) -> Res<()> {
+        self.0.symlink_at(target.to_string(), path.to_string()).await.map_err(code)
+    }
+
+    /// The target of the symlink at `path`.
+    pub async fn readlink(&self, path: &str) -> Res<String> {
+        self.0.readlink_at(path.to_string()).await.map_err(code)
+    }
+
+    /// Do both descriptors point at the same file?
+    pub async fn same(&self, other: &Fd) -> bool {
+        self.0.is_same_object(&other.0).await
+    }
+
+    /// `metadata-hash` of this descriptor.
+    pub async fn hash(&self) -> Res<(u64, u64)> {
+        self.0.metadata_hash().await.map(|h| (h.lower, h.upper)).map_err(code)
+    }
+
+    /// `metadata-hash-at` of `path`, following symlinks.
+    pub async fn hash_at(&self, path: &str) -> Res<(u64, u64)> {
+        self.0
+            .metadata_hash_at(PathFlags::SYMLINK_FOLLOW, path.to_string())
+            .await
+            .map(|h| (h.lower, h.upper))
+            .map_err(code)
+    }
+
+    /// `sync`, `sync-data` and `advise`, in that order.
+    pub async fn sync_all(&self) -> Res<()> {
+        self.0.sync().await.map_err(code)?;
+        self.0.sync_data().await.map_err(code)?;
+        self.0.advise(0, 0, wasip3::filesystem::types::Advice::Normal).await.map_err(code)
+    }
+
+    /// The descriptor's flags, e.g. `read|mutate-directory`.
+    pub async fn flags(&self) -> Res<String> {
+        let f = self.0.get_flags().await.map_err(code)?;
+        Ok(flag_names(
+            f.contains(DescriptorFlags::READ),
+            f.contains(DescriptorFlags::WRITE),
+            f.contains(DescriptorFlags::MUTATE_DIRECTORY),
+        ))
+    }
+
+    /// The descriptor's type.
+    pub async fn kind(&self) -> Res<&'static str> {
+        self.0.get_type().await.map(|t| kind(&t)).map_err(code)
     }
 }
 

@@ -364,9 +364,14 @@ impl DirectView<'_> {
         Ok(self.file(fd, Need::Write)?.and_then(|ino| Ok(self.fs().write_ino(ino, offset, data)? as u64)))
     }
 
-    /// Sets a file's length.
+    /// Sets a file's length. Without write access this is `invalid`, as
+    /// `ftruncate` says on Linux (POSIX allows that or `EBADF`).
     pub(crate) fn set_size<T: 'static>(&self, fd: &Resource<T>, size: u64) -> wasmtime::Result<Res<()>> {
-        Ok(self.file(fd, Need::Write)?.and_then(|ino| Ok(self.fs().set_len_ino(ino, size)?)))
+        let ino = match self.file(fd, Need::Write)? {
+            Err(Errno::BadDescriptor) => return Ok(Err(Errno::Fs(ErrorKind::InvalidArgument))),
+            r => r,
+        };
+        Ok(ino.and_then(|ino| Ok(self.fs().set_len_ino(ino, size)?)))
     }
 
     /// Sets times through a descriptor opened for writing or changes.
