@@ -26,3 +26,6 @@ mod cli;
 
 /// Direct backend against the bridge; no tempdir on the direct path.
 mod backends;
+
+/// Preopens: named, `.`, empty, read-only.
+mod preopens;
