@@ -2,6 +2,7 @@
 //! reports to stdout and everything else to stderr, and returns one of the
 //! three documented exit codes.
 
+mod bench;
 mod check;
 mod demo;
 mod inputs;
@@ -99,6 +100,17 @@ enum Command {
     },
     /// Build and run the guest catalog in both worlds (the default command).
     Demo,
+    /// Time catalog scenarios in-process: median µs per run, direct against
+    /// bridge, in both worlds.
+    ///
+    /// Example: wasi-replay bench fs-tree fs-semantics --runs 200
+    Bench {
+        /// Catalog scenarios to time (default: fs-tree and fs-semantics).
+        scenarios: Vec<String>,
+        /// Timed runs per scenario, world and backend.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+        runs: u32,
+    },
 }
 
 /// Runs the parsed command line; returns the process exit code.
@@ -109,5 +121,18 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
         Command::Check { component, runs, inputs } => check::check(&component, runs as usize, &inputs),
         Command::Test { paths, accept, partition } => test::test(paths, accept, partition),
         Command::Demo => demo::demo(),
+        Command::Bench { scenarios, runs } => {
+            let scenarios = if scenarios.is_empty() {
+                vec!["fs-tree".to_string(), "fs-semantics".to_string()]
+            } else {
+                scenarios
+            };
+            for s in &scenarios {
+                if !wasi_replay::catalog::SCENARIOS.contains(&s.as_str()) {
+                    anyhow::bail!("no catalog scenario `{s}` (known: {})", wasi_replay::catalog::SCENARIOS.join(", "));
+                }
+            }
+            bench::bench(&scenarios, runs as usize)
+        }
     }
 }

@@ -262,6 +262,18 @@ fn demo_is_the_default_command() {
     }
 }
 
+// ----- bench ---------------------------------------------------------------
+
+#[test]
+fn bench_prints_medians_for_both_backends() {
+    let out = cli().args(["bench", "exit-code", "--runs", "2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("direct µs/run") && text.contains("bridge µs/run"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.starts_with("exit-code")).count(), 2, "{text}");
+    bad_input(&["bench", "no-such-guest"], "no catalog scenario `no-such-guest`");
+}
+
 // ----- bad input -----------------------------------------------------------
 
 #[test]
