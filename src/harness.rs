@@ -5,7 +5,7 @@
 
 use crate::host::p2::{self, P2State};
 use crate::host::p3::{self, P3State};
-use crate::host::{Backend, Core, HostError, HostState};
+use crate::host::{Backend, Core, HostError, HostState, Limits};
 use crate::memfs::MemFs;
 use crate::report::{Exit, Output, RunReport, World, fs_entries};
 use crate::scenario::Scenario;
@@ -113,6 +113,7 @@ impl Guest {
 /// component is the expensive step, running it is cheap.
 pub struct Harness {
     engine: Engine,
+    _ticker: EpochTicker,
     p2: Linker<P2State>,
     p3: Linker<P3State>,
     p2_direct: Linker<P2State>,
@@ -120,17 +121,21 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// An engine with the component-model async features p3 needs.
+    /// An engine with the component-model async features p3 needs, fuel
+    /// metering, and epoch interruption driven by a 10 ms ticker thread.
     pub fn new() -> Result<Self, HarnessError> {
         let mut config = Config::new();
         config.wasm_component_model_async(true);
+        config.consume_fuel(true);
+        config.epoch_interruption(true);
         let internal = |e: wasmtime::Error| HarnessError::Internal(format!("{e:#}"));
         let engine = Engine::new(&config).map_err(internal)?;
         let p2 = p2::linker(&engine).map_err(internal)?;
         let p3 = p3::linker(&engine).map_err(internal)?;
         let p2_direct = p2::direct_linker(&engine).map_err(internal)?;
         let p3_direct = p3::direct_linker(&engine).map_err(internal)?;
-        Ok(Harness { engine, p2, p3, p2_direct, p3_direct })
+        let _ticker = EpochTicker::start(engine.clone());
+        Ok(Harness { engine, _ticker, p2, p3, p2_direct, p3_direct })
     }
 
     /// Loads a component file for the host its exports ask for; its name
@@ -222,14 +227,15 @@ impl Harness {
         let inputs = &scenario.inputs;
         let outcome = rt.block_on(async {
             let direct = inputs.backend == Backend::Direct;
+            let limits = &inputs.limits;
             match &guest.pre {
                 Pre::P2 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.engine, pre, P2State::new(inputs, fs)?, guest.exports).await
+                    run_on(&self.engine, pre, P2State::new(inputs, fs)?, guest.exports, limits).await
                 }
                 Pre::P3 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.engine, pre, P3State::new(inputs, fs)?, guest.exports).await
+                    run_on(&self.engine, pre, P3State::new(inputs, fs)?, guest.exports, limits).await
                 }
             }
         })?;
@@ -243,6 +249,7 @@ impl Harness {
             elapsed_ns: outcome.elapsed_ns,
             stdout: Output::from_bytes(outcome.stdout),
             stderr: Output::from_bytes(outcome.stderr),
+            truncated: outcome.truncated,
             fs: outcome.fs.as_ref().map(fs_entries).unwrap_or_default(),
         };
         Ok((report, outcome.fs))
@@ -254,6 +261,7 @@ struct Outcome {
     elapsed_ns: u64,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
+    truncated: Vec<String>,
     fs: Option<MemFs>,
 }
 
@@ -264,20 +272,33 @@ async fn run_on<T: HostState>(
     pre: &InstancePre<T>,
     state: T,
     exports: World,
+    limits: &Limits,
 ) -> Result<Outcome, HarnessError> {
     let mut store = Store::new(engine, state);
     store.data_mut().core().clock.start();
+    store.limiter(|t| &mut t.core().store_limits);
+    let internal = |e: wasmtime::Error| HarnessError::Internal(format!("{e:#}"));
+    store.set_fuel(limits.fuel.unwrap_or(u64::MAX)).map_err(internal)?;
+    let ticks = limits.timeout.map_or(u64::MAX, |t| (t.as_millis() as u64 / TICK_MS).max(1));
+    store.set_epoch_deadline(ticks);
+    store.epoch_deadline_trap();
     let result = match exports {
         World::P2 => call_p2(&mut store, pre).await,
         World::P3 => call_p3(&mut store, pre).await,
     };
-    let exit = exit_of(result);
+    let exit = exit_of(result, limits);
     let core: &mut Core = store.data_mut().core();
+    let truncated = [("stdout", &core.stdout), ("stderr", &core.stderr)]
+        .into_iter()
+        .filter(|(_, c)| c.truncated())
+        .map(|(n, _)| n.to_string())
+        .collect();
     Ok(Outcome {
         exit,
         elapsed_ns: core.clock.elapsed().as_nanos() as u64,
-        stdout: core.stdout.contents().to_vec(),
-        stderr: core.stderr.contents().to_vec(),
+        stdout: core.stdout.contents(),
+        stderr: core.stderr.contents(),
+        truncated,
         fs: core.take_memfs()?,
     })
 }
@@ -295,14 +316,19 @@ async fn call_p3<T: HostState>(store: &mut Store<T>, pre: &InstancePre<T>) -> wa
 }
 
 /// Maps the end of `run` to an exit: a status for returns and `exit`
-/// calls, a trap with its message for everything else.
-fn exit_of(result: wasmtime::Result<Result<(), ()>>) -> Exit {
+/// calls, a limit for fuel and timeout, a trap with its message for
+/// everything else.
+fn exit_of(result: wasmtime::Result<Result<(), ()>>, limits: &Limits) -> Exit {
     match result {
         Ok(Ok(())) => Exit::Status(0),
         Ok(Err(())) => Exit::Status(1),
         Err(e) => {
             if let Some(code) = e.downcast_ref::<I32Exit>() {
                 Exit::Status(code.0)
+            } else if let Some(wasmtime::Trap::OutOfFuel) = e.downcast_ref::<wasmtime::Trap>() {
+                Exit::OutOfFuel
+            } else if let Some(wasmtime::Trap::Interrupt) = e.downcast_ref::<wasmtime::Trap>() {
+                Exit::Timeout { after_ms: limits.timeout.map_or(0, |t| t.as_millis() as u64) }
             } else if let Some(trap) = e.downcast_ref::<wasmtime::Trap>() {
                 Exit::Trap(trap.to_string())
             } else {
@@ -310,6 +336,42 @@ fn exit_of(result: wasmtime::Result<Result<(), ()>>) -> Exit {
                 // full) have no trap code; the innermost cause names them.
                 Exit::Trap(e.root_cause().to_string())
             }
+        }
+    }
+}
+
+/// Milliseconds per epoch tick.
+const TICK_MS: u64 = 10;
+
+/// Advances the engine's epoch every [`TICK_MS`] on a thread of its own,
+/// until dropped. Only the wall-clock timeout depends on it.
+struct EpochTicker {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    fn start(engine: Engine) -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("wasi-replay-epoch".into())
+            .spawn(move || {
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(TICK_MS));
+                    engine.increment_epoch();
+                }
+            })
+            .ok();
+        EpochTicker { stop, thread }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 }

@@ -48,24 +48,46 @@ pub enum Exit {
     /// `run` returned (0 for `Ok`, 1 for `Err`) or the guest called
     /// `exit` / `exit-with-code`.
     Status(i32),
+    /// The fuel limit stopped the guest; the same point on every run.
+    OutOfFuel,
+    /// The wall-clock timeout stopped the guest. Where it stopped depends
+    /// on the machine, so such a report is marked non-deterministic.
+    Timeout {
+        /// The timeout in force.
+        after_ms: u64,
+    },
     /// The guest trapped. The message names the trap; the wasm backtrace is
     /// left out because it names functions that differ between builds.
     Trap(String),
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 struct ExitRepr {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     trap: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    nondeterministic: bool,
 }
 
 impl From<Exit> for ExitRepr {
     fn from(e: Exit) -> Self {
         match e {
-            Exit::Status(s) => ExitRepr { status: Some(s), trap: None },
-            Exit::Trap(t) => ExitRepr { status: None, trap: Some(t) },
+            Exit::Status(s) => ExitRepr { status: Some(s), ..ExitRepr::default() },
+            Exit::Trap(t) => ExitRepr { trap: Some(t), ..ExitRepr::default() },
+            Exit::OutOfFuel => ExitRepr { limit: Some("out-of-fuel".into()), ..ExitRepr::default() },
+            Exit::Timeout { after_ms } => ExitRepr {
+                limit: Some("timeout".into()),
+                timeout_ms: Some(after_ms),
+                nondeterministic: true,
+                ..ExitRepr::default()
+            },
         }
     }
 }
@@ -73,10 +95,12 @@ impl From<Exit> for ExitRepr {
 impl TryFrom<ExitRepr> for Exit {
     type Error = &'static str;
     fn try_from(r: ExitRepr) -> Result<Self, Self::Error> {
-        match (r.status, r.trap) {
-            (Some(s), None) => Ok(Exit::Status(s)),
-            (None, Some(t)) => Ok(Exit::Trap(t)),
-            _ => Err("exit needs exactly one of `status` and `trap`"),
+        match (r.status, r.trap, r.limit.as_deref(), r.timeout_ms) {
+            (Some(s), None, None, None) => Ok(Exit::Status(s)),
+            (None, Some(t), None, None) => Ok(Exit::Trap(t)),
+            (None, None, Some("out-of-fuel"), None) => Ok(Exit::OutOfFuel),
+            (None, None, Some("timeout"), Some(after_ms)) => Ok(Exit::Timeout { after_ms }),
+            _ => Err("exit needs exactly one of `status`, `trap` or `limit`"),
         }
     }
 }
@@ -151,6 +175,10 @@ pub struct RunReport {
     pub stdout: Output,
     /// Captured stderr.
     pub stderr: Output,
+    /// The captures that hit their cap (`stdout`, `stderr`); absent when
+    /// none did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub truncated: Vec<String>,
     /// The final filesystem, in [`MemFs::walk`] order.
     pub fs: Vec<FsEntry>,
 }
@@ -189,6 +217,7 @@ impl RunReport {
         field!("elapsed-ns", elapsed_ns);
         field!("stdout", stdout);
         field!("stderr", stderr);
+        field!("truncated", truncated);
         let n = self.fs.len().max(other.fs.len());
         for i in 0..n {
             let (a, b) = (self.fs.get(i), other.fs.get(i));

@@ -6,7 +6,9 @@
 //! memory, the filesystem from MemFs (through [`FsBridge`] for now), and a
 //! network that refuses everything.
 
+mod capture;
 pub mod direct;
+mod limits;
 pub mod p2;
 pub mod p3;
 
@@ -15,11 +17,10 @@ pub use direct::{DirectFs, Preopen};
 use crate::kernel::{ClockConfig, Entropy, VirtualClock};
 use crate::memfs::MemFs;
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+pub use capture::Capture;
+pub use limits::Limits;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
-
-/// Default cap on captured stdout and on captured stderr: 16 MiB each.
-pub const DEFAULT_CAPTURE_LIMIT: usize = 16 << 20;
 
 /// How the guest's filesystem is served.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -58,8 +59,9 @@ pub struct Inputs {
     pub stdin: Vec<u8>,
     /// Where the clocks start. Default: [`ClockConfig::default`].
     pub clock: ClockConfig,
-    /// Cap on each captured output stream. Default: [`DEFAULT_CAPTURE_LIMIT`].
-    pub capture_limit: usize,
+    /// Fuel, timeout, memory, filesystem and capture limits. Default:
+    /// [`Limits::default`].
+    pub limits: Limits,
     /// How the filesystem is served. Default: [`Backend::Direct`].
     pub backend: Backend,
     /// The directories the guest gets when the run has a MemFs. Default: `/`,
@@ -75,7 +77,7 @@ impl Default for Inputs {
             env: Vec::new(),
             stdin: Vec::new(),
             clock: ClockConfig::default(),
-            capture_limit: DEFAULT_CAPTURE_LIMIT,
+            limits: Limits::default(),
             backend: Backend::Direct,
             preopens: vec![Preopen::rw("/")],
         }
@@ -103,16 +105,17 @@ pub(crate) struct Core {
     pub(crate) bridge: Option<FsBridge>,
     pub(crate) direct: DirectFs,
     pub(crate) has_fs: bool,
-    pub(crate) stdout: MemoryOutputPipe,
-    pub(crate) stderr: MemoryOutputPipe,
+    pub(crate) stdout: Capture,
+    pub(crate) stderr: Capture,
+    pub(crate) store_limits: wasmtime::StoreLimits,
     pub(crate) clock: VirtualClock,
 }
 
 impl Core {
     pub(crate) fn build(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
         let clock = VirtualClock::new(inputs.clock);
-        let stdout = MemoryOutputPipe::new(inputs.capture_limit);
-        let stderr = MemoryOutputPipe::new(inputs.capture_limit);
+        let stdout = Capture::new(inputs.limits.capture_bytes);
+        let stderr = Capture::new(inputs.limits.capture_bytes);
         let entropy = Entropy::from_seed(inputs.seed);
 
         let mut b = WasiCtxBuilder::new();
@@ -133,6 +136,10 @@ impl Core {
         seal_network(&mut b);
 
         let has_fs = fs.is_some();
+        let fs = fs.map(|mut fs| {
+            inputs.limits.apply_fs_defaults(&mut fs);
+            fs
+        });
         let (bridge, direct) = match (fs, inputs.backend) {
             (Some(mut fs), Backend::Bridge) => {
                 fs.set_clock(std::sync::Arc::new(clock.clone()));
@@ -162,6 +169,7 @@ impl Core {
             has_fs,
             stdout,
             stderr,
+            store_limits: inputs.limits.store_limits(),
             clock,
         })
     }
@@ -231,12 +239,12 @@ macro_rules! impl_state {
 
             /// Everything the guest wrote to stdout so far.
             pub fn stdout(&self) -> Vec<u8> {
-                self.core.stdout.contents().to_vec()
+                self.core.stdout.contents()
             }
 
             /// Everything the guest wrote to stderr so far.
             pub fn stderr(&self) -> Vec<u8> {
-                self.core.stderr.contents().to_vec()
+                self.core.stderr.contents()
             }
 
             /// The run's virtual clock.

@@ -1,0 +1,101 @@
+//! Captured stdout and stderr with a cap. A guest that floods its output is
+//! never stopped or trapped for it: every write succeeds, the first `cap`
+//! bytes are kept, and the capture remembers that it was truncated.
+
+use bytes::Bytes;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
+
+#[derive(Default)]
+struct Buffer {
+    data: Vec<u8>,
+    truncated: bool,
+}
+
+/// One captured output stream. Clones share the buffer.
+#[derive(Clone)]
+pub struct Capture {
+    buf: Arc<Mutex<Buffer>>,
+    cap: usize,
+}
+
+impl Capture {
+    /// A capture keeping at most `cap` bytes.
+    pub fn new(cap: usize) -> Self {
+        Capture { buf: Arc::default(), cap }
+    }
+
+    fn push(&self, bytes: &[u8]) {
+        let mut b = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+        let room = self.cap.saturating_sub(b.data.len());
+        if bytes.len() > room {
+            b.truncated = true;
+        }
+        b.data.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    /// The bytes kept so far.
+    pub fn contents(&self) -> Vec<u8> {
+        self.buf.lock().unwrap_or_else(|e| e.into_inner()).data.clone()
+    }
+
+    /// Did the guest write more than the cap?
+    pub fn truncated(&self) -> bool {
+        self.buf.lock().unwrap_or_else(|e| e.into_inner()).truncated
+    }
+}
+
+impl IsTerminal for Capture {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for Capture {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+#[async_trait::async_trait]
+impl Pollable for Capture {
+    async fn ready(&mut self) {}
+}
+
+impl OutputStream for Capture {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.push(&bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        Ok(1 << 20)
+    }
+}
+
+impl tokio::io::AsyncWrite for Capture {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.push(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

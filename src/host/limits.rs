@@ -1,0 +1,71 @@
+//! Limits on what one run may consume. Every default is stated on its field;
+//! fuel is the deterministic stop, the wall-clock timeout only a backstop.
+
+use crate::memfs::{MemFs, Quota};
+use std::time::Duration;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+
+/// Limits for one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Fuel (roughly, wasm instructions). Running out ends the run with
+    /// `out-of-fuel`, at the same point on every run. `None`: unlimited.
+    /// Default: 10 billion.
+    pub fuel: Option<u64>,
+    /// Wall-clock timeout, checked by epoch interruption every 10 ms. A
+    /// backstop for time fuel does not count (host calls); a run that hits
+    /// it is marked non-deterministic. `None`: no timeout. Default: 60 s.
+    pub timeout: Option<Duration>,
+    /// Size of each linear memory, in bytes; a `memory.grow` past it fails
+    /// (the guest sees the failure). Default: 512 MiB.
+    pub memory_bytes: usize,
+    /// Elements in each table. Default: 100,000.
+    pub table_elements: usize,
+    /// Instances, tables and memories in a store. Default: 100 each.
+    pub instances: usize,
+    /// MemFs byte quota used when the scenario's MemFs sets none; guests see
+    /// `insufficient-space`. Default: 1 GiB.
+    pub fs_bytes: u64,
+    /// MemFs inode quota used when the scenario's MemFs sets none.
+    /// Default: 1,000,000.
+    pub fs_inodes: u64,
+    /// Bytes kept of stdout and of stderr each; the guest keeps running
+    /// past it and the report says `truncated`. Default: 16 MiB.
+    pub capture_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            fuel: Some(10_000_000_000),
+            timeout: Some(Duration::from_secs(60)),
+            memory_bytes: 512 << 20,
+            table_elements: 100_000,
+            instances: 100,
+            fs_bytes: 1 << 30,
+            fs_inodes: 1_000_000,
+            capture_bytes: 16 << 20,
+        }
+    }
+}
+
+impl Limits {
+    pub(crate) fn store_limits(&self) -> StoreLimits {
+        StoreLimitsBuilder::new()
+            .memory_size(self.memory_bytes)
+            .table_elements(self.table_elements)
+            .instances(self.instances)
+            .tables(self.instances)
+            .memories(self.instances)
+            .build()
+    }
+
+    /// Fills in the MemFs quota where the scenario left it open.
+    pub(crate) fn apply_fs_defaults(&self, fs: &mut MemFs) {
+        let q = fs.quota();
+        fs.set_quota(Quota {
+            max_bytes: q.max_bytes.or(Some(self.fs_bytes)),
+            max_inodes: q.max_inodes.or(Some(self.fs_inodes)),
+        });
+    }
+}
