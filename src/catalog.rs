@@ -21,6 +21,16 @@ pub const SEED: u64 = 42;
 /// The catalog scenarios, in the order reports and tables list them.
 pub const SCENARIOS: &[&str] = &["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics"];
 
+/// The hostile catalog: guests that try to break the harness. Their
+/// scenario files (`scenarios/hostile/`) set the limits that stop them.
+pub const HOSTILE: &[&str] =
+    &["hostile-loop", "hostile-memory", "hostile-fs-bomb", "hostile-flood", "hostile-recursion", "hostile-escape"];
+
+/// Is `name` a guest of either catalog?
+pub fn is_guest(name: &str) -> bool {
+    SCENARIOS.contains(&name) || HOSTILE.contains(&name)
+}
+
 /// Why the catalog could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -117,5 +127,6 @@ pub fn scenarios_dir() -> PathBuf {
 /// `scenarios/<name>.toml`: seed [`SEED`], the `scenarios/tree` fixture, and
 /// for `cli-io` some args, env and stdin to echo.
 pub fn scenario(name: &str) -> Result<Scenario, SuiteError> {
-    Ok(ScenarioFile::load(&scenarios_dir().join(format!("{name}.toml")))?.scenario)
+    let dir = if HOSTILE.contains(&name) { scenarios_dir().join("hostile") } else { scenarios_dir() };
+    Ok(ScenarioFile::load(&dir.join(format!("{name}.toml")))?.scenario)
 }

@@ -10,6 +10,9 @@
 //! stdin = "text"               # or stdin-file = "input.txt"
 //! fixture = "fixture"          # initial tree: a directory, relative to this file
 //! backend = "direct"           # or "bridge"
+//! limits = { fuel = 50000000, timeout-ms = 10000, memory-bytes = 67108864,
+//!            capture-bytes = 262144, fs-bytes = 1048576, fs-inodes = 1000 }
+//!                              # any subset; 0 turns fuel or the timeout off
 //! quota = { bytes = 1048576, inodes = 1000 }
 //!
 //! [[preopen]]                  # instead of `fixture`: one or more preopens
@@ -23,7 +26,7 @@
 
 use super::SuiteError;
 use crate::bridge::copy_dir_into;
-use crate::host::{Backend, Preopen};
+use crate::host::{Backend, Limits, Preopen};
 use crate::memfs::{MemFs, Quota};
 use crate::catalog;
 use crate::report::World;
@@ -50,6 +53,7 @@ struct Raw {
     fixture: Option<PathBuf>,
     backend: Option<Backend>,
     quota: Option<RawQuota>,
+    limits: Option<RawLimits>,
     #[serde(default)]
     preopen: Vec<RawPreopen>,
 }
@@ -66,6 +70,41 @@ struct RawPreopen {
 
 fn root() -> String {
     "/".into()
+}
+
+/// `[limits]`; 0 turns fuel or the timeout off.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLimits {
+    fuel: Option<u64>,
+    timeout_ms: Option<u64>,
+    memory_bytes: Option<usize>,
+    capture_bytes: Option<usize>,
+    fs_bytes: Option<u64>,
+    fs_inodes: Option<u64>,
+}
+
+impl RawLimits {
+    fn apply(&self, l: &mut Limits) {
+        if let Some(f) = self.fuel {
+            l.fuel = (f > 0).then_some(f);
+        }
+        if let Some(t) = self.timeout_ms {
+            l.timeout = (t > 0).then(|| std::time::Duration::from_millis(t));
+        }
+        if let Some(m) = self.memory_bytes {
+            l.memory_bytes = m;
+        }
+        if let Some(c) = self.capture_bytes {
+            l.capture_bytes = c;
+        }
+        if let Some(b) = self.fs_bytes {
+            l.fs_bytes = b;
+        }
+        if let Some(i) = self.fs_inodes {
+            l.fs_inodes = i;
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +197,9 @@ impl ScenarioFile {
         if let Some(b) = raw.backend {
             scenario = scenario.backend(b);
         }
+        if let Some(l) = &raw.limits {
+            l.apply(&mut scenario.inputs.limits);
+        }
 
         let targets = match (&raw.guest, raw.components.is_empty()) {
             (Some(_), false) => {
@@ -165,10 +207,14 @@ impl ScenarioFile {
             }
             (None, true) => return Err(SuiteError::at(path, "names no `guest` and no `components`")),
             (Some(g), true) => {
-                if !catalog::SCENARIOS.contains(&g.as_str()) {
+                if !catalog::is_guest(g) {
                     return Err(SuiteError::at(
                         path,
-                        format!("field `guest`: no catalog guest `{g}` (known: {})", catalog::SCENARIOS.join(", ")),
+                        format!(
+                            "field `guest`: no catalog guest `{g}` (known: {}, {})",
+                            catalog::SCENARIOS.join(", "),
+                            catalog::HOSTILE.join(", ")
+                        ),
                     ));
                 }
                 let worlds = raw.worlds.clone().unwrap_or_else(|| vec![World::P2, World::P3]);

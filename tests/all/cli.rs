@@ -186,7 +186,7 @@ fn test_passes_on_the_committed_catalog_scenarios() {
     let out = cli().args(["test", "scenarios"]).output().unwrap();
     let table = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{table}{}", stderr(&out));
-    assert_eq!(table.lines().filter(|l| l.contains(" ok ")).count(), 2 * catalog::SCENARIOS.len(), "{table}");
+    assert_eq!(table.lines().filter(|l| l.contains(" ok ")).count(), 2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len()), "{table}");
 }
 
 /// A copy of one catalog scenario in a tempdir, with its fixture.
@@ -246,7 +246,7 @@ fn test_partitions_are_disjoint_and_cover_the_suite() {
     let (a, b) = (rows("1/2"), rows("2/2"));
     assert!(!a.is_empty() && !b.is_empty());
     assert!(a.iter().all(|r| !b.contains(r)));
-    assert_eq!(a.len() + b.len(), 2 * catalog::SCENARIOS.len());
+    assert_eq!(a.len() + b.len(), 2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len()));
 }
 
 // ----- demo ----------------------------------------------------------------

@@ -29,3 +29,6 @@ mod backends;
 
 /// Preopens: named, `.`, empty, read-only.
 mod preopens;
+
+/// The hostile catalog: limits, escapes, snapshots.
+mod hostile;
