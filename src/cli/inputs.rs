@@ -43,6 +43,24 @@ pub struct InputArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     format: Format,
+    /// Fuel for the run; 0 turns it off. [default: 10000000000]
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+    /// Wall-clock timeout in milliseconds; 0 turns it off. [default: 60000]
+    #[arg(long, value_name = "MS")]
+    timeout_ms: Option<u64>,
+    /// Cap on each linear memory, in bytes. [default: 536870912]
+    #[arg(long, value_name = "BYTES")]
+    memory_bytes: Option<usize>,
+    /// Bytes kept of stdout and of stderr each. [default: 16777216]
+    #[arg(long, value_name = "BYTES")]
+    capture_bytes: Option<usize>,
+    /// MemFs byte quota. [default: 1073741824]
+    #[arg(long, value_name = "BYTES")]
+    fs_bytes: Option<u64>,
+    /// MemFs inode quota. [default: 1000000]
+    #[arg(long, value_name = "N")]
+    fs_inodes: Option<u64>,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +167,25 @@ impl InputArgs {
                 preopens.push(preopen);
             }
             scenario = scenario.fs(fs).preopens(preopens);
+        }
+        let l = &mut scenario.inputs.limits;
+        if let Some(f) = self.fuel {
+            l.fuel = (f > 0).then_some(f);
+        }
+        if let Some(t) = self.timeout_ms {
+            l.timeout = (t > 0).then(|| std::time::Duration::from_millis(t));
+        }
+        if let Some(m) = self.memory_bytes {
+            l.memory_bytes = m;
+        }
+        if let Some(c) = self.capture_bytes {
+            l.capture_bytes = c;
+        }
+        if let Some(b) = self.fs_bytes {
+            l.fs_bytes = b;
+        }
+        if let Some(i) = self.fs_inodes {
+            l.fs_inodes = i;
         }
         scenario = scenario.backend(match self.backend {
             BackendArg::Direct => Backend::Direct,

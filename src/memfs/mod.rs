@@ -680,10 +680,10 @@ impl MemFs {
             if ino == ancestor {
                 return true;
             }
-            if ino == ROOT {
-                return false;
+            match self.inodes.get(&ino) {
+                Some(i) if ino != ROOT => ino = i.parent,
+                _ => return false,
             }
-            ino = self.inode(ino).parent;
         }
     }
 }

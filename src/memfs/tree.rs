@@ -112,3 +112,73 @@ impl MemFs {
         }
     }
 }
+
+impl MemFs {
+    /// Checks the structure's invariants and says which one broke: every
+    /// inode is reachable from the root or held open; every link count
+    /// matches the entries naming the inode; the byte count matches the
+    /// file contents; `walk()` agrees with path lookups; each directory's
+    /// parent link names the directory that holds it; quotas hold. For
+    /// tests and fuzzing.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        use std::collections::BTreeMap;
+        let mut links: BTreeMap<Ino, u64> = BTreeMap::new();
+        let mut bytes = 0u64;
+        for (&ino, inode) in &self.inodes {
+            match &inode.node {
+                Node::Dir(entries) => {
+                    for (name, &child) in entries {
+                        if name.is_empty() || name == "." || name == ".." || name.contains('/') {
+                            return Err(format!("inode {ino} has a bad entry name {name:?}"));
+                        }
+                        let Some(c) = self.inodes.get(&child) else {
+                            return Err(format!("{ino}/{name} names missing inode {child}"));
+                        };
+                        *links.entry(child).or_default() += 1;
+                        if matches!(c.node, Node::Dir(_)) && c.parent != ino {
+                            return Err(format!("directory {child} has parent {} but lives in {ino}", c.parent));
+                        }
+                    }
+                }
+                Node::File(data) => bytes += data.len() as u64,
+                Node::Symlink(_) => {}
+            }
+        }
+        for (&ino, inode) in &self.inodes {
+            let named = links.get(&ino).copied().unwrap_or(0);
+            let expected = if ino == ROOT { 1 } else { named };
+            if inode.nlink != expected {
+                return Err(format!("inode {ino} has nlink {} but {expected} links", inode.nlink));
+            }
+            if ino != ROOT && named == 0 && !self.held.contains_key(&ino) && !self.is_under_held(ino) {
+                return Err(format!("inode {ino} is orphaned"));
+            }
+        }
+        if bytes != self.used_bytes {
+            return Err(format!("used_bytes is {} but files hold {bytes}", self.used_bytes));
+        }
+        for e in self.walk() {
+            let found = self.resolve(&e.path, false).ok().and_then(|r| r.ino);
+            if found != Some(e.ino) {
+                return Err(format!("walk lists {} as {} but lookup finds {found:?}", e.path, e.ino));
+            }
+        }
+        if let Some(max) = self.quota.max_bytes
+            && self.used_bytes > max
+        {
+            return Err(format!("{} bytes over a quota of {max}", self.used_bytes));
+        }
+        if let Some(max) = self.quota.max_inodes
+            && self.inodes.len() as u64 > max
+            && self.held.is_empty()
+        {
+            return Err(format!("{} inodes over a quota of {max}", self.inodes.len()));
+        }
+        Ok(())
+    }
+
+    /// Is `ino` inside a directory that is unlinked but still held open?
+    fn is_under_held(&self, ino: Ino) -> bool {
+        self.held.keys().any(|&h| self.is_dir(h) && self.is_ancestor_or_self(h, ino))
+    }
+}

@@ -158,7 +158,7 @@ impl ScenarioFile {
                 return Err(SuiteError::at(path, "fields `stdin` and `stdin-file` exclude each other"));
             }
             (Some(s), None) => s.into_bytes(),
-            (None, Some(f)) => std::fs::read(dir.join(&f))
+            (None, Some(f)) => std::fs::read(dir.join(inside(path, "stdin-file", &f)?))
                 .map_err(|e| SuiteError::at(path, format!("field `stdin-file`: {}: {e}", f.display())))?,
             (None, None) => Vec::new(),
         };
@@ -175,6 +175,7 @@ impl ScenarioFile {
             for p in &preopens {
                 let preopen = Preopen { guest_path: p.guest.clone(), read_only: p.read_only };
                 if let Some(fixture) = &p.fixture {
+                    inside(path, "fixture", fixture)?;
                     let full = dir.join(fixture);
                     if !full.is_dir() {
                         return Err(SuiteError::at(
@@ -237,6 +238,28 @@ impl ScenarioFile {
         };
         Ok(ScenarioFile { path: path.to_path_buf(), scenario, catalog_guest: raw.guest, targets })
     }
+}
+
+/// Refuses a path that is absolute or climbs above the scenario's
+/// directory: a scenario reads only what sits beside it.
+fn inside<'a>(scenario: &Path, field: &str, p: &'a Path) -> Result<&'a Path, SuiteError> {
+    use std::path::Component;
+    let mut depth = 0i32;
+    for c in p.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => depth -= 1,
+            Component::RootDir | Component::Prefix(_) => depth = -1,
+        }
+        if depth < 0 {
+            return Err(SuiteError::at(
+                scenario,
+                format!("field `{field}`: {} leaves the scenario's directory", p.display()),
+            ));
+        }
+    }
+    Ok(p)
 }
 
 /// `file:line: field `key`: message`, all on one line.

@@ -129,6 +129,26 @@ fn run_world_auto_and_forced() {
     bad_input(&["run", c.to_str().unwrap(), "--world", "p2"], "cannot run on the p2 host");
 }
 
+#[test]
+fn run_limit_flags_reach_the_guest() {
+    let fuel = cli().arg("run").arg(p3("hostile-loop")).args(["--fuel", "1000000"]).output().unwrap();
+    assert!(stdout(&fuel).contains("limit: out-of-fuel"), "{}", stdout(&fuel));
+    let timeout = cli().arg("run").arg(p2("hostile-loop")).args(["--fuel", "0", "--timeout-ms", "200"]).output().unwrap();
+    assert_eq!(timeout.status.code(), Some(0));
+    assert!(stdout(&timeout).contains("limit: timeout") && stdout(&timeout).contains("nondeterministic: true"));
+    let flood = cli().arg("run").arg(p2("hostile-flood")).args(["--capture-bytes", "100"]).output().unwrap();
+    assert!(stdout(&flood).contains("truncated:\n- stdout"), "{}", stdout(&flood));
+    let memory = cli().arg("run").arg(p3("hostile-memory")).args(["--memory-bytes", "8388608"]).output().unwrap();
+    assert!(stdout(&memory).contains("memory allocation of 1048576 bytes failed"), "{}", stdout(&memory));
+    let bomb = cli()
+        .arg("run")
+        .arg(p2("hostile-fs-bomb"))
+        .args(["--dir", "::/", "--fs-bytes", "8192", "--fs-inodes", "100"])
+        .output()
+        .unwrap();
+    assert!(stdout(&bomb).contains("file 2 failed: insufficient-space"), "{}", stdout(&bomb));
+}
+
 // ----- diff ----------------------------------------------------------------
 
 #[test]

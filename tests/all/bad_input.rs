@@ -1,0 +1,151 @@
+//! Bad input never panics: mutated components through the loader and the
+//! runner, and malformed scenario files through the parser. Each must end
+//! in a clean error or a report.
+
+use crate::support::harness;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed, TestRunner};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+use wasi_replay::catalog;
+use wasi_replay::report::World;
+use wasi_replay::scenario::Scenario;
+use wasi_replay::suite::ScenarioFile;
+
+fn config(cases: u32, seed: u64) -> Config {
+    let mut c = Config { failure_persistence: None, ..Config::default() };
+    c.cases = c.cases.max(cases);
+    if c.rng_seed == RngSeed::Random {
+        c.rng_seed = RngSeed::Fixed(seed);
+    }
+    c
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(usize, u8),
+    Truncate(usize),
+    Insert(usize, Vec<u8>),
+    Remove(usize, usize),
+}
+
+fn mutate(bytes: &mut Vec<u8>, m: &Mutation) {
+    let n = bytes.len().max(1);
+    match m {
+        Mutation::Flip(at, x) => {
+            let i = at % n;
+            if let Some(b) = bytes.get_mut(i) {
+                *b ^= x | 1;
+            }
+        }
+        Mutation::Truncate(at) => bytes.truncate(at % n),
+        Mutation::Insert(at, data) => {
+            let i = at % n;
+            bytes.splice(i..i, data.iter().copied());
+        }
+        Mutation::Remove(at, len) => {
+            let i = at % n;
+            let end = (i + len).min(bytes.len());
+            bytes.drain(i..end);
+        }
+    }
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        4 => (any::<usize>(), any::<u8>()).prop_map(|(a, x)| Mutation::Flip(a, x)),
+        1 => any::<usize>().prop_map(Mutation::Truncate),
+        1 => (any::<usize>(), prop::collection::vec(any::<u8>(), 1..16)).prop_map(|(a, d)| Mutation::Insert(a, d)),
+        1 => (any::<usize>(), 1..64usize).prop_map(|(a, l)| Mutation::Remove(a, l)),
+    ]
+}
+
+/// A mutated catalog component is loaded and, if it loads, run with small
+/// limits. Either way: an error value or a report, never a panic.
+#[test]
+fn mutated_components_never_panic() {
+    let original = std::fs::read(catalog::component_path("exit-code", World::P2)).unwrap();
+    let h = harness();
+    let mut scenario = Scenario::new("mutant").args(["mutant"]);
+    scenario.inputs.limits.fuel = Some(5_000_000);
+    scenario.inputs.limits.timeout = Some(Duration::from_secs(5));
+    let (loaded, ran) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
+    TestRunner::new(config(120, 0xbad_c0de))
+        .run(&prop::collection::vec(mutation(), 1..6), |muts| {
+            let mut bytes = original.clone();
+            for m in &muts {
+                mutate(&mut bytes, m);
+            }
+            let outcome = catch_unwind(AssertUnwindSafe(|| match h.load_bytes("mutant", &bytes, None) {
+                Err(e) => {
+                    assert!(!e.to_string().is_empty());
+                    (false, false)
+                }
+                Ok(guest) => (true, h.run(&guest, &scenario).is_ok()),
+            }));
+            let (l, r) = outcome.map_err(|_| TestCaseError::fail(format!("panic on {muts:?}")))?;
+            loaded.set(loaded.get() + l as u32);
+            ran.set(ran.get() + r as u32);
+            Ok(())
+        })
+        .unwrap();
+    eprintln!("mutants: {} loaded, {} ran to a report", loaded.get(), ran.get());
+}
+
+/// Scenario text: valid keys with wrong types, garbage, paths that try to
+/// leave the scenario's directory. Each parses or fails cleanly.
+#[test]
+fn malformed_scenario_files_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fx")).unwrap();
+    let keys = [
+        "guest", "components", "worlds", "seed", "args", "env", "stdin", "stdin-file", "fixture", "backend", "quota",
+        "limits", "name", "bogus",
+    ];
+    let values = [
+        "\"fs-tree\"", "42", "-1", "\"\"", "[]", "[\"p2\"]", "[\"p9\"]", "{}", "{ bytes = 1 }", "{ fuel = \"x\" }",
+        "\"../../etc\"", "\"/etc\"", "\"fx\"", "true", "1.5", "\"direct\"", "\"A=B\"", "[\"NOEQ\"]", "\"\\u0000\"",
+    ];
+    let line = (prop::sample::select(keys.to_vec()), prop::sample::select(values.to_vec()))
+        .prop_map(|(k, v)| format!("{k} = {v}\n"));
+    let garbage = prop::collection::vec(any::<char>(), 0..40).prop_map(|c| c.into_iter().collect::<String>());
+    let file = (prop::collection::vec(line, 0..6), prop::option::of(garbage), any::<bool>())
+        .prop_map(|(lines, junk, preopen)| {
+            let mut s = lines.concat();
+            if let Some(j) = junk {
+                s.push_str(&j);
+            }
+            if preopen {
+                s.push_str("\n[[preopen]]\nguest = \"/x\"\nfixture = \"../..\"\n");
+            }
+            s
+        });
+    let path = dir.path().join("s.toml");
+    TestRunner::new(config(500, 0x70_91))
+        .run(&file, |text| {
+            std::fs::write(&path, &text).unwrap();
+            let r = catch_unwind(|| ScenarioFile::load(&path).map(|_| ()).map_err(|e| e.to_string()));
+            let r = r.map_err(|_| TestCaseError::fail(format!("panic on {text:?}")))?;
+            if let Err(msg) = r {
+                prop_assert!(msg.starts_with(&path.display().to_string()), "{msg}");
+                prop_assert!(!msg.contains('\n'), "one line: {msg:?}");
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn fixture_paths_may_not_leave_the_scenario_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("suite/fx")).unwrap();
+    let f = dir.path().join("suite/s.toml");
+    for (fixture, ok) in [("fx", true), ("./fx", true), ("../suite/fx", false), ("/etc", false), ("fx/../..", false)] {
+        std::fs::write(&f, format!("guest = \"fs-tree\"\nfixture = \"{fixture}\"\n")).unwrap();
+        let r = ScenarioFile::load(&f);
+        assert_eq!(r.is_ok(), ok, "{fixture}: {r:?}");
+        if !ok {
+            assert!(r.unwrap_err().to_string().contains("leaves the scenario's directory"));
+        }
+    }
+}
