@@ -26,9 +26,14 @@ pub const SCENARIOS: &[&str] = &["fs-tree", "clock-random", "cli-io", "net-denie
 pub const HOSTILE: &[&str] =
     &["hostile-loop", "hostile-memory", "hostile-fs-bomb", "hostile-flood", "hostile-recursion", "hostile-escape"];
 
-/// Is `name` a guest of either catalog?
+/// Guests written in C, as (name, source under `guests/c/`). They are WASI
+/// p1 core modules built with Zig's C compiler; the harness adapts them to
+/// p2 components when it loads them.
+pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c")];
+
+/// Is `name` a guest of any catalog?
 pub fn is_guest(name: &str) -> bool {
-    SCENARIOS.contains(&name) || HOSTILE.contains(&name)
+    SCENARIOS.contains(&name) || HOSTILE.contains(&name) || C_GUESTS.iter().any(|(n, _)| *n == name)
 }
 
 /// Why the catalog could not be built.
@@ -40,6 +45,17 @@ pub enum BuildError {
     /// cargo could not be started.
     #[error("cannot run cargo: {0}")]
     Spawn(std::io::Error),
+    /// Zig's C compiler is missing and could not be installed.
+    #[error("zig is not available and `python3 -m pip install ziglang` failed; install it by hand")]
+    NoZig,
+    /// The C compiler failed.
+    #[error("building the C guest {guest} failed: {stderr}")]
+    CFailed {
+        /// The guest.
+        guest: String,
+        /// What the compiler printed.
+        stderr: String,
+    },
     /// cargo ran and failed.
     #[error("building the {world} guests failed:\n{stderr}")]
     Failed {
@@ -55,8 +71,12 @@ pub fn guests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("guests")
 }
 
-/// Where the component for `scenario` in `world` lands once built.
+/// Where the component for `scenario` in `world` lands once built (for a C
+/// guest, the p1 module, whatever the world).
 pub fn component_path(scenario: &str, world: World) -> PathBuf {
+    if C_GUESTS.iter().any(|(n, _)| *n == scenario) {
+        return guests_dir().join("target").join("c").join(format!("{}.wasm", scenario.replace('-', "_")));
+    }
     guests_dir()
         .join("target")
         .join(world.as_str())
@@ -91,10 +111,60 @@ pub fn build(world: World) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Builds the catalog for both worlds.
+/// Builds the catalog for both worlds, and the C guests.
 pub fn build_all() -> Result<(), BuildError> {
     build(World::P2)?;
-    build(World::P3)
+    build(World::P3)?;
+    build_c()
+}
+
+/// Builds the C guests with `zig cc --target=wasm32-wasi`, when a source is
+/// newer than its module. Zig comes from PyPI (`ziglang`) and is installed
+/// with pip when missing.
+pub fn build_c() -> Result<(), BuildError> {
+    let out_dir = guests_dir().join("target").join("c");
+    let stale: Vec<_> = C_GUESTS
+        .iter()
+        .filter(|(name, src)| {
+            let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+            let out = component_path(name, World::P2);
+            match (modified(&guests_dir().join("c").join(src)), modified(&out)) {
+                (Some(s), Some(o)) => s > o,
+                _ => true,
+            }
+        })
+        .collect();
+    if stale.is_empty() {
+        return Ok(());
+    }
+    ensure_zig()?;
+    std::fs::create_dir_all(&out_dir).map_err(BuildError::Spawn)?;
+    for (name, src) in stale {
+        let out = Command::new("python3")
+            .args(["-m", "ziglang", "cc", "--target=wasm32-wasi", "-O2", "-s", "-o"])
+            .arg(component_path(name, World::P2))
+            .arg(guests_dir().join("c").join(src))
+            .output()
+            .map_err(BuildError::Spawn)?;
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            return Err(BuildError::CFailed { guest: name.to_string(), stderr });
+        }
+    }
+    Ok(())
+}
+
+fn zig_works() -> bool {
+    Command::new("python3").args(["-m", "ziglang", "version"]).output().is_ok_and(|o| o.status.success())
+}
+
+fn ensure_zig() -> Result<(), BuildError> {
+    if zig_works() {
+        return Ok(());
+    }
+    eprintln!("wasi-replay: installing zig (PyPI package ziglang) for the C guests");
+    let _ = Command::new("python3").args(["-m", "pip", "install", "--quiet", "ziglang"]).status();
+    if zig_works() { Ok(()) } else { Err(BuildError::NoZig) }
 }
 
 fn ensure_target() -> Result<(), BuildError> {

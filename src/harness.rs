@@ -14,6 +14,7 @@ use wasmtime::component::{Component, InstancePre, Linker, types::ComponentItem};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::I32Exit;
 
+mod adapt;
 mod imports;
 
 /// Why a component could not be run.
@@ -33,11 +34,13 @@ pub enum HarnessError {
         /// The guest.
         name: String,
     },
-    /// The bytes are a core module, not a component.
-    #[error("{name}: is a core WebAssembly module, not a component")]
+    /// The bytes are a core module that is not a WASI p1 command.
+    #[error("{name}: is a core WebAssembly module, not a component, and cannot be adapted: {reason}")]
     CoreModule {
         /// The guest.
         name: String,
+        /// Why it is not a WASI p1 command.
+        reason: String,
     },
     /// The bytes are not a component wasmtime accepts.
     #[error("{name}: not a valid component: {reason}")]
@@ -79,6 +82,7 @@ pub enum HarnessError {
 pub struct Guest {
     name: String,
     exports: World,
+    adapted_from: Option<&'static str>,
     pre: Pre,
 }
 
@@ -97,6 +101,12 @@ impl Guest {
     /// The world of its `wasi:cli/run` export.
     pub fn exports(&self) -> World {
         self.exports
+    }
+
+    /// `Some("wasip1")` when the file was a WASI p1 core module that the
+    /// harness adapted into a p2 component.
+    pub fn adapted_from(&self) -> Option<&'static str> {
+        self.adapted_from
     }
 
     /// The host it is linked for. A p2 component can run on either host
@@ -118,6 +128,7 @@ pub struct Harness {
     p3: Linker<P3State>,
     p2_direct: Linker<P2State>,
     p3_direct: Linker<P3State>,
+    adapter: adapt::Adapter,
 }
 
 impl Harness {
@@ -135,7 +146,7 @@ impl Harness {
         let p2_direct = p2::direct_linker(&engine).map_err(internal)?;
         let p3_direct = p3::direct_linker(&engine).map_err(internal)?;
         let _ticker = EpochTicker::start(engine.clone());
-        Ok(Harness { engine, _ticker, p2, p3, p2_direct, p3_direct })
+        Ok(Harness { engine, _ticker, p2, p3, p2_direct, p3_direct, adapter: adapt::Adapter::default() })
     }
 
     /// Loads a component file for the host its exports ask for; its name
@@ -155,12 +166,21 @@ impl Harness {
     }
 
     /// Compiles component bytes and links them for `host` (or for the
-    /// component's own world when `None`). `name` is the guest's name, used
+    /// component's own world when `None`). A WASI p1 command module is
+    /// adapted into a p2 component first. `name` is the guest's name, used
     /// in errors and reports.
     pub fn load_bytes(&self, name: &str, bytes: &[u8], host: Option<World>) -> Result<Guest, HarnessError> {
         let name = name.to_string();
         match bytes.get(..8) {
-            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => return Err(HarnessError::CoreModule { name }),
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
+                let component = self
+                    .adapter
+                    .adapt(bytes)
+                    .map_err(|reason| HarnessError::CoreModule { name: name.clone(), reason })?;
+                let mut guest = self.load_bytes(&name, &component, host)?;
+                guest.adapted_from = Some("wasip1");
+                return Ok(guest);
+            }
             Some([0, b'a', b's', b'm', ..]) => {}
             _ => return Err(HarnessError::NotWasm { name }),
         }
@@ -186,7 +206,7 @@ impl Harness {
                 bridge: self.p3.instantiate_pre(&component).map_err(link)?,
             },
         };
-        Ok(Guest { name, exports, pre })
+        Ok(Guest { name, exports, adapted_from: None, pre })
     }
 
     /// Reads the world from the component's `wasi:cli/run` export.
@@ -243,6 +263,7 @@ impl Harness {
         let report = RunReport {
             guest: name,
             world: guest.host(),
+            adapted_from: guest.adapted_from.map(str::to_string),
             seed: scenario.inputs.seed,
             backend: scenario.inputs.backend,
             exit: outcome.exit,

@@ -163,6 +163,10 @@ pub struct RunReport {
     pub guest: String,
     /// The world it ran in.
     pub world: World,
+    /// `wasip1` when the guest was a WASI p1 core module adapted into a p2
+    /// component; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapted_from: Option<String>,
     /// The seed of every random source.
     pub seed: u64,
     /// How the filesystem was served.
@@ -211,6 +215,7 @@ impl RunReport {
         }
         field!("guest", guest);
         field!("world", world);
+        field!("adapted-from", adapted_from);
         field!("seed", seed);
         field!("backend", backend);
         field!("exit", exit);

@@ -14,6 +14,12 @@ fn cli() -> Command {
     c
 }
 
+/// Rows `wasi-replay test scenarios` prints: each catalog and hostile guest
+/// in both worlds, each C guest once.
+fn suite_rows() -> usize {
+    2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len()) + catalog::C_GUESTS.len()
+}
+
 fn p2(name: &str) -> PathBuf {
     component_path(name, World::P2)
 }
@@ -206,7 +212,7 @@ fn test_passes_on_the_committed_catalog_scenarios() {
     let out = cli().args(["test", "scenarios"]).output().unwrap();
     let table = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{table}{}", stderr(&out));
-    assert_eq!(table.lines().filter(|l| l.contains(" ok ")).count(), 2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len()), "{table}");
+    assert_eq!(table.lines().filter(|l| l.contains(" ok ")).count(), suite_rows(), "{table}");
 }
 
 /// A copy of one catalog scenario in a tempdir, with its fixture.
@@ -266,7 +272,7 @@ fn test_partitions_are_disjoint_and_cover_the_suite() {
     let (a, b) = (rows("1/2"), rows("2/2"));
     assert!(!a.is_empty() && !b.is_empty());
     assert!(a.iter().all(|r| !b.contains(r)));
-    assert_eq!(a.len() + b.len(), 2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len()));
+    assert_eq!(a.len() + b.len(), suite_rows());
 }
 
 // ----- demo ----------------------------------------------------------------
@@ -310,7 +316,7 @@ fn bad_input_not_wasm() {
 fn bad_input_core_module() {
     let f = tempfile::Builder::new().suffix(".wasm").tempfile().unwrap();
     std::fs::write(f.path(), wat::parse_str("(module)").unwrap()).unwrap();
-    bad_input(&["run", f.path().to_str().unwrap()], "is a core WebAssembly module, not a component");
+    bad_input(&["run", f.path().to_str().unwrap()], "is a core WebAssembly module, not a component, and cannot be adapted: it exports no `_start`");
 }
 
 #[test]

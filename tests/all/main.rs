@@ -38,3 +38,6 @@ mod memfs_invariants;
 
 /// Bad input never panics: mutated components, malformed scenarios.
 mod bad_input;
+
+/// Guests from other toolchains: WASI p1 modules, C.
+mod languages;
