@@ -272,6 +272,7 @@ impl Harness {
             stderr: Output::from_bytes(outcome.stderr),
             truncated: outcome.truncated,
             fs: outcome.fs.as_ref().map(fs_entries).unwrap_or_default(),
+            http: outcome.http,
         };
         Ok((report, outcome.fs))
     }
@@ -284,6 +285,7 @@ struct Outcome {
     stderr: Vec<u8>,
     truncated: Vec<String>,
     fs: Option<MemFs>,
+    http: Vec<crate::host::Exchange>,
 }
 
 /// Instantiates and calls `wasi:cli/run` in the component's own world, then
@@ -321,6 +323,7 @@ async fn run_on<T: HostState>(
         stderr: core.stderr.contents(),
         truncated,
         fs: core.take_memfs()?,
+        http: std::mem::take(&mut *core.http_log.lock().unwrap_or_else(|e| e.into_inner())),
     })
 }
 

@@ -3,7 +3,7 @@
 //! [`MemFs::walk`] order, and nothing host-specific goes in, so the same
 //! inputs give byte-identical YAML and JSON.
 
-use crate::host::Backend;
+use crate::host::{Backend, Exchange};
 use crate::memfs::{Kind, MemFs};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -185,6 +185,10 @@ pub struct RunReport {
     pub truncated: Vec<String>,
     /// The final filesystem, in [`MemFs::walk`] order.
     pub fs: Vec<FsEntry>,
+    /// Every HTTP request, in order, and what answered it; absent when the
+    /// guest made none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<Exchange>,
 }
 
 impl RunReport {
@@ -229,6 +233,12 @@ impl RunReport {
             if a != b {
                 let at = a.or(b).map(|e| e.path.clone()).unwrap_or_default();
                 return Some((format!("fs[{i}] ({at})"), yaml(&a), yaml(&b)));
+            }
+        }
+        for i in 0..self.http.len().max(other.http.len()) {
+            let (a, b) = (self.http.get(i), other.http.get(i));
+            if a != b {
+                return Some((format!("http[{i}]"), yaml(&a), yaml(&b)));
             }
         }
         None

@@ -43,6 +43,10 @@ pub struct InputArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     format: Format,
+    /// HTTP mock rules (TOML with [[mock]] tables); unmatched requests are
+    /// denied. [default: none, every request is denied]
+    #[arg(long, value_name = "FILE")]
+    http_mock: Option<PathBuf>,
     /// Fuel for the run; 0 turns it off. [default: 10000000000]
     #[arg(long, value_name = "N")]
     fuel: Option<u64>,
@@ -167,6 +171,9 @@ impl InputArgs {
                 preopens.push(preopen);
             }
             scenario = scenario.fs(fs).preopens(preopens);
+        }
+        if let Some(f) = &self.http_mock {
+            scenario.inputs.http = std::sync::Arc::new(wasi_replay::suite::load_mocks(f)?);
         }
         let l = &mut scenario.inputs.limits;
         if let Some(f) = self.fuel {

@@ -8,6 +8,7 @@
 
 mod capture;
 pub mod direct;
+pub mod http;
 mod limits;
 pub mod p2;
 pub mod p3;
@@ -19,6 +20,7 @@ use crate::memfs::MemFs;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 pub use capture::Capture;
+pub use http::{Exchange, HttpMocks, MockRule, UrlMatch};
 pub use limits::Limits;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
@@ -67,6 +69,8 @@ pub struct Inputs {
     /// The directories the guest gets when the run has a MemFs. Default: `/`,
     /// read-write.
     pub preopens: Vec<Preopen>,
+    /// HTTP mocks. Default: none, so every request is denied.
+    pub http: std::sync::Arc<HttpMocks>,
 }
 
 impl Default for Inputs {
@@ -80,6 +84,7 @@ impl Default for Inputs {
             limits: Limits::default(),
             backend: Backend::Direct,
             preopens: vec![Preopen::rw("/")],
+            http: std::sync::Arc::default(),
         }
     }
 }
@@ -108,6 +113,9 @@ pub(crate) struct Core {
     pub(crate) stdout: Capture,
     pub(crate) stderr: Capture,
     pub(crate) store_limits: wasmtime::StoreLimits,
+    pub(crate) http_ctx: wasmtime_wasi_http::WasiHttpCtx,
+    pub(crate) http_hooks: http::MockHooks,
+    pub(crate) http_log: http::HttpLog,
     pub(crate) clock: VirtualClock,
 }
 
@@ -136,6 +144,7 @@ impl Core {
         seal_network(&mut b);
 
         let has_fs = fs.is_some();
+        let http_log = http::HttpLog::default();
         let fs = fs.map(|mut fs| {
             inputs.limits.apply_fs_defaults(&mut fs);
             fs
@@ -170,6 +179,9 @@ impl Core {
             stdout,
             stderr,
             store_limits: inputs.limits.store_limits(),
+            http_ctx: wasmtime_wasi_http::WasiHttpCtx::new(),
+            http_hooks: http::MockHooks::new(inputs.http.clone(), http_log.clone()),
+            http_log,
             clock,
         })
     }
@@ -205,7 +217,7 @@ fn seal_network(b: &mut WasiCtxBuilder) {
 }
 
 /// What the harness needs of a store state, whichever world it serves.
-pub(crate) trait HostState: wasmtime_wasi::WasiView + Sized + 'static {
+pub(crate) trait HostState: wasmtime_wasi::WasiView + wasmtime_wasi_http::WasiHttpView + Sized + 'static {
     fn core(&mut self) -> &mut Core;
 }
 
@@ -214,6 +226,17 @@ macro_rules! impl_state {
         impl $crate::host::HostState for $state {
             fn core(&mut self) -> &mut $crate::host::Core {
                 &mut self.core
+            }
+        }
+
+        impl wasmtime_wasi_http::WasiHttpView for $state {
+            fn http(&mut self) -> wasmtime_wasi_http::WasiHttpCtxView<'_> {
+                let core = &mut self.core;
+                wasmtime_wasi_http::WasiHttpCtxView {
+                    hooks: &mut core.http_hooks,
+                    table: &mut core.table,
+                    ctx: &mut core.http_ctx,
+                }
             }
         }
 

@@ -24,10 +24,12 @@ pub fn build_state(seed: u64, fs: Option<MemFs>) -> Result<P2State, HostError> {
     P2State::new(&Inputs { seed, ..Inputs::default() }, fs)
 }
 
-/// A linker with every `wasi:*@0.2` interface.
+/// A linker with every `wasi:*@0.2` interface, `wasi:http` answered from
+/// mocks.
 pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P2State>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     Ok(linker)
 }
 

@@ -15,6 +15,10 @@
 //!                              # any subset; 0 turns fuel or the timeout off
 //! quota = { bytes = 1048576, inodes = 1000 }
 //!
+//! [[http.mock]]                # HTTP answers; see the `http` module docs
+//! url = "https://api.example.com/items"
+//! body = "[]"
+//!
 //! [[preopen]]                  # instead of `fixture`: one or more preopens
 //! guest = "/data"              # the guest path (default "/")
 //! fixture = "data"             # copied in under the guest path (default: empty)
@@ -54,6 +58,7 @@ struct Raw {
     backend: Option<Backend>,
     quota: Option<RawQuota>,
     limits: Option<RawLimits>,
+    http: Option<super::http::RawHttp>,
     #[serde(default)]
     preopen: Vec<RawPreopen>,
 }
@@ -201,6 +206,9 @@ impl ScenarioFile {
         if let Some(l) = &raw.limits {
             l.apply(&mut scenario.inputs.limits);
         }
+        if let Some(h) = raw.http {
+            scenario.inputs.http = std::sync::Arc::new(h.into_mocks(path, dir)?);
+        }
 
         let targets = match (&raw.guest, raw.components.is_empty()) {
             (Some(_), false) => {
@@ -242,7 +250,7 @@ impl ScenarioFile {
 
 /// Refuses a path that is absolute or climbs above the scenario's
 /// directory: a scenario reads only what sits beside it.
-fn inside<'a>(scenario: &Path, field: &str, p: &'a Path) -> Result<&'a Path, SuiteError> {
+pub(crate) fn inside<'a>(scenario: &Path, field: &str, p: &'a Path) -> Result<&'a Path, SuiteError> {
     use std::path::Component;
     let mut depth = 0i32;
     for c in p.components() {
@@ -263,7 +271,7 @@ fn inside<'a>(scenario: &Path, field: &str, p: &'a Path) -> Result<&'a Path, Sui
 }
 
 /// `file:line: field `key`: message`, all on one line.
-fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SuiteError {
+pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SuiteError {
     let message = e.message().lines().next().unwrap_or("malformed TOML").to_string();
     let Some(span) = e.span() else { return SuiteError::at(path, message) };
     let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;

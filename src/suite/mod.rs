@@ -5,8 +5,10 @@
 
 mod file;
 mod golden;
+mod http;
 
 pub use file::{ScenarioFile, Target};
+pub use http::load_mocks;
 pub use golden::{Golden, Verdict};
 
 use std::fmt;

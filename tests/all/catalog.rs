@@ -35,7 +35,13 @@ fn check(name: &str) {
 
 #[test]
 fn catalog_is_complete() {
-    assert_eq!(SCENARIOS, ["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics"]);
+    assert_eq!(
+        SCENARIOS,
+        [
+            "fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics", "http-get", "http-post",
+            "http-unmatched"
+        ]
+    );
 }
 
 #[test]
@@ -71,4 +77,19 @@ fn trap() {
 #[test]
 fn fs_semantics() {
     check("fs-semantics");
+}
+
+#[test]
+fn http_get() {
+    check("http-get");
+}
+
+#[test]
+fn http_post() {
+    check("http-post");
+}
+
+#[test]
+fn http_unmatched() {
+    check("http-unmatched");
 }

@@ -155,6 +155,21 @@ fn run_limit_flags_reach_the_guest() {
     assert!(stdout(&bomb).contains("file 2 failed: insufficient-space"), "{}", stdout(&bomb));
 }
 
+#[test]
+fn run_takes_http_mocks_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mocks = dir.path().join("mocks.toml");
+    std::fs::write(&mocks, "[[mock]]\nmethod = \"POST\"\nurl-prefix = \"https://api.example.com/\"\nstatus = 202\nbody = \"queued\"\nchunks = 2\n").unwrap();
+    let out = cli().arg("run").arg(p2("http-post")).arg("--http-mock").arg(&mocks).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("POST status: 202") && text.contains("response: queued") && text.contains("rule: '#0'"), "{text}");
+    std::fs::write(&mocks, "[[mock]]\nurl = \"x\"\nurl-glob = \"y\"\n").unwrap();
+    bad_input(&["run", p2("http-post").to_str().unwrap(), "--http-mock", mocks.to_str().unwrap()], "http mock #0: give exactly one of");
+    let none = cli().arg("run").arg(p3("http-get")).args(["--dir", "::/"]).output().unwrap();
+    assert!(stdout(&none).contains("http-request-denied"), "{}", stdout(&none));
+}
+
 // ----- diff ----------------------------------------------------------------
 
 #[test]

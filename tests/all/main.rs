@@ -41,3 +41,6 @@ mod bad_input;
 
 /// Guests from other toolchains: WASI p1 modules, C.
 mod languages;
+
+/// Sealed sockets and mocked HTTP.
+mod network;

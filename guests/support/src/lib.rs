@@ -88,6 +88,49 @@ pub enum Time {
     At(i64, u32),
 }
 
+/// An HTTP response as the catalog guests see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers, in the order the host gave them.
+    pub headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+/// Splits `scheme://authority/path?query`; the path defaults to `/`.
+pub fn split_url(url: &str) -> (bool, String, String) {
+    let (https, rest) = match url.strip_prefix("https://") {
+        Some(r) => (true, r),
+        None => (false, url.strip_prefix("http://").unwrap_or(url)),
+    };
+    match rest.find('/') {
+        Some(i) => (https, rest[..i].to_string(), rest[i..].to_string()),
+        None => (https, rest.to_string(), "/".to_string()),
+    }
+}
+
+/// The WIT case name of a variant from its `Debug` text (`ErrorCode::NoEntry`
+/// or `ErrorCode::DnsError(..)` gives `no-entry`, `dns-error`), the same
+/// words a WIT enum's `name()` gives.
+pub fn case_name(debug: &str) -> String {
+    let case = debug.rsplit("::").next().unwrap_or(debug);
+    let case = case.split(['(', ' ', '{']).next().unwrap_or(case);
+    let mut out = String::new();
+    for (i, c) in case.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Names the descriptor flags that are set, joined with `|`.
 pub fn flag_names(read: bool, write: bool, mutate: bool) -> String {
     let mut v = Vec::new();

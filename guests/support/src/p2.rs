@@ -2,7 +2,7 @@
 //! synchronous underneath; the functions are `async` only so that scenario
 //! code is the same text in both worlds.
 
-use crate::{Open, Stat, Time, flag_names, kind_name};
+use crate::{HttpResponse, Open, Stat, Time, flag_names, kind_name, split_url};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -438,4 +438,52 @@ pub async fn resolve(name: &str) -> Res<usize> {
             Err(e) => return Err(format!("lookup: {}", e.name())),
         }
     }
+}
+
+/// Sends an HTTP request through `wasi:http/outgoing-handler@0.2.x`.
+pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Res<HttpResponse> {
+    use wasip2::http::outgoing_handler;
+    use wasip2::http::types::{Fields, Method, OutgoingBody, OutgoingRequest, Scheme};
+    let name = |d: &dyn std::fmt::Debug| crate::case_name(&format!("{d:?}"));
+    let fields: Vec<(String, Vec<u8>)> = headers.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
+    let fields = Fields::from_list(&fields).map_err(|e| name(&e))?;
+    let request = OutgoingRequest::new(fields);
+    let method = match method {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        other => Method::Other(other.to_string()),
+    };
+    request.set_method(&method).map_err(|()| "invalid method".to_string())?;
+    let (https, authority, path) = split_url(url);
+    let scheme = if https { Scheme::Https } else { Scheme::Http };
+    request.set_scheme(Some(&scheme)).map_err(|()| "invalid scheme".to_string())?;
+    request.set_authority(Some(&authority)).map_err(|()| "invalid authority".to_string())?;
+    request.set_path_with_query(Some(&path)).map_err(|()| "invalid path".to_string())?;
+    let outgoing = request.body().map_err(|()| "body taken".to_string())?;
+    let pending = outgoing_handler::handle(request, None).map_err(|e| name(&e))?;
+    if let Some(bytes) = body {
+        let stream = outgoing.write().map_err(|()| "body stream taken".to_string())?;
+        try_write_all(&stream, bytes)?;
+    }
+    OutgoingBody::finish(outgoing, None).map_err(|e| name(&e))?;
+    pending.subscribe().block();
+    let response = match pending.get() {
+        Some(Ok(Ok(r))) => r,
+        Some(Ok(Err(e))) => return Err(name(&e)),
+        Some(Err(())) | None => return Err("response already taken".into()),
+    };
+    let status = response.status();
+    let headers = response
+        .headers()
+        .entries()
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+        .collect();
+    let incoming = response.consume().map_err(|()| "body taken".to_string())?;
+    let stream = incoming.stream().map_err(|()| "body stream taken".to_string())?;
+    let body = read_all(&stream);
+    drop(stream);
+    Ok(HttpResponse { status, headers, body })
 }

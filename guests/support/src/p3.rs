@@ -1,7 +1,7 @@
 //! The catalog's OS surface over WASI 0.3 (`wasip3`): the same functions as
 //! `p2.rs`, each made of the p3 call that does the same job.
 
-use crate::{Open, Stat, Time, flag_names, kind_name};
+use crate::{HttpResponse, Open, Stat, Time, flag_names, kind_name, split_url};
 use std::cell::RefCell;
 use std::fmt::Debug;
 use std::future::IntoFuture;
@@ -148,25 +148,8 @@ fn code(e: ErrorCode) -> String {
     name(&e)
 }
 
-/// The WIT case name of an error variant (`NoEntry` -> `no-entry`), the
-/// same text p2's `ErrorCode::name` gives. p3 error codes are variants with
-/// an `other` payload, so the bindings have no `name()` of their own.
 fn name(e: &impl Debug) -> String {
-    let debug = format!("{e:?}");
-    let case = debug.rsplit("::").next().unwrap_or(&debug);
-    let case = case.split('(').next().unwrap_or(case);
-    let mut out = String::new();
-    for (i, c) in case.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::case_name(&format!("{e:?}"))
 }
 
 fn kind(t: &DescriptorType) -> &'static str {
@@ -427,4 +410,47 @@ pub async fn resolve(host: &str) -> Res<usize> {
         .await
         .map(|v| v.len())
         .map_err(|e| format!("lookup: {}", name(&e)))
+}
+
+/// Sends an HTTP request through `wasi:http/client@0.3.0`.
+pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Res<HttpResponse> {
+    use wasip3::http::types::{Fields, Method, Request, Response, Scheme};
+    let fields: Vec<(String, Vec<u8>)> = headers.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
+    let fields = Fields::from_list(&fields).map_err(|e| name(&e))?;
+    let (body_tx, body_rx) = wasip3::wit_stream::new::<u8>();
+    let (trailers_tx, trailers_rx) = wasip3::wit_future::new(|| Ok(None));
+    let (request, _sent) = Request::new(fields, body.map(|_| body_rx), trailers_rx, None);
+    let method = match method {
+        "GET" => Method::Get,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        other => Method::Other(other.to_string()),
+    };
+    request.set_method(&method).map_err(|()| "invalid method".to_string())?;
+    let (https, authority, path) = split_url(url);
+    let scheme = if https { Scheme::Https } else { Scheme::Http };
+    request.set_scheme(Some(&scheme)).map_err(|()| "invalid scheme".to_string())?;
+    request.set_authority(Some(&authority)).map_err(|()| "invalid authority".to_string())?;
+    request.set_path_with_query(Some(&path)).map_err(|()| "invalid path".to_string())?;
+    let bytes = body.map(<[u8]>::to_vec);
+    let (response, ()) = futures::join!(wasip3::http::client::send(request), async move {
+        if let Some(bytes) = bytes {
+            let mut tx = body_tx;
+            let _ = tx.write_all(bytes).await;
+        }
+        let _ = trailers_tx.write(Ok(None)).await;
+    });
+    let response = response.map_err(|e| name(&e))?;
+    let status = response.get_status_code();
+    let headers = response
+        .get_headers()
+        .copy_all()
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+        .collect();
+    let (_, done) = wasip3::wit_future::new(|| Ok(()));
+    let (rx, _trailers) = Response::consume_body(response, done);
+    let body = rx.collect().await;
+    Ok(HttpResponse { status, headers, body })
 }

@@ -1,0 +1,216 @@
+//! Canned HTTP: `wasi:http` outgoing requests, in both worlds, answered from
+//! mock rules. No request ever leaves the process; wasmtime-wasi-http is
+//! built without its client, and this is its only `send_request`.
+//!
+//! Every exchange is recorded in order: method, URL, sorted headers (values
+//! of redacted headers replaced), the request body as text or sha256, the
+//! rule that matched, and the status or error sent back.
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
+
+/// How a rule matches a request URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlMatch {
+    /// The whole URL.
+    Exact(String),
+    /// A prefix of the URL.
+    Prefix(String),
+    /// A glob: `*` matches any run of characters, `?` one character.
+    Glob(String),
+}
+
+impl UrlMatch {
+    fn matches(&self, url: &str) -> bool {
+        match self {
+            UrlMatch::Exact(u) => u == url,
+            UrlMatch::Prefix(p) => url.starts_with(p.as_str()),
+            UrlMatch::Glob(g) => glob(g.as_bytes(), url.as_bytes()),
+        }
+    }
+}
+
+fn glob(p: &[u8], s: &[u8]) -> bool {
+    match (p.first(), s.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => glob(&p[1..], s) || (!s.is_empty() && glob(p, &s[1..])),
+        (Some(b'?'), Some(_)) => glob(&p[1..], &s[1..]),
+        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
+        _ => false,
+    }
+}
+
+/// One mock: what it matches and what it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockRule {
+    /// A name for the report; the rule's index when empty.
+    pub name: String,
+    /// Method to match (any when `None`), compared case-insensitively.
+    pub method: Option<String>,
+    /// URL to match.
+    pub url: UrlMatch,
+    /// Request headers that must be present with these values.
+    pub headers: Vec<(String, String)>,
+    /// Response status.
+    pub status: u16,
+    /// Response headers.
+    pub response_headers: Vec<(String, String)>,
+    /// Response body.
+    pub body: Vec<u8>,
+    /// Send the body in this many chunks (at least 1).
+    pub chunks: usize,
+}
+
+/// The mocks of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpMocks {
+    /// Rules, tried in order; the first match answers.
+    pub rules: Vec<MockRule>,
+    /// Header names whose values the report replaces with `<redacted>`.
+    /// Default: `authorization`, `cookie`, `proxy-authorization`.
+    pub redact: Vec<String>,
+}
+
+impl Default for HttpMocks {
+    fn default() -> Self {
+        HttpMocks {
+            rules: Vec::new(),
+            redact: ["authorization", "cookie", "proxy-authorization"].map(String::from).to_vec(),
+        }
+    }
+}
+
+/// Request bodies up to this size that are UTF-8 appear as text.
+const BODY_TEXT_LIMIT: usize = 4096;
+
+/// A request body in the report: one of the two fields is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct BodyRecord {
+    /// A small UTF-8 body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The sha256 of any other body, in hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// One request and what it got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Exchange {
+    /// Request method.
+    pub method: String,
+    /// Request URL.
+    pub url: String,
+    /// Request headers as `name: value`, sorted; redacted values hidden.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    /// Request body, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<BodyRecord>,
+    /// The rule that answered; absent when none matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// The status sent back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The error sent back instead (unmatched requests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The exchanges of a run, shared with the hooks.
+pub type HttpLog = Arc<Mutex<Vec<Exchange>>>;
+
+/// The hooks wasmtime-wasi-http calls: `send_request` answers from mocks.
+pub struct MockHooks {
+    mocks: Arc<HttpMocks>,
+    log: HttpLog,
+}
+
+impl MockHooks {
+    /// Hooks answering from `mocks`, recording into `log`.
+    pub fn new(mocks: Arc<HttpMocks>, log: HttpLog) -> Self {
+        MockHooks { mocks, log }
+    }
+}
+
+type SendResult = wasmtime_wasi_http::Result<(
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)>;
+
+impl WasiHttpHooks for MockHooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        _options: Option<RequestOptions>,
+        _fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<dyn Future<Output = SendResult> + Send> {
+        let mocks = self.mocks.clone();
+        let log = self.log.clone();
+        Box::new(async move {
+            let (parts, body) = request.into_parts();
+            let body = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
+            let url = parts.uri.to_string();
+            let method = parts.method.as_str().to_string();
+            let mut headers: Vec<(String, String)> = parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            headers.sort();
+            let hit = mocks.rules.iter().enumerate().find(|(_, r)| {
+                r.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(&method))
+                    && r.url.matches(&url)
+                    && r.headers.iter().all(|(k, v)| headers.iter().any(|(hk, hv)| hk.eq_ignore_ascii_case(k) && hv == v))
+            });
+            let record = Exchange {
+                method,
+                url,
+                headers: headers
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let hidden = mocks.redact.iter().any(|r| r.eq_ignore_ascii_case(&k));
+                        format!("{k}: {}", if hidden { "<redacted>" } else { &v })
+                    })
+                    .collect(),
+                body: (!body.is_empty()).then(|| match std::str::from_utf8(&body) {
+                    Ok(t) if body.len() <= BODY_TEXT_LIMIT => BodyRecord { text: Some(t.to_string()), sha256: None },
+                    _ => BodyRecord {
+                        text: None,
+                        sha256: Some(Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect()),
+                    },
+                }),
+                rule: hit.map(|(i, r)| if r.name.is_empty() { format!("#{i}") } else { r.name.clone() }),
+                status: hit.map(|(_, r)| r.status),
+                error: hit.is_none().then(|| "HTTP-request-denied".to_string()),
+            };
+            log.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+            let Some((_, rule)) = hit else {
+                return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
+            };
+            let mut response = http::Response::builder().status(rule.status);
+            for (k, v) in &rule.response_headers {
+                response = response.header(k, v);
+            }
+            let n = rule.chunks.max(1);
+            let size = rule.body.len().div_ceil(n).max(1);
+            let frames: Vec<Result<http_body::Frame<Bytes>, wasmtime_wasi_http::Error>> = rule
+                .body
+                .chunks(size)
+                .map(|c| Ok(http_body::Frame::data(Bytes::copy_from_slice(c))))
+                .collect();
+            let body = http_body_util::StreamBody::new(futures::stream::iter(frames)).boxed_unsync();
+            let response = response.body(body).map_err(|_| wasmtime_wasi_http::Error::HttpResponseIncomplete)?;
+            let io: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send> = Box::new(async { Ok(()) });
+            Ok((response, io))
+        })
+    }
+}
