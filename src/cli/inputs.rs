@@ -6,7 +6,7 @@ use clap::{Args, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use wasi_replay::bridge::copy_dir_into;
-use wasi_replay::host::{Backend, Preopen};
+use wasi_replay::host::{Backend, LimitOverrides, Preopen};
 use wasi_replay::memfs::MemFs;
 use wasi_replay::report::{RunReport, World};
 use wasi_replay::scenario::Scenario;
@@ -175,25 +175,15 @@ impl InputArgs {
         if let Some(f) = &self.http_mock {
             scenario.inputs.http = std::sync::Arc::new(wasi_replay::suite::load_mocks(f)?);
         }
-        let l = &mut scenario.inputs.limits;
-        if let Some(f) = self.fuel {
-            l.fuel = (f > 0).then_some(f);
+        LimitOverrides {
+            fuel: self.fuel,
+            timeout_ms: self.timeout_ms,
+            memory_bytes: self.memory_bytes,
+            capture_bytes: self.capture_bytes,
+            fs_bytes: self.fs_bytes,
+            fs_inodes: self.fs_inodes,
         }
-        if let Some(t) = self.timeout_ms {
-            l.timeout = (t > 0).then(|| std::time::Duration::from_millis(t));
-        }
-        if let Some(m) = self.memory_bytes {
-            l.memory_bytes = m;
-        }
-        if let Some(c) = self.capture_bytes {
-            l.capture_bytes = c;
-        }
-        if let Some(b) = self.fs_bytes {
-            l.fs_bytes = b;
-        }
-        if let Some(i) = self.fs_inodes {
-            l.fs_inodes = i;
-        }
+        .apply(&mut scenario.inputs.limits);
         scenario = scenario.backend(match self.backend {
             BackendArg::Direct => Backend::Direct,
             BackendArg::Bridge => Backend::Bridge,

@@ -2,6 +2,7 @@
 //! fuel is the deterministic stop, the wall-clock timeout only a backstop.
 
 use crate::memfs::{MemFs, Quota};
+use serde::Deserialize;
 use std::time::Duration;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 
@@ -67,5 +68,48 @@ impl Limits {
             max_bytes: q.max_bytes.or(Some(self.fs_bytes)),
             max_inodes: q.max_inodes.or(Some(self.fs_inodes)),
         });
+    }
+}
+
+/// Limits to change from the defaults, as a scenario's `[limits]` or the
+/// CLI's flags give them. A 0 for `fuel` or `timeout-ms` turns it off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LimitOverrides {
+    /// See [`Limits::fuel`].
+    pub fuel: Option<u64>,
+    /// See [`Limits::timeout`], in milliseconds.
+    pub timeout_ms: Option<u64>,
+    /// See [`Limits::memory_bytes`].
+    pub memory_bytes: Option<usize>,
+    /// See [`Limits::capture_bytes`].
+    pub capture_bytes: Option<usize>,
+    /// See [`Limits::fs_bytes`].
+    pub fs_bytes: Option<u64>,
+    /// See [`Limits::fs_inodes`].
+    pub fs_inodes: Option<u64>,
+}
+
+impl LimitOverrides {
+    /// Applies the overrides that are set.
+    pub fn apply(&self, l: &mut Limits) {
+        if let Some(f) = self.fuel {
+            l.fuel = (f > 0).then_some(f);
+        }
+        if let Some(t) = self.timeout_ms {
+            l.timeout = (t > 0).then(|| Duration::from_millis(t));
+        }
+        if let Some(m) = self.memory_bytes {
+            l.memory_bytes = m;
+        }
+        if let Some(c) = self.capture_bytes {
+            l.capture_bytes = c;
+        }
+        if let Some(b) = self.fs_bytes {
+            l.fs_bytes = b;
+        }
+        if let Some(i) = self.fs_inodes {
+            l.fs_inodes = i;
+        }
     }
 }

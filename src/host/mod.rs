@@ -21,7 +21,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 pub use capture::Capture;
 pub use http::{Exchange, HttpMocks, MockRule, UrlMatch};
-pub use limits::Limits;
+pub use limits::{LimitOverrides, Limits};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 /// How the guest's filesystem is served.

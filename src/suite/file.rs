@@ -30,7 +30,7 @@
 
 use super::SuiteError;
 use crate::bridge::copy_dir_into;
-use crate::host::{Backend, Limits, Preopen};
+use crate::host::{Backend, LimitOverrides, Preopen};
 use crate::memfs::{MemFs, Quota};
 use crate::catalog;
 use crate::report::World;
@@ -57,7 +57,7 @@ struct Raw {
     fixture: Option<PathBuf>,
     backend: Option<Backend>,
     quota: Option<RawQuota>,
-    limits: Option<RawLimits>,
+    limits: Option<LimitOverrides>,
     http: Option<super::http::RawHttp>,
     #[serde(default)]
     preopen: Vec<RawPreopen>,
@@ -75,41 +75,6 @@ struct RawPreopen {
 
 fn root() -> String {
     "/".into()
-}
-
-/// `[limits]`; 0 turns fuel or the timeout off.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawLimits {
-    fuel: Option<u64>,
-    timeout_ms: Option<u64>,
-    memory_bytes: Option<usize>,
-    capture_bytes: Option<usize>,
-    fs_bytes: Option<u64>,
-    fs_inodes: Option<u64>,
-}
-
-impl RawLimits {
-    fn apply(&self, l: &mut Limits) {
-        if let Some(f) = self.fuel {
-            l.fuel = (f > 0).then_some(f);
-        }
-        if let Some(t) = self.timeout_ms {
-            l.timeout = (t > 0).then(|| std::time::Duration::from_millis(t));
-        }
-        if let Some(m) = self.memory_bytes {
-            l.memory_bytes = m;
-        }
-        if let Some(c) = self.capture_bytes {
-            l.capture_bytes = c;
-        }
-        if let Some(b) = self.fs_bytes {
-            l.fs_bytes = b;
-        }
-        if let Some(i) = self.fs_inodes {
-            l.fs_inodes = i;
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -179,6 +179,122 @@ pub(crate) fn inode_hash(ino: Ino) -> (u64, u64) {
     (mix(ino), mix(ino ^ 0x5eed_5eed_5eed_5eed))
 }
 
+/// The store getter both worlds link with.
+pub(crate) fn view<T: crate::host::HostState>(t: &mut T) -> DirectView<'_> {
+    let core = t.core();
+    DirectView { table: &mut core.table, direct: &core.direct }
+}
+
+/// The conversions each world's adapter needs, written once. The invoking
+/// module imports its world's `types`, `preopens`, `ErrorCode`,
+/// `DescriptorType`, `DescriptorStat`, `DescriptorFlags`, `OpenFlags`,
+/// `PathFlags` and `MetadataHashValue`; `$err` is its trappable error type
+/// and `$time` turns a `Duration` into its timestamp type.
+macro_rules! world_adapter {
+    ($err:ty, $time:ident) => {
+        /// Links the direct `wasi:filesystem/{types,preopens}` over the ones
+        /// the linker already has.
+        pub(crate) fn add_to_linker<T: crate::host::HostState>(
+            linker: &mut wasmtime::component::Linker<T>,
+        ) -> wasmtime::Result<()> {
+            linker.allow_shadowing(true);
+            types::add_to_linker::<T, super::DirectData>(linker, super::view)?;
+            preopens::add_to_linker::<T, super::DirectData>(linker, super::view)?;
+            linker.allow_shadowing(false);
+            Ok(())
+        }
+
+        /// The one exhaustive mapping from our errors to the world's codes.
+        fn code(e: super::Errno) -> ErrorCode {
+            use crate::memfs::ErrorKind as K;
+            match e {
+                super::Errno::ReadOnly => ErrorCode::ReadOnly,
+                super::Errno::BadDescriptor => ErrorCode::BadDescriptor,
+                super::Errno::Fs(k) => match k {
+                    K::NotFound => ErrorCode::NoEntry,
+                    K::Exists => ErrorCode::Exist,
+                    K::NotDir => ErrorCode::NotDirectory,
+                    K::IsDir => ErrorCode::IsDirectory,
+                    K::NotEmpty => ErrorCode::NotEmpty,
+                    K::InvalidPath | K::InvalidArgument => ErrorCode::Invalid,
+                    K::NotPermitted => ErrorCode::NotPermitted,
+                    K::Loop => ErrorCode::Loop,
+                    K::NoSpace => ErrorCode::InsufficientSpace,
+                },
+            }
+        }
+
+        /// A guest-visible error becomes the world's code; a host failure
+        /// stays a trap.
+        fn lift<T>(r: wasmtime::Result<super::Res<T>>) -> Result<T, $err> {
+            match r {
+                Ok(Ok(v)) => Ok(v),
+                Ok(Err(e)) => Err(<$err>::from(code(e))),
+                Err(trap) => Err(<$err>::trap(trap)),
+            }
+        }
+
+        fn dtype(k: crate::memfs::Kind) -> DescriptorType {
+            match k {
+                crate::memfs::Kind::File => DescriptorType::RegularFile,
+                crate::memfs::Kind::Dir => DescriptorType::Directory,
+                crate::memfs::Kind::Symlink => DescriptorType::SymbolicLink,
+            }
+        }
+
+        fn stat(m: &crate::memfs::Metadata) -> DescriptorStat {
+            DescriptorStat {
+                type_: dtype(m.kind),
+                link_count: m.nlink,
+                size: m.size,
+                data_access_timestamp: Some($time(m.atime)),
+                data_modification_timestamp: Some($time(m.mtime)),
+                status_change_timestamp: Some($time(m.ctime)),
+            }
+        }
+
+        fn flags_in(f: DescriptorFlags) -> super::Flags {
+            super::Flags {
+                read: f.contains(DescriptorFlags::READ),
+                write: f.contains(DescriptorFlags::WRITE),
+                mutate: f.contains(DescriptorFlags::MUTATE_DIRECTORY),
+            }
+        }
+
+        fn flags_out(f: super::Flags) -> DescriptorFlags {
+            let mut out = DescriptorFlags::empty();
+            if f.read {
+                out |= DescriptorFlags::READ;
+            }
+            if f.write {
+                out |= DescriptorFlags::WRITE;
+            }
+            if f.mutate {
+                out |= DescriptorFlags::MUTATE_DIRECTORY;
+            }
+            out
+        }
+
+        fn open_flags(o: OpenFlags) -> super::Open {
+            super::Open {
+                create: o.contains(OpenFlags::CREATE),
+                exclusive: o.contains(OpenFlags::EXCLUSIVE),
+                truncate: o.contains(OpenFlags::TRUNCATE),
+                directory: o.contains(OpenFlags::DIRECTORY),
+            }
+        }
+
+        fn follow(p: PathFlags) -> bool {
+            p.contains(PathFlags::SYMLINK_FOLLOW)
+        }
+
+        fn hash((lower, upper): (u64, u64)) -> MetadataHashValue {
+            MetadataHashValue { lower, upper }
+        }
+    };
+}
+pub(crate) use world_adapter;
+
 /// The view the generated host traits are implemented on.
 pub struct DirectView<'a> {
     pub(crate) table: &'a mut ResourceTable,

@@ -1,11 +1,10 @@
 //! `wasi:filesystem@0.2.x` over MemFs: the p2 adapter on the shared core.
 
-use super::{DirectData, DirectView, Errno, Flags, Need, Open, Res, SetTime, SharedFs, StreamFsError, lock, ours};
-use crate::host::HostState;
-use crate::memfs::{ErrorKind, Ino, Kind, Metadata};
+use super::{DirectView, Errno, Need, SetTime, SharedFs, StreamFsError, lock, ours};
+use crate::memfs::{ErrorKind, Ino};
 use bytes::Bytes;
 use std::time::Duration;
-use wasmtime::component::{Linker, Resource};
+use wasmtime::component::Resource;
 use wasmtime_wasi::p2::bindings::filesystem::{preopens, types};
 use wasmtime_wasi::p2::bindings::filesystem::types::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode, MetadataHashValue,
@@ -15,49 +14,9 @@ use wasmtime_wasi::p2::bindings::clocks::wall_clock::Datetime;
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, FsError, FsResult, InputStream, OutputStream, Pollable, StreamError, StreamResult};
 
 type Descriptor = types::Descriptor;
+
+super::world_adapter!(FsError, datetime);
 type DirStream = types::DirectoryEntryStream;
-
-/// Links the direct `wasi:filesystem/{types,preopens}@0.2.x` over whatever
-/// the linker already has for them.
-pub(crate) fn add_to_linker<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    linker.allow_shadowing(true);
-    types::add_to_linker::<T, DirectData>(linker, view)?;
-    preopens::add_to_linker::<T, DirectData>(linker, view)?;
-    linker.allow_shadowing(false);
-    Ok(())
-}
-
-fn view<T: HostState>(t: &mut T) -> DirectView<'_> {
-    let core = t.core();
-    DirectView { table: &mut core.table, direct: &core.direct }
-}
-
-fn code(e: Errno) -> ErrorCode {
-    match e {
-        Errno::ReadOnly => ErrorCode::ReadOnly,
-        Errno::BadDescriptor => ErrorCode::BadDescriptor,
-        Errno::Fs(k) => match k {
-            ErrorKind::NotFound => ErrorCode::NoEntry,
-            ErrorKind::Exists => ErrorCode::Exist,
-            ErrorKind::NotDir => ErrorCode::NotDirectory,
-            ErrorKind::IsDir => ErrorCode::IsDirectory,
-            ErrorKind::NotEmpty => ErrorCode::NotEmpty,
-            ErrorKind::InvalidPath | ErrorKind::InvalidArgument => ErrorCode::Invalid,
-            ErrorKind::NotPermitted => ErrorCode::NotPermitted,
-            ErrorKind::Loop => ErrorCode::Loop,
-            ErrorKind::NoSpace => ErrorCode::InsufficientSpace,
-        },
-    }
-}
-
-/// Lifts a guest-visible result into the bindings' trappable result.
-fn lift<T>(r: wasmtime::Result<Res<T>>) -> FsResult<T> {
-    match r {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(FsError::from(code(e))),
-        Err(trap) => Err(FsError::trap(trap)),
-    }
-}
 
 fn datetime(d: Duration) -> Datetime {
     Datetime { seconds: d.as_secs(), nanoseconds: d.subsec_nanos() }
@@ -69,55 +28,6 @@ fn set_time(t: NewTimestamp) -> SetTime {
         NewTimestamp::Now => SetTime::Now,
         NewTimestamp::Timestamp(d) => SetTime::At(Duration::new(d.seconds, d.nanoseconds)),
     }
-}
-
-fn dtype(k: Kind) -> DescriptorType {
-    match k {
-        Kind::File => DescriptorType::RegularFile,
-        Kind::Dir => DescriptorType::Directory,
-        Kind::Symlink => DescriptorType::SymbolicLink,
-    }
-}
-
-fn stat(m: &Metadata) -> DescriptorStat {
-    DescriptorStat {
-        type_: dtype(m.kind),
-        link_count: m.nlink,
-        size: m.size,
-        data_access_timestamp: Some(datetime(m.atime)),
-        data_modification_timestamp: Some(datetime(m.mtime)),
-        status_change_timestamp: Some(datetime(m.ctime)),
-    }
-}
-
-fn flags_of(f: DescriptorFlags) -> Flags {
-    Flags {
-        read: f.contains(DescriptorFlags::READ),
-        write: f.contains(DescriptorFlags::WRITE),
-        mutate: f.contains(DescriptorFlags::MUTATE_DIRECTORY),
-    }
-}
-
-fn follow(p: PathFlags) -> bool {
-    p.contains(PathFlags::SYMLINK_FOLLOW)
-}
-
-fn flags_out(f: Flags) -> DescriptorFlags {
-    let mut out = DescriptorFlags::empty();
-    if f.read {
-        out |= DescriptorFlags::READ;
-    }
-    if f.write {
-        out |= DescriptorFlags::WRITE;
-    }
-    if f.mutate {
-        out |= DescriptorFlags::MUTATE_DIRECTORY;
-    }
-    out
-}
-
-fn hash((lower, upper): (u64, u64)) -> MetadataHashValue {
-    MetadataHashValue { lower, upper }
 }
 
 impl preopens::Host for DirectView<'_> {
@@ -225,13 +135,8 @@ impl types::HostDescriptor for DirectView<'_> {
         oflags: OpenFlags,
         flags: DescriptorFlags,
     ) -> FsResult<Resource<Descriptor>> {
-        let open = Open {
-            create: oflags.contains(OpenFlags::CREATE),
-            exclusive: oflags.contains(OpenFlags::EXCLUSIVE),
-            truncate: oflags.contains(OpenFlags::TRUNCATE),
-            directory: oflags.contains(OpenFlags::DIRECTORY),
-        };
-        lift(DirectView::open_at(self, &fd, follow(pf), &path, open, flags_of(flags)))
+        let open = open_flags(oflags);
+        lift(DirectView::open_at(self, &fd, follow(pf), &path, open, flags_in(flags)))
     }
 
     fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {

@@ -2,16 +2,15 @@
 //! Streams read and write MemFs as the guest pulls or pushes, never on a
 //! background thread, so virtual time cannot move under them.
 
-use super::{DirectData, DirectView, Errno, Flags, Need, Open, Res, SetTime, SharedFs, lock};
-use crate::host::HostState;
-use crate::memfs::{ErrorKind, Ino, Kind, Metadata};
+use super::{DirectData, DirectView, Errno, Need, Res, SetTime, SharedFs, lock};
+use crate::memfs::{ErrorKind, Ino};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::sync::oneshot;
 use wasmtime::StoreContextMut;
 use wasmtime::component::{
-    Access, Accessor, Destination, FutureReader, Linker, Resource, Source, StreamConsumer, StreamProducer,
+    Access, Accessor, Destination, FutureReader, Resource, Source, StreamConsumer, StreamProducer,
     StreamReader, StreamResult,
 };
 use wasmtime_wasi::p3::bindings::clocks::system_clock::Instant;
@@ -24,49 +23,10 @@ use wasmtime_wasi::p3::filesystem::{FilesystemError, FilesystemResult};
 
 type Descriptor = types::Descriptor;
 
+super::world_adapter!(FilesystemError, instant);
+
 /// Bytes handed to a reading guest per step.
 const CHUNK: usize = 64 * 1024;
-
-/// Links the direct `wasi:filesystem/{types,preopens}@0.3.0` over
-/// wasmtime-wasi's.
-pub(crate) fn add_to_linker<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    linker.allow_shadowing(true);
-    types::add_to_linker::<T, DirectData>(linker, view)?;
-    preopens::add_to_linker::<T, DirectData>(linker, view)?;
-    linker.allow_shadowing(false);
-    Ok(())
-}
-
-fn view<T: HostState>(t: &mut T) -> DirectView<'_> {
-    let core = t.core();
-    DirectView { table: &mut core.table, direct: &core.direct }
-}
-
-fn code(e: Errno) -> ErrorCode {
-    match e {
-        Errno::ReadOnly => ErrorCode::ReadOnly,
-        Errno::BadDescriptor => ErrorCode::BadDescriptor,
-        Errno::Fs(k) => match k {
-            ErrorKind::NotFound => ErrorCode::NoEntry,
-            ErrorKind::Exists => ErrorCode::Exist,
-            ErrorKind::NotDir => ErrorCode::NotDirectory,
-            ErrorKind::IsDir => ErrorCode::IsDirectory,
-            ErrorKind::NotEmpty => ErrorCode::NotEmpty,
-            ErrorKind::InvalidPath | ErrorKind::InvalidArgument => ErrorCode::Invalid,
-            ErrorKind::NotPermitted => ErrorCode::NotPermitted,
-            ErrorKind::Loop => ErrorCode::Loop,
-            ErrorKind::NoSpace => ErrorCode::InsufficientSpace,
-        },
-    }
-}
-
-fn lift<T>(r: wasmtime::Result<Res<T>>) -> FilesystemResult<T> {
-    match r {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(FilesystemError::from(code(e))),
-        Err(trap) => Err(FilesystemError::trap(trap)),
-    }
-}
 
 fn instant(d: Duration) -> Instant {
     Instant { seconds: d.as_secs() as i64, nanoseconds: d.subsec_nanos() }
@@ -81,55 +41,6 @@ fn set_time(t: NewTimestamp) -> Res<SetTime> {
             SetTime::At(Duration::new(secs, t.nanoseconds))
         }
     })
-}
-
-fn dtype(k: Kind) -> DescriptorType {
-    match k {
-        Kind::File => DescriptorType::RegularFile,
-        Kind::Dir => DescriptorType::Directory,
-        Kind::Symlink => DescriptorType::SymbolicLink,
-    }
-}
-
-fn stat(m: &Metadata) -> DescriptorStat {
-    DescriptorStat {
-        type_: dtype(m.kind),
-        link_count: m.nlink,
-        size: m.size,
-        data_access_timestamp: Some(instant(m.atime)),
-        data_modification_timestamp: Some(instant(m.mtime)),
-        status_change_timestamp: Some(instant(m.ctime)),
-    }
-}
-
-fn flags_in(f: DescriptorFlags) -> Flags {
-    Flags {
-        read: f.contains(DescriptorFlags::READ),
-        write: f.contains(DescriptorFlags::WRITE),
-        mutate: f.contains(DescriptorFlags::MUTATE_DIRECTORY),
-    }
-}
-
-fn flags_out(f: Flags) -> DescriptorFlags {
-    let mut out = DescriptorFlags::empty();
-    if f.read {
-        out |= DescriptorFlags::READ;
-    }
-    if f.write {
-        out |= DescriptorFlags::WRITE;
-    }
-    if f.mutate {
-        out |= DescriptorFlags::MUTATE_DIRECTORY;
-    }
-    out
-}
-
-fn follow(p: PathFlags) -> bool {
-    p.contains(PathFlags::SYMLINK_FOLLOW)
-}
-
-fn hash((lower, upper): (u64, u64)) -> MetadataHashValue {
-    MetadataHashValue { lower, upper }
 }
 
 /// Runs `f` on the view, synchronously: MemFs never waits.
@@ -298,12 +209,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
         oflags: OpenFlags,
         flags: DescriptorFlags,
     ) -> FilesystemResult<Resource<Descriptor>> {
-        let open = Open {
-            create: oflags.contains(OpenFlags::CREATE),
-            exclusive: oflags.contains(OpenFlags::EXCLUSIVE),
-            truncate: oflags.contains(OpenFlags::TRUNCATE),
-            directory: oflags.contains(OpenFlags::DIRECTORY),
-        };
+        let open = open_flags(oflags);
         lift(with(store, |v| v.open_at(&fd, follow(pf), &path, open, flags_in(flags))))
     }
 
