@@ -9,13 +9,16 @@ use crate::host::{Backend, Core, HostError, HostState, Limits};
 use crate::memfs::MemFs;
 use crate::report::{Exit, Output, RunReport, World, fs_entries};
 use crate::scenario::Scenario;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use wasmtime::component::{Component, InstancePre, Linker, types::ComponentItem};
 use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::I32Exit;
 
 mod adapt;
+mod cache;
 mod imports;
+
+pub use cache::CompileCache;
 
 /// Why a component could not be run.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +132,7 @@ pub struct Harness {
     p2_direct: Linker<P2State>,
     p3_direct: Linker<P3State>,
     adapter: adapt::Adapter,
+    cache: Option<CompileCache>,
 }
 
 impl Harness {
@@ -146,7 +150,14 @@ impl Harness {
         let p2_direct = p2::direct_linker(&engine).map_err(internal)?;
         let p3_direct = p3::direct_linker(&engine).map_err(internal)?;
         let _ticker = EpochTicker::start(engine.clone());
-        Ok(Harness { engine, _ticker, p2, p3, p2_direct, p3_direct, adapter: adapt::Adapter::default() })
+        Ok(Harness { engine, _ticker, p2, p3, p2_direct, p3_direct, adapter: adapt::Adapter::default(), cache: None })
+    }
+
+    /// Keeps compiled components in `dir`, so a later process loading the
+    /// same component skips compiling it. Off unless set.
+    pub fn with_cache_dir(mut self, dir: PathBuf) -> Self {
+        self.cache = Some(CompileCache::new(dir, &self.engine));
+        self
     }
 
     /// Loads a component file for the host its exports ask for; its name
@@ -184,8 +195,12 @@ impl Harness {
             Some([0, b'a', b's', b'm', ..]) => {}
             _ => return Err(HarnessError::NotWasm { name }),
         }
-        let component = Component::new(&self.engine, bytes)
-            .map_err(|e| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") })?;
+        let compile = || Component::new(&self.engine, bytes);
+        let component = match &self.cache {
+            Some(cache) => cache.get_or_compile(&self.engine, bytes, compile),
+            None => compile(),
+        }
+        .map_err(|e| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") })?;
         let exports = self.world_of(&component).ok_or_else(|| HarnessError::NoRun { name: name.clone() })?;
         let host = host.unwrap_or(exports);
         if exports == World::P3 && host == World::P2 {

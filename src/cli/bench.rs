@@ -3,13 +3,12 @@
 
 use std::time::Instant;
 use wasi_replay::catalog;
-use wasi_replay::harness::Harness;
 use wasi_replay::host::Backend;
 use wasi_replay::report::World;
 
 pub fn bench(scenarios: &[String], runs: usize) -> anyhow::Result<u8> {
     catalog::build_all()?;
-    let harness = Harness::new()?;
+    let harness = super::new_harness()?;
     let profile = if cfg!(debug_assertions) { "dev (dependencies at opt-level 2)" } else { "release" };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("{runs} runs each, one thread, build profile {profile}, {cores} cores");

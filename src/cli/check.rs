@@ -3,11 +3,10 @@
 use super::{EXIT_MISMATCH, EXIT_OK, InputArgs};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use wasi_replay::harness::Harness;
 
 pub fn check(component: &Path, runs: usize, inputs: &InputArgs) -> anyhow::Result<u8> {
     let scenario = inputs.scenario(component)?;
-    let harness = Harness::new()?;
+    let harness = super::new_harness()?;
     let guest = harness.load_on(component, inputs.world())?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(runs);
     let next = AtomicUsize::new(0);

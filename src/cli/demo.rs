@@ -4,7 +4,6 @@ use super::style::{color_stdout, paint};
 use super::{EXIT_MISMATCH, EXIT_OK};
 use std::time::Instant;
 use wasi_replay::catalog;
-use wasi_replay::harness::Harness;
 use wasi_replay::report::World;
 
 /// Runs per scenario and world for the determinism column.
@@ -13,7 +12,7 @@ const RUNS: usize = 5;
 pub fn demo() -> anyhow::Result<u8> {
     eprintln!("building the guest catalog for p2 and p3 ...");
     catalog::build_all()?;
-    let harness = Harness::new()?;
+    let harness = super::new_harness()?;
     let color = color_stdout();
     println!("{:<14} {:<9} {:<15} {:>8}", "scenario", "p2 = p3", "deterministic", "ms/run");
     let mut all_ok = true;

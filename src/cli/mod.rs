@@ -32,6 +32,26 @@ pub const EXIT_ERROR: u8 = 2;
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Where compiled components are cached between runs [default:
+    /// $WASI_REPLAY_CACHE_DIR, else $XDG_CACHE_HOME/wasi-replay, else
+    /// ~/.cache/wasi-replay].
+    #[arg(long, global = true, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compile every component afresh; read and write no cache.
+    #[arg(long, global = true)]
+    no_cache: bool,
+}
+
+/// The compile cache chosen on the command line, set once in [`main`].
+static CACHE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// A harness with the chosen compile cache.
+pub fn new_harness() -> anyhow::Result<wasi_replay::harness::Harness> {
+    let harness = wasi_replay::harness::Harness::new()?;
+    Ok(match CACHE.get().cloned().flatten() {
+        Some(dir) => harness.with_cache_dir(dir),
+        None => harness,
+    })
 }
 
 #[derive(Subcommand, Debug)]
@@ -115,6 +135,8 @@ enum Command {
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
+    let cache = if cli.no_cache { None } else { cli.cache_dir.or_else(wasi_replay::harness::CompileCache::default_dir) };
+    let _ = CACHE.set(cache);
     match cli.command.unwrap_or(Command::Demo) {
         Command::Run { component, inputs, out } => run::run(&component, &inputs, out.as_deref()),
         Command::Diff { a, b, inputs } => run::diff(&a, b.as_deref(), &inputs),

@@ -5,7 +5,6 @@ use super::{EXIT_MISMATCH, EXIT_OK, InputArgs};
 use anyhow::{Context, bail};
 use std::path::Path;
 use wasi_replay::bridge::memfs_to_dir;
-use wasi_replay::harness::Harness;
 use wasi_replay::report::World;
 
 pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>) -> anyhow::Result<u8> {
@@ -16,7 +15,7 @@ pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>) -> anyhow::
         bail!("--out: {} exists and is not an empty directory", out.display());
     }
     let scenario = inputs.scenario(component)?;
-    let harness = Harness::new()?;
+    let harness = super::new_harness()?;
     let guest = harness.load_on(component, inputs.world())?;
     let (report, fs) = harness.run_with_fs(&guest, &scenario)?;
     print!("{}", inputs.render(&report));
@@ -29,7 +28,7 @@ pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>) -> anyhow::
 
 pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs) -> anyhow::Result<u8> {
     let scenario = inputs.scenario(a)?;
-    let harness = Harness::new()?;
+    let harness = super::new_harness()?;
     let (left, right) = match b {
         Some(b) => (harness.load_on(a, inputs.world())?, harness.load_on(b, inputs.world())?),
         None => {

@@ -6,7 +6,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use wasi_replay::catalog;
-use wasi_replay::harness::Harness;
 use wasi_replay::suite::{Golden, ScenarioFile, Verdict, discover, partition};
 
 pub fn parse_partition(s: &str) -> Result<(usize, usize), String> {
@@ -39,7 +38,7 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>) ->
     if scenarios.iter().any(|s| s.catalog_guest.is_some()) {
         catalog::build_all()?;
     }
-    let harness = Harness::new()?;
+    let harness = super::new_harness()?;
     let cases: usize = scenarios.iter().map(|s| s.targets.len()).sum();
     let bar = ProgressBar::new(cases as u64).with_style(
         ProgressStyle::with_template("{spinner} {pos}/{len} {wide_msg}").expect("template"),
@@ -96,7 +95,7 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>) ->
 }
 
 fn run_case(
-    harness: &Harness,
+    harness: &wasi_replay::harness::Harness,
     sf: &ScenarioFile,
     target: &wasi_replay::suite::Target,
     accept: bool,

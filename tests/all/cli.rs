@@ -170,6 +170,19 @@ fn run_takes_http_mocks_from_a_file() {
     assert!(stdout(&none).contains("http-request-denied"), "{}", stdout(&none));
 }
 
+#[test]
+fn cache_flags_choose_or_skip_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let out = cli().arg("--cache-dir").arg(&cache).arg("run").arg(p2("exit-code")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 1);
+    let skip = dir.path().join("unused");
+    let out = cli().arg("--no-cache").arg("--cache-dir").arg(&skip).arg("run").arg(p2("exit-code")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!skip.exists());
+}
+
 // ----- diff ----------------------------------------------------------------
 
 #[test]

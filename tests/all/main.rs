@@ -44,3 +44,6 @@ mod languages;
 
 /// Sealed sockets and mocked HTTP.
 mod network;
+
+/// The on-disk compile cache.
+mod cache;

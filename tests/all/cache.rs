@@ -1,0 +1,41 @@
+//! The on-disk compile cache: a second harness loads from it and gives the
+//! same report; a damaged entry is compiled again; another component never
+//! meets this one's entry.
+
+use crate::support::harness;
+use wasi_replay::catalog;
+use wasi_replay::harness::Harness;
+use wasi_replay::report::World;
+
+fn entries(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(dir).map_or(Vec::new(), |d| d.map(|e| e.unwrap().path()).collect());
+    v.sort();
+    v
+}
+
+#[test]
+fn a_cached_component_runs_the_same() {
+    harness();
+    let dir = tempfile::tempdir().unwrap();
+    let path = catalog::component_path("clock-random", World::P3);
+    let scenario = catalog::scenario("clock-random").unwrap();
+    let first = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let a = first.run(&first.load(&path).unwrap(), &scenario).unwrap();
+    let written = entries(dir.path());
+    assert_eq!(written.len(), 1, "one entry per component");
+    let second = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let b = second.run(&second.load(&path).unwrap(), &scenario).unwrap();
+    assert_eq!(a.to_yaml(), b.to_yaml());
+    assert_eq!(entries(dir.path()), written);
+
+    // A damaged entry is compiled again and replaced.
+    std::fs::write(&written[0], b"not a compiled component").unwrap();
+    let third = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let c = third.run(&third.load(&path).unwrap(), &scenario).unwrap();
+    assert_eq!(a.to_yaml(), c.to_yaml());
+    assert_ne!(std::fs::read(&written[0]).unwrap(), b"not a compiled component");
+
+    // Another component gets an entry of its own.
+    third.load(&catalog::component_path("exit-code", World::P3)).unwrap();
+    assert_eq!(entries(dir.path()).len(), 2);
+}
