@@ -153,9 +153,11 @@ impl Harness {
         Ok(Harness { engine, _ticker, p2, p3, p2_direct, p3_direct, adapter: adapt::Adapter::default(), cache: None })
     }
 
-    /// Keeps compiled components in `dir`, so a later process loading the
-    /// same component skips compiling it. Off unless set.
+    /// Keeps compiled components (and WASI p1 modules' adapted components)
+    /// in `dir`, so a later process loading the same component skips that
+    /// work. Off unless set.
     pub fn with_cache_dir(mut self, dir: PathBuf) -> Self {
+        self.adapter.dir = Some(dir.clone());
         self.cache = Some(CompileCache::new(dir, &self.engine));
         self
     }

@@ -1,7 +1,8 @@
 //! WASI preview 1 core modules, turned into p2 components in-process with
 //! the `wasi_snapshot_preview1` command adapter that matches wasmtime 48.
-//! Adapted bytes are kept per module hash, so each module is adapted once
-//! per harness.
+//! Adapted bytes are kept per module hash in memory and, when the harness
+//! has a compile cache, beside the compiled artifacts on disk, so a module
+//! is adapted once.
 
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -52,6 +53,8 @@ fn check_command(module: &[u8]) -> Result<(), Reason> {
 #[derive(Default)]
 pub(super) struct Adapter {
     cache: Mutex<HashMap<[u8; 32], Arc<Vec<u8>>>>,
+    /// Where adapted components are kept on disk, if anywhere.
+    pub(super) dir: Option<std::path::PathBuf>,
 }
 
 impl Adapter {
@@ -61,12 +64,28 @@ impl Adapter {
         if let Some(hit) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(hit.clone());
         }
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        // The adapter is pinned with wasmtime, so the module hash names the
+        // result; the compile cache's own key covers the rest.
+        let stored = self.dir.as_ref().map(|d| d.join(format!("{hex}.p1-adapted.wasm")));
+        if let Some(bytes) = stored.as_ref().and_then(|p| std::fs::read(p).ok()) {
+            let component = Arc::new(bytes);
+            self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, component.clone());
+            return Ok(component);
+        }
         check_command(module)?;
         let component = wit_component::ComponentEncoder::default()
             .module(module)
             .and_then(|e| e.adapter(WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER))
             .and_then(|e| e.validate(true).encode())
             .map_err(|e| format!("adapting it failed: {e:#}"))?;
+        if let (Some(path), Some(dir)) = (&stored, &self.dir) {
+            let _ = std::fs::create_dir_all(dir).and_then(|()| {
+                let tmp = tempfile::NamedTempFile::new_in(dir)?;
+                std::fs::write(tmp.path(), &component)?;
+                tmp.persist(path).map(|_| ()).map_err(|e| e.error)
+            });
+        }
         let component = Arc::new(component);
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, component.clone());
         Ok(component)

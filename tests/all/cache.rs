@@ -39,3 +39,19 @@ fn a_cached_component_runs_the_same() {
     third.load(&catalog::component_path("exit-code", World::P3)).unwrap();
     assert_eq!(entries(dir.path()).len(), 2);
 }
+
+#[test]
+fn an_adapted_p1_module_is_kept_beside_its_compiled_artifact() {
+    harness();
+    let dir = tempfile::tempdir().unwrap();
+    let path = catalog::component_path("fs-tree-c", World::P2);
+    let h = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let g = h.load(&path).unwrap();
+    assert_eq!(g.adapted_from(), Some("wasip1"));
+    let names: Vec<String> =
+        entries(dir.path()).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert_eq!(names.iter().filter(|n| n.ends_with(".p1-adapted.wasm")).count(), 1, "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.ends_with(".cwasm")).count(), 1, "{names:?}");
+    let again = Harness::new().unwrap().with_cache_dir(dir.path().into()).load(&path).unwrap();
+    assert_eq!(again.adapted_from(), Some("wasip1"));
+}
