@@ -2,24 +2,15 @@
 //! runner, and malformed scenario files through the parser. Each must end
 //! in a clean error or a report.
 
-use crate::support::harness;
+use crate::support::{harness, proptest_config as config};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 use wasi_replay::catalog;
 use wasi_replay::report::World;
 use wasi_replay::scenario::Scenario;
 use wasi_replay::suite::ScenarioFile;
-
-fn config(cases: u32, seed: u64) -> Config {
-    let mut c = Config { failure_persistence: None, ..Config::default() };
-    c.cases = c.cases.max(cases);
-    if c.rng_seed == RngSeed::Random {
-        c.rng_seed = RngSeed::Fixed(seed);
-    }
-    c
-}
 
 #[derive(Debug, Clone)]
 enum Mutation {

@@ -4,7 +4,7 @@
 //! too: walled lookups, open handles held across unlink, inode-level I/O.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 use wasi_replay::memfs::{At, Ino, MemFs, OpenOptions, Quota};
 
 const CASES: u32 = 500;
@@ -99,11 +99,7 @@ fn apply(fs: &mut MemFs, held: &mut Vec<Ino>, op: &Op) {
 
 #[test]
 fn invariants_hold_after_every_operation() {
-    let mut config = Config { failure_persistence: None, ..Config::default() };
-    config.cases = config.cases.max(CASES);
-    if config.rng_seed == RngSeed::Random {
-        config.rng_seed = RngSeed::Fixed(0x1a7a_11d5);
-    }
+    let config = crate::support::proptest_config(CASES, 0x1a7a_11d5);
     let ran = std::cell::Cell::new(0u32);
     let strategy = (prop::collection::vec(op(), 1..120), prop::option::of((1000u64..20_000, 3u64..40)));
     TestRunner::new(config)

@@ -4,7 +4,7 @@
 //! MemFs and Linux disagree, MemFs is wrong.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
+use proptest::test_runner::TestRunner;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -228,11 +228,7 @@ fn real_tree(dir: &Path, prefix: &str, out: &mut Tree) {
 
 #[test]
 fn memfs_matches_a_real_directory() {
-    let mut config = Config { failure_persistence: None, ..Config::default() };
-    config.cases = config.cases.max(CASES);
-    if config.rng_seed == RngSeed::Random {
-        config.rng_seed = RngSeed::Fixed(0x5eed_f00d);
-    }
+    let config = crate::support::proptest_config(CASES, 0x5eed_f00d);
     let mut runner = TestRunner::new(config);
     let ran = std::cell::Cell::new(0u32);
     runner

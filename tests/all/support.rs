@@ -39,3 +39,16 @@ pub fn assert_same_text(what: &str, left_name: &str, left: &str, right_name: &st
         panic!("{what} differ:\n{diff}");
     }
 }
+
+/// Proptest settings for CI: at least `cases` cases (`PROPTEST_CASES` may
+/// ask for more), a fixed seed unless `PROPTEST_RNG_SEED` picks one, and no
+/// regression files written into the tree.
+pub fn proptest_config(cases: u32, seed: u64) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let mut c = Config { failure_persistence: None, ..Config::default() };
+    c.cases = c.cases.max(cases);
+    if c.rng_seed == RngSeed::Random {
+        c.rng_seed = RngSeed::Fixed(seed);
+    }
+    c
+}
