@@ -20,7 +20,7 @@ pub const SEED: u64 = 42;
 
 /// The catalog scenarios, in the order reports and tables list them.
 pub const SCENARIOS: &[&str] =
-    &["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics", "http-get", "http-post", "http-unmatched"];
+    &["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics", "http-get", "http-post", "http-unmatched", "fs-bulk"];
 
 /// The hostile catalog: guests that try to break the harness. Their
 /// scenario files (`scenarios/hostile/`) set the limits that stop them.

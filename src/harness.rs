@@ -7,7 +7,7 @@ use crate::host::p2::{self, P2State};
 use crate::host::p3::{self, P3State};
 use crate::host::{Backend, Core, HostError, HostState, Limits};
 use crate::memfs::MemFs;
-use crate::report::{Exit, Output, RunReport, World, fs_entries};
+use crate::report::{Exit, FsView, Output, RunReport, World};
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 use wasmtime::component::{Component, InstancePre, Linker, types::ComponentItem};
@@ -138,11 +138,20 @@ pub struct Harness {
 impl Harness {
     /// An engine with the component-model async features p3 needs, fuel
     /// metering, and epoch interruption driven by a 10 ms ticker thread.
+    /// Every run maps and unmaps its own memories ([`Allocation::OnDemand`]).
     pub fn new() -> Result<Self, HarnessError> {
+        Self::with_allocation(Allocation::OnDemand)
+    }
+
+    /// Like [`Harness::new`], with the allocation strategy chosen.
+    pub fn with_allocation(allocation: Allocation) -> Result<Self, HarnessError> {
         let mut config = Config::new();
         config.wasm_component_model_async(true);
         config.consume_fuel(true);
         config.epoch_interruption(true);
+        if let Allocation::Pooling { concurrent_runs } = allocation {
+            config.allocation_strategy(pool(concurrent_runs));
+        }
         let internal = |e: wasmtime::Error| HarnessError::Internal(format!("{e:#}"));
         let engine = Engine::new(&config).map_err(internal)?;
         let p2 = p2::linker(&engine).map_err(internal)?;
@@ -248,6 +257,41 @@ impl Harness {
         self.run_with_fs(guest, scenario).map(|(report, _)| report)
     }
 
+    /// Runs `guest` `runs` times on `threads` threads (at least one, at
+    /// most `runs`), each run on its own paused runtime, and returns the
+    /// reports in run order. Stops at the first harness error.
+    pub fn run_many(
+        &self,
+        guest: &Guest,
+        scenario: &Scenario,
+        runs: usize,
+        threads: usize,
+    ) -> Result<Vec<RunReport>, HarnessError> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut mine = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= runs {
+                    return Ok::<_, HarnessError>(mine);
+                }
+                mine.push((i, self.run(guest, scenario)?));
+            }
+        };
+        let threads = threads.clamp(1, runs.max(1));
+        let mut all = std::thread::scope(|s| {
+            let workers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+            let mut all = work()?;
+            for w in workers {
+                all.extend(w.join().map_err(|_| HarnessError::Internal("a run thread panicked".into()))??);
+            }
+            Ok::<_, HarnessError>(all)
+        })?;
+        all.sort_by_key(|(i, _)| *i);
+        Ok(all.into_iter().map(|(_, r)| r).collect())
+    }
+
     /// Runs `guest` once and also hands back the final MemFs (when the
     /// scenario had one).
     pub fn run_with_fs(
@@ -288,7 +332,7 @@ impl Harness {
             stdout: Output::from_bytes(outcome.stdout),
             stderr: Output::from_bytes(outcome.stderr),
             truncated: outcome.truncated,
-            fs: outcome.fs.as_ref().map(fs_entries).unwrap_or_default(),
+            fs: outcome.fs.as_ref().map(|fs| FsView::of(fs, scenario.fs_report)).unwrap_or_default(),
             http: outcome.http,
         };
         Ok((report, outcome.fs))
@@ -379,6 +423,47 @@ fn exit_of(result: wasmtime::Result<Result<(), ()>>, limits: &Limits) -> Exit {
             }
         }
     }
+}
+
+/// How a harness allocates each run's memories, tables and stacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Allocation {
+    /// Mapped when a run starts and unmapped when it ends.
+    #[default]
+    OnDemand,
+    /// Taken from a pool reserved once, sized for this many runs at the
+    /// same time, and reused: a slot keeps its mapping and the pages
+    /// [`POOL_KEEP_RESIDENT`] allows between runs. Pays off when one
+    /// process runs many times (`check`, `test`, `bench`).
+    Pooling {
+        /// Runs in flight at once, at most (at least 1).
+        concurrent_runs: u32,
+    },
+}
+
+/// Bytes of each pooled linear memory kept resident (zeroed with memset
+/// rather than handed back with madvise) between runs.
+pub const POOL_KEEP_RESIDENT: usize = 1 << 20;
+
+/// A pool for `runs` stores at once. Each run is one component instance;
+/// the per-run counts (32 core instances, 8 memories, 32 tables, 16 fiber
+/// stacks) leave room well past what a guest toolchain emits, and a test
+/// runs every catalog guest, the adapted C guest included, from a one-slot
+/// pool. Only virtual address space is reserved up front.
+fn pool(runs: u32) -> wasmtime::InstanceAllocationStrategy {
+    let runs = runs.max(1);
+    let mut pool = wasmtime::PoolingAllocationConfig::new();
+    pool.total_component_instances(runs)
+        .total_core_instances(runs * 32)
+        .total_memories(runs * 8)
+        .total_tables(runs * 32)
+        .total_stacks(runs * 16)
+        .max_memories_per_module(2)
+        .max_tables_per_module(4)
+        .max_unused_warm_slots(runs * 32)
+        .linear_memory_keep_resident(POOL_KEEP_RESIDENT)
+        .table_keep_resident(64 << 10);
+    wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
 /// Milliseconds per epoch tick.

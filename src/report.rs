@@ -183,8 +183,9 @@ pub struct RunReport {
     /// none did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub truncated: Vec<String>,
-    /// The final filesystem, in [`MemFs::walk`] order.
-    pub fs: Vec<FsEntry>,
+    /// The final filesystem: every entry in [`MemFs::walk`] order, or a
+    /// digest of them when the scenario asked for one.
+    pub fs: FsView,
     /// Every HTTP request, in order, and what answered it; absent when the
     /// guest made none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -193,8 +194,47 @@ pub struct RunReport {
 
 impl RunReport {
     /// Canonical YAML.
+    ///
+    /// A listed tree is written by [`yaml_listing`], which gives the bytes
+    /// serde_yaml_ng would, in a fraction of the time; the rest of the
+    /// report goes through serde_yaml_ng with an empty `fs`, and the listing
+    /// takes that line's place.
     pub fn to_yaml(&self) -> String {
-        serde_yaml_ng::to_string(self).expect("a RunReport always serializes")
+        let whole = || serde_yaml_ng::to_string(self).expect("a RunReport always serializes");
+        let FsView::Tree(entries) = &self.fs else { return whole() };
+        if entries.is_empty() {
+            return whole();
+        }
+        let head = RunReport {
+            guest: self.guest.clone(),
+            world: self.world,
+            adapted_from: self.adapted_from.clone(),
+            seed: self.seed,
+            backend: self.backend,
+            exit: self.exit.clone(),
+            elapsed_ns: self.elapsed_ns,
+            stdout: self.stdout.clone(),
+            stderr: self.stderr.clone(),
+            truncated: self.truncated.clone(),
+            fs: FsView::default(),
+            http: self.http.clone(),
+        };
+        let rest = serde_yaml_ng::to_string(&head).expect("a RunReport always serializes");
+        // Top-level keys sit at column 0 and appear once; a second match
+        // could only come from inside a string, and then the slow path
+        // decides.
+        const EMPTY: &str = "\nfs: []\n";
+        match rest.match_indices(EMPTY).map(|(at, _)| at).collect::<Vec<_>>()[..] {
+            [at] => {
+                let mut out = String::with_capacity(rest.len() + entries.len() * 128);
+                out.push_str(&rest[..at]);
+                out.push_str("\nfs:\n");
+                out.push_str(&yaml_listing(entries));
+                out.push_str(&rest[at + EMPTY.len()..]);
+                out
+            }
+            _ => whole(),
+        }
     }
 
     /// Canonical JSON, pretty-printed, with a final newline.
@@ -227,13 +267,18 @@ impl RunReport {
         field!("stdout", stdout);
         field!("stderr", stderr);
         field!("truncated", truncated);
-        let n = self.fs.len().max(other.fs.len());
-        for i in 0..n {
-            let (a, b) = (self.fs.get(i), other.fs.get(i));
-            if a != b {
-                let at = a.or(b).map(|e| e.path.clone()).unwrap_or_default();
-                return Some((format!("fs[{i}] ({at})"), yaml(&a), yaml(&b)));
+        match (&self.fs, &other.fs) {
+            (FsView::Tree(mine), FsView::Tree(theirs)) => {
+                for i in 0..mine.len().max(theirs.len()) {
+                    let (a, b) = (mine.get(i), theirs.get(i));
+                    if a != b {
+                        let at = a.or(b).map(|e| e.path.clone()).unwrap_or_default();
+                        return Some((format!("fs[{i}] ({at})"), yaml(&a), yaml(&b)));
+                    }
+                }
             }
+            (a, b) if a != b => return Some(("fs".to_string(), yaml(a), yaml(b))),
+            _ => {}
         }
         for i in 0..self.http.len().max(other.http.len()) {
             let (a, b) = (self.http.get(i), other.http.get(i));
@@ -256,11 +301,135 @@ impl RunReport {
     }
 }
 
+/// How a report shows the final filesystem.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FsReport {
+    /// Every entry, with small text files inline.
+    #[default]
+    Tree,
+    /// Counts and one sha256 over the listing: for trees too large to
+    /// review entry by entry.
+    Digest,
+}
+
+/// The final filesystem as a report shows it. Serialized as a list of
+/// entries, or as a map for the digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FsView {
+    /// Every entry, in [`MemFs::walk`] order.
+    Tree(Vec<FsEntry>),
+    /// A digest of the entries.
+    Digest(FsDigest),
+}
+
+/// A whole tree in a few numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FsDigest {
+    /// Directories, the root included.
+    pub dirs: u64,
+    /// Regular files.
+    pub files: u64,
+    /// Symbolic links.
+    pub symlinks: u64,
+    /// Bytes in all regular files.
+    pub bytes: u64,
+    /// sha256, in hex, of the YAML listing that [`FsReport::Tree`] would
+    /// have reported: any change to any entry changes it.
+    pub sha256: String,
+}
+
+impl Default for FsView {
+    fn default() -> Self {
+        FsView::Tree(Vec::new())
+    }
+}
+
+impl FsView {
+    /// The view of `fs` that `how` asks for.
+    pub fn of(fs: &MemFs, how: FsReport) -> Self {
+        let entries = fs_entries(fs);
+        match how {
+            FsReport::Tree => FsView::Tree(entries),
+            FsReport::Digest => {
+                let count = |k: Kind| entries.iter().filter(|e| e.kind == k).count() as u64;
+                let listing = yaml_listing(&entries);
+                FsView::Digest(FsDigest {
+                    dirs: count(Kind::Dir),
+                    files: count(Kind::File),
+                    symlinks: count(Kind::Symlink),
+                    bytes: entries.iter().filter_map(|e| e.size).sum(),
+                    sha256: hex(&Sha256::digest(listing.as_bytes())),
+                })
+            }
+        }
+    }
+
+    /// The listed entries; none for a digest.
+    pub fn entries(&self) -> &[FsEntry] {
+        match self {
+            FsView::Tree(entries) => entries,
+            FsView::Digest(_) => &[],
+        }
+    }
+}
+
+/// `entries` as the YAML block sequence serde_yaml_ng writes for them,
+/// byte for byte. Entries made only of plain words (a path of letters,
+/// digits and `/._-`, a kind, numbers, a hex digest that cannot pass for
+/// a number) are written directly; any other entry goes through
+/// serde_yaml_ng.
+pub fn yaml_listing(entries: &[FsEntry]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(entries.len() * 128);
+    for e in entries {
+        let plain_path = e.path.starts_with('/')
+            && e.path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b));
+        // A hex string with no letter but `e` could read as a number, and
+        // serde_yaml_ng would quote it.
+        let plain_digest = e.sha256.as_deref().is_none_or(|h| {
+            h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && h.bytes().any(|b| matches!(b, b'a'..=b'd' | b'f'))
+        });
+        if !plain_path || !plain_digest || e.text.is_some() || e.target.is_some() {
+            out.push_str(&serde_yaml_ng::to_string(std::slice::from_ref(e)).expect("an entry always serializes"));
+            continue;
+        }
+        let kind = match e.kind {
+            Kind::File => "file",
+            Kind::Dir => "dir",
+            Kind::Symlink => "symlink",
+        };
+        for piece in ["- path: ", &e.path, "\n  kind: ", kind, "\n"] {
+            out.push_str(piece);
+        }
+        if let Some(size) = e.size {
+            let _ = writeln!(out, "  size: {size}");
+        }
+        if let Some(nlink) = e.nlink {
+            let _ = writeln!(out, "  nlink: {nlink}");
+        }
+        if let Some(h) = &e.sha256 {
+            for piece in ["  sha256: ", h, "\n"] {
+                out.push_str(piece);
+            }
+        }
+    }
+    out
+}
+
 /// The report's view of a MemFs tree.
 pub fn fs_entries(fs: &MemFs) -> Vec<FsEntry> {
-    fs.walk()
+    // Contents to hash, by entry index; hashed after the walk, on every
+    // core when there are enough bytes to pay for the threads.
+    let mut to_hash: Vec<(usize, &[u8])> = Vec::new();
+    let mut entries: Vec<FsEntry> = fs
+        .walk()
         .into_iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let mut entry = FsEntry {
                 path: e.path,
                 kind: e.kind,
@@ -282,18 +451,40 @@ pub fn fs_entries(fs: &MemFs) -> Vec<FsEntry> {
                     entry.size = Some(data.len() as u64);
                     entry.nlink = (meta.nlink > 1).then_some(meta.nlink);
                     match std::str::from_utf8(data) {
-                        Ok(text) if data.len() <= INLINE_TEXT_LIMIT => {
-                            entry.text = Some(text.to_string())
-                        }
-                        _ => entry.sha256 = Some(hex(&Sha256::digest(data))),
+                        Ok(text) if data.len() <= INLINE_TEXT_LIMIT => entry.text = Some(text.to_string()),
+                        _ => to_hash.push((i, data)),
                     }
                 }
             }
             entry
         })
-        .collect()
+        .collect();
+    for (i, digest) in sha256_all(&to_hash) {
+        entries[i].sha256 = Some(digest);
+    }
+    entries
+}
+
+/// Bytes of content below which hashing stays on the calling thread.
+const PARALLEL_HASH_BYTES: usize = 1 << 20;
+
+/// The hex sha256 of each content, with its index, in the order given.
+fn sha256_all(contents: &[(usize, &[u8])]) -> Vec<(usize, String)> {
+    let hash = |part: &[(usize, &[u8])]| part.iter().map(|&(i, d)| (i, hex(&Sha256::digest(d)))).collect::<Vec<_>>();
+    let total: usize = contents.iter().map(|(_, d)| d.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if total < PARALLEL_HASH_BYTES || threads < 2 {
+        return hash(contents);
+    }
+    let per_thread = contents.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let parts: Vec<_> = contents.chunks(per_thread).map(|part| s.spawn(move || hash(part))).collect();
+        parts.into_iter().flat_map(|p| p.join().expect("hashing never panics")).collect()
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let digits: Vec<u8> = bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]).collect();
+    String::from_utf8(digits).expect("hex digits are ASCII")
 }

@@ -2,6 +2,7 @@
 
 use crate::host::{Backend, Inputs, Preopen};
 use crate::memfs::MemFs;
+use crate::report::FsReport;
 
 /// One run's inputs: everything besides the component.
 #[derive(Debug, Clone, Default)]
@@ -12,6 +13,8 @@ pub struct Scenario {
     pub inputs: Inputs,
     /// Initial filesystem, preopened at `/`. `None` preopens nothing.
     pub fs: Option<MemFs>,
+    /// How the report shows the final filesystem.
+    pub fs_report: FsReport,
 }
 
 impl Scenario {
@@ -56,6 +59,12 @@ impl Scenario {
     pub fn preopens(mut self, preopens: Vec<Preopen>) -> Self {
         self.inputs.preopens = preopens;
         self.fs.get_or_insert_with(MemFs::new);
+        self
+    }
+
+    /// Chooses how the report shows the final filesystem.
+    pub fn fs_report(mut self, how: FsReport) -> Self {
+        self.fs_report = how;
         self
     }
 

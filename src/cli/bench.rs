@@ -1,45 +1,261 @@
-//! `bench`: in-process run times of catalog scenarios, per world and
-//! backend, as medians over repeated runs. Numbers, never assertions.
+//! `bench`: how fast the harness is, as medians over repeated runs. Every
+//! ratio compares numbers taken side by side in this one process, with the
+//! runs of the things compared interleaved. Numbers, never assertions.
 
-use std::time::Instant;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 use wasi_replay::catalog;
+use wasi_replay::harness::Harness;
 use wasi_replay::host::Backend;
-use wasi_replay::report::World;
+use wasi_replay::memfs::MemFs;
+use wasi_replay::report::{FsReport, FsView, RunReport, World};
 
-pub fn bench(scenarios: &[String], runs: usize) -> anyhow::Result<u8> {
-    catalog::build_all()?;
-    let harness = super::new_harness()?;
+/// The parts of the benchmark, in the order they run.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// RSS of a MemFs holding 100,000 files of 100 bytes (runs first, while
+    /// the process is still small).
+    Memory,
+    /// µs per run: direct against bridge, pooled against on-demand.
+    Runs,
+    /// Listing the 10,000-file tree and writing the report as YAML.
+    Tree,
+    /// `check`'s rate on one thread against one thread per core.
+    Threads,
+    /// A second `wasi-replay run` of a component against the first.
+    Cli,
+}
+
+pub fn bench(scenarios: &[String], runs: usize, only: &[Part]) -> anyhow::Result<u8> {
+    let wanted = |p: Part| only.is_empty() || only.contains(&p);
     let profile = if cfg!(debug_assertions) { "dev (dependencies at opt-level 2)" } else { "release" };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    println!("{runs} runs each, one thread, build profile {profile}, {cores} cores");
-    println!("{:<14} {:<5} {:>14} {:>14} {:>8}", "scenario", "world", "direct µs/run", "bridge µs/run", "ratio");
+    println!("build profile {profile}, {} cores; medians over repeated runs", cores());
+    if wanted(Part::Memory) {
+        memory();
+    }
+    catalog::build_all()?;
+    if wanted(Part::Runs) {
+        per_run(scenarios, runs)?;
+    }
+    if wanted(Part::Tree) {
+        tree(runs.clamp(5, 50))?;
+    }
+    if wanted(Part::Threads) {
+        threads(runs)?;
+    }
+    if wanted(Part::Cli) {
+        cli(5)?;
+    }
+    Ok(super::EXIT_OK)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The median of `samples`, which it sorts.
+fn median(samples: &mut [f64]) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// Times `runs` runs of each of `configs`, one of each in turn, after a
+/// few untimed ones; returns each config's median in µs.
+fn interleaved(configs: &mut [&mut dyn FnMut() -> anyhow::Result<()>], runs: usize) -> anyhow::Result<Vec<f64>> {
+    for _ in 0..runs.min(5) {
+        for run in configs.iter_mut() {
+            run()?;
+        }
+    }
+    let mut samples = vec![Vec::with_capacity(runs); configs.len()];
+    for _ in 0..runs {
+        for (run, times) in configs.iter_mut().zip(&mut samples) {
+            let t = Instant::now();
+            run()?;
+            times.push(micros(t.elapsed()));
+        }
+    }
+    Ok(samples.iter_mut().map(|s| median(s)).collect())
+}
+
+/// Target 1 and 2: µs per run on the direct and bridge backends from a
+/// pooled harness, and on the direct backend from an on-demand one.
+fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
+    let pooled = super::new_harness(1)?;
+    let on_demand = Harness::new()?;
+    println!();
+    println!("µs per run, one thread ({runs} runs each; fs-bulk {} runs)", bulk_runs(runs));
+    println!(
+        "{:<14} {:<5} {:>12} {:>12} {:>8} {:>12} {:>8}",
+        "scenario", "world", "direct", "bridge", "bridge/", "direct", "on-dem./"
+    );
+    println!("{:<14} {:<5} {:>12} {:>12} {:>8} {:>12} {:>8}", "", "", "pooled", "pooled", "direct", "on-demand", "pooled");
     for name in scenarios {
+        let n = if name == "fs-bulk" { bulk_runs(runs) } else { runs };
         for world in [World::P2, World::P3] {
-            let guest = harness.load(&catalog::component_path(name, world))?;
-            let mut medians = Vec::new();
-            for backend in [Backend::Direct, Backend::Bridge] {
-                let scenario = catalog::scenario(name)?.backend(backend);
-                for _ in 0..runs.min(10) {
-                    harness.run(&guest, &scenario)?;
-                }
-                let mut times: Vec<f64> = (0..runs)
-                    .map(|_| {
-                        let t = Instant::now();
-                        harness.run(&guest, &scenario).map(|_| t.elapsed().as_secs_f64() * 1e6)
-                    })
-                    .collect::<Result<_, _>>()?;
-                times.sort_by(f64::total_cmp);
-                medians.push(times[times.len() / 2]);
-            }
+            let path = catalog::component_path(name, world);
+            let (guest, guest_od) = (pooled.load(&path)?, on_demand.load(&path)?);
+            let direct = catalog::scenario(name)?.backend(Backend::Direct);
+            let bridge = catalog::scenario(name)?.backend(Backend::Bridge);
+            let m = interleaved(
+                &mut [
+                    &mut || pooled.run(&guest, &direct).map(drop).map_err(Into::into),
+                    &mut || pooled.run(&guest, &bridge).map(drop).map_err(Into::into),
+                    &mut || on_demand.run(&guest_od, &direct).map(drop).map_err(Into::into),
+                ],
+                n,
+            )?;
             println!(
-                "{:<14} {:<5} {:>14.1} {:>14.1} {:>7.1}x",
+                "{:<14} {:<5} {:>12.1} {:>12.1} {:>7.1}x {:>12.1} {:>7.2}x",
                 name,
                 world,
-                medians[0],
-                medians[1],
-                medians[1] / medians[0]
+                m[0],
+                m[1],
+                m[1] / m[0],
+                m[2],
+                m[2] / m[0]
             );
         }
     }
-    Ok(super::EXIT_OK)
+    Ok(())
+}
+
+fn bulk_runs(runs: usize) -> usize {
+    (runs / 10).max(5)
+}
+
+/// Target 2: the final tree of `fs-bulk` (10,000 files) listed and written
+/// as the report's YAML, and as a digest.
+fn tree(runs: usize) -> anyhow::Result<()> {
+    let harness = super::new_harness(1)?;
+    let guest = harness.load(&catalog::component_path("fs-bulk", World::P2))?;
+    let (report, fs) = harness.run_with_fs(&guest, &catalog::scenario("fs-bulk")?)?;
+    let fs = fs.ok_or_else(|| anyhow::anyhow!("fs-bulk left no filesystem"))?;
+    let mut yaml_len = 0;
+    let as_yaml = |how: FsReport, len: &mut usize| {
+        *len = RunReport { fs: FsView::of(&fs, how), ..report.clone() }.to_yaml().len();
+    };
+    let listed = RunReport { fs: FsView::of(&fs, FsReport::Tree), ..report.clone() };
+    let m = interleaved(
+        &mut [
+            &mut || Ok(as_yaml(FsReport::Tree, &mut yaml_len)),
+            &mut || Ok(drop(FsView::of(&fs, FsReport::Tree))),
+            &mut || Ok(drop(listed.to_yaml())),
+            &mut || Ok(as_yaml(FsReport::Digest, &mut 0)),
+        ],
+        runs,
+    )?;
+    println!();
+    println!("fs-bulk's final tree into report YAML ({runs} runs)");
+    println!(
+        "  {} entries, {} KiB of YAML listed: {:.2} ms (listing {:.2} ms, YAML {:.2} ms)",
+        fs.walk().len(),
+        yaml_len / 1024,
+        m[0] / 1e3,
+        m[1] / 1e3,
+        m[2] / 1e3
+    );
+    println!("  the same as a digest: {:.2} ms", m[3] / 1e3);
+    Ok(())
+}
+
+/// Target 3: `check`'s work (runs, then every report rendered and
+/// compared) on one thread and on one per core, in alternating rounds.
+fn threads(runs: usize) -> anyhow::Result<()> {
+    let cores = cores();
+    let harness = super::new_harness(cores)?;
+    let guest = harness.load(&catalog::component_path("fs-tree", World::P2))?;
+    let scenario = catalog::scenario("fs-tree")?;
+    let check = |threads: usize| -> anyhow::Result<()> {
+        let reports = harness.run_many(&guest, &scenario, runs, threads)?;
+        let first = reports[0].to_yaml();
+        anyhow::ensure!(reports.iter().all(|r| r.to_yaml() == first), "runs differ");
+        Ok(())
+    };
+    let rounds = 7;
+    let m = interleaved(&mut [&mut || check(1), &mut || check(cores)], rounds)?;
+    let rate = |us: f64| runs as f64 / (us / 1e6);
+    println!();
+    println!("check of fs-tree p2, {runs} runs, {rounds} rounds");
+    println!("  1 thread:  {:>8.0} runs/s", rate(m[0]));
+    println!("  {cores} threads: {:>8.0} runs/s ({:.2}x)", rate(m[1]), m[0] / m[1]);
+    Ok(())
+}
+
+/// Target 4: `wasi-replay run` of fs-tree p2 as a process, with an empty
+/// compile cache and then with the cache the first run filled.
+fn cli(rounds: usize) -> anyhow::Result<()> {
+    let exe = std::env::current_exe()?;
+    let component = catalog::component_path("fs-tree", World::P2);
+    let fixture = catalog::scenarios_dir().join("tree");
+    let run = |cache: &Path| -> anyhow::Result<f64> {
+        let t = Instant::now();
+        let status = Command::new(&exe)
+            .arg("--cache-dir")
+            .arg(cache)
+            .arg("run")
+            .arg(&component)
+            .arg("--fs")
+            .arg(&fixture)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()?;
+        anyhow::ensure!(status.success(), "wasi-replay run failed: {status}");
+        Ok(t.elapsed().as_secs_f64() * 1e3)
+    };
+    let (mut cold, mut warm) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let cache = tempfile::tempdir()?;
+        cold.push(run(cache.path())?);
+        warm.push(run(cache.path())?);
+    }
+    let (cold, warm) = (median(&mut cold), median(&mut warm));
+    println!();
+    println!("wasi-replay run of fs-tree p2 as a process ({rounds} rounds, a new cache each)");
+    println!("  first (compiles): {cold:.1} ms; second (cached): {warm:.1} ms ({:.1}x)", cold / warm);
+    Ok(())
+}
+
+/// Target 5: a MemFs of 100,000 files of 100 bytes, 1,000 to a directory.
+fn memory() {
+    const FILES: usize = 100_000;
+    let before = rss_bytes();
+    let mut fs = MemFs::new();
+    let t = Instant::now();
+    for i in 0..FILES {
+        let dir = format!("/m/{:02}", i / 1000);
+        if i % 1000 == 0 {
+            fs.mkdir_p(&dir).expect("mkdir in a fresh MemFs");
+        }
+        let mut data = [0u8; 100];
+        data[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        fs.write(&format!("{dir}/{i:06}"), data).expect("write in a fresh MemFs");
+    }
+    let built = t.elapsed();
+    let after = rss_bytes();
+    println!();
+    println!("MemFs of {FILES} files of 100 bytes ({} inodes), built in {:.0} ms", fs.inode_count(), built.as_secs_f64() * 1e3);
+    match (before, after) {
+        (Some(b), Some(a)) => println!(
+            "  process RSS {:.1} MB before, {:.1} MB after: {} bytes per inode",
+            b as f64 / 1e6,
+            a as f64 / 1e6,
+            a.saturating_sub(b) / fs.inode_count()
+        ),
+        _ => println!("  RSS: not available on this system"),
+    }
+    drop(fs);
+}
+
+/// Resident set size of this process (Linux `/proc/self/status`).
+fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }

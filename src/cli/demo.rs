@@ -12,7 +12,7 @@ const RUNS: usize = 5;
 pub fn demo() -> anyhow::Result<u8> {
     eprintln!("building the guest catalog for p2 and p3 ...");
     catalog::build_all()?;
-    let harness = super::new_harness()?;
+    let harness = super::new_harness(1)?;
     let color = color_stdout();
     println!("{:<14} {:<9} {:<15} {:>8}", "scenario", "p2 = p3", "deterministic", "ms/run");
     let mut all_ok = true;

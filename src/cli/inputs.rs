@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use wasi_replay::bridge::copy_dir_into;
 use wasi_replay::host::{Backend, LimitOverrides, Preopen};
 use wasi_replay::memfs::MemFs;
-use wasi_replay::report::{RunReport, World};
+use wasi_replay::report::{FsReport, RunReport, World};
 use wasi_replay::scenario::Scenario;
 
 #[derive(Args, Debug, Clone)]
@@ -31,6 +31,10 @@ pub struct InputArgs {
     /// How the filesystem is served: from MemFs directly, or through a tempdir.
     #[arg(long, value_enum, default_value_t = BackendArg::Direct)]
     backend: BackendArg,
+    /// How the report shows the final filesystem: every entry, or counts
+    /// and a sha256 of the listing (for large trees).
+    #[arg(long, value_enum, default_value_t = FsReportArg::Tree)]
+    fs_report: FsReportArg,
     /// Bytes for the guest's stdin: a file, or - for this process's stdin.
     #[arg(long, value_name = "FILE|-")]
     stdin: Option<String>,
@@ -72,6 +76,12 @@ enum WorldArg {
     Auto,
     P2,
     P3,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum FsReportArg {
+    Tree,
+    Digest,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +197,10 @@ impl InputArgs {
         scenario = scenario.backend(match self.backend {
             BackendArg::Direct => Backend::Direct,
             BackendArg::Bridge => Backend::Bridge,
+        });
+        scenario = scenario.fs_report(match self.fs_report {
+            FsReportArg::Tree => FsReport::Tree,
+            FsReportArg::Digest => FsReport::Digest,
         });
         Ok(scenario)
     }

@@ -11,6 +11,7 @@ mod style;
 mod test;
 
 use clap::{Parser, Subcommand};
+use wasi_replay::harness::Allocation;
 use std::path::PathBuf;
 
 pub use inputs::InputArgs;
@@ -45,9 +46,11 @@ pub struct Cli {
 /// The compile cache chosen on the command line, set once in [`main`].
 static CACHE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
-/// A harness with the chosen compile cache.
-pub fn new_harness() -> anyhow::Result<wasi_replay::harness::Harness> {
-    let harness = wasi_replay::harness::Harness::new()?;
+/// A harness with the chosen compile cache, and a pool of instance slots
+/// for `concurrent_runs` runs at once.
+pub fn new_harness(concurrent_runs: usize) -> anyhow::Result<wasi_replay::harness::Harness> {
+    let concurrent_runs = u32::try_from(concurrent_runs).unwrap_or(u32::MAX);
+    let harness = wasi_replay::harness::Harness::with_allocation(Allocation::Pooling { concurrent_runs })?;
     Ok(match CACHE.get().cloned().flatten() {
         Some(dir) => harness.with_cache_dir(dir),
         None => harness,
@@ -97,6 +100,9 @@ enum Command {
         /// How many runs.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
+        /// Threads to spread the runs over. [default: one per core]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        threads: Option<u32>,
         #[command(flatten)]
         inputs: InputArgs,
     },
@@ -120,16 +126,24 @@ enum Command {
     },
     /// Build and run the guest catalog in both worlds (the default command).
     Demo,
-    /// Time catalog scenarios in-process: median µs per run, direct against
-    /// bridge, in both worlds.
+    /// Measure the harness: per-run time on each backend, the 10,000-file
+    /// scenario, tree serialization, scaling over cores, MemFs memory.
     ///
-    /// Example: wasi-replay bench fs-tree fs-semantics --runs 200
+    /// Prints medians over repeated runs; every ratio compares numbers
+    /// taken side by side in this one process. Numbers, never pass/fail.
+    ///
+    /// Example: wasi-replay bench fs-tree --runs 200
     Bench {
-        /// Catalog scenarios to time (default: fs-tree and fs-semantics).
+        /// Catalog scenarios for the per-run table (default: fs-tree,
+        /// fs-semantics and fs-bulk).
         scenarios: Vec<String>,
-        /// Timed runs per scenario, world and backend.
+        /// Timed runs per scenario, world and backend (fs-bulk takes a
+        /// tenth as many).
         #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
+        /// Only these parts (default: all).
+        #[arg(long, value_enum, value_name = "PART")]
+        only: Vec<bench::Part>,
     },
 }
 
@@ -140,12 +154,14 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
     match cli.command.unwrap_or(Command::Demo) {
         Command::Run { component, inputs, out } => run::run(&component, &inputs, out.as_deref()),
         Command::Diff { a, b, inputs } => run::diff(&a, b.as_deref(), &inputs),
-        Command::Check { component, runs, inputs } => check::check(&component, runs as usize, &inputs),
+        Command::Check { component, runs, threads, inputs } => {
+            check::check(&component, runs as usize, threads.map(|t| t as usize), &inputs)
+        }
         Command::Test { paths, accept, partition } => test::test(paths, accept, partition),
         Command::Demo => demo::demo(),
-        Command::Bench { scenarios, runs } => {
-            let scenarios = if scenarios.is_empty() {
-                vec!["fs-tree".to_string(), "fs-semantics".to_string()]
+        Command::Bench { scenarios, runs, only } => {
+            let scenarios: Vec<String> = if scenarios.is_empty() {
+                ["fs-tree", "fs-semantics", "fs-bulk"].map(String::from).to_vec()
             } else {
                 scenarios
             };
@@ -154,7 +170,7 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
                     anyhow::bail!("no catalog scenario `{s}` (known: {})", wasi_replay::catalog::SCENARIOS.join(", "));
                 }
             }
-            bench::bench(&scenarios, runs as usize)
+            bench::bench(&scenarios, runs as usize, &only)
         }
     }
 }

@@ -15,7 +15,7 @@ pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>) -> anyhow::
         bail!("--out: {} exists and is not an empty directory", out.display());
     }
     let scenario = inputs.scenario(component)?;
-    let harness = super::new_harness()?;
+    let harness = super::new_harness(1)?;
     let guest = harness.load_on(component, inputs.world())?;
     let (report, fs) = harness.run_with_fs(&guest, &scenario)?;
     print!("{}", inputs.render(&report));
@@ -28,7 +28,7 @@ pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>) -> anyhow::
 
 pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs) -> anyhow::Result<u8> {
     let scenario = inputs.scenario(a)?;
-    let harness = super::new_harness()?;
+    let harness = super::new_harness(1)?;
     let (left, right) = match b {
         Some(b) => (harness.load_on(a, inputs.world())?, harness.load_on(b, inputs.world())?),
         None => {

@@ -38,7 +38,7 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>) ->
     if scenarios.iter().any(|s| s.catalog_guest.is_some()) {
         catalog::build_all()?;
     }
-    let harness = super::new_harness()?;
+    let harness = super::new_harness(1)?;
     let cases: usize = scenarios.iter().map(|s| s.targets.len()).sum();
     let bar = ProgressBar::new(cases as u64).with_style(
         ProgressStyle::with_template("{spinner} {pos}/{len} {wide_msg}").expect("template"),

@@ -11,6 +11,7 @@ mod error;
 mod handle;
 mod path;
 mod resolve;
+mod table;
 mod tree;
 
 pub use error::{ErrorKind, FsError, FsResult};
@@ -86,10 +87,9 @@ pub(crate) struct Inode {
 /// An in-memory filesystem. Cloning copies the whole tree.
 #[derive(Clone)]
 pub struct MemFs {
-    inodes: BTreeMap<Ino, Inode>,
+    inodes: table::InodeTable,
     /// Open handles per inode; a held inode outlives its last link.
     held: BTreeMap<Ino, u32>,
-    next_ino: Ino,
     used_bytes: u64,
     quota: Quota,
     clock: Arc<dyn TimeSource>,
@@ -136,9 +136,8 @@ impl MemFs {
     /// An empty tree whose timestamps come from `clock`.
     pub fn with_clock(clock: Arc<dyn TimeSource>) -> Self {
         let now = clock.now();
-        let mut inodes = BTreeMap::new();
-        inodes.insert(ROOT, Inode::new(Node::Dir(BTreeMap::new()), now, ROOT));
-        MemFs { inodes, held: BTreeMap::new(), next_ino: ROOT + 1, used_bytes: 0, quota: Quota::default(), clock }
+        let inodes = table::InodeTable::with_root(ROOT, Inode::new(Node::Dir(BTreeMap::new()), now, ROOT));
+        MemFs { inodes, held: BTreeMap::new(), used_bytes: 0, quota: Quota::default(), clock }
     }
 
     /// An empty tree with the same clock and no quota.
@@ -569,7 +568,7 @@ impl MemFs {
     // ----- internals ---------------------------------------------------
 
     pub(crate) fn inode(&self, ino: Ino) -> &Inode {
-        &self.inodes[&ino]
+        self.inodes.get(&ino).expect("inode")
     }
 
     pub(crate) fn is_dir(&self, ino: Ino) -> bool {
@@ -623,9 +622,7 @@ impl MemFs {
 
     pub(crate) fn insert_new(&mut self, parent: Ino, name: String, node: Node) -> Result<Ino, ErrorKind> {
         self.check_new_inode()?;
-        let ino = self.next_ino;
-        self.next_ino += 1;
-        self.inodes.insert(ino, Inode::new(node, self.clock.now(), parent));
+        let ino = self.inodes.alloc(Inode::new(node, self.clock.now(), parent));
         self.add_entry(parent, name, ino);
         Ok(ino)
     }

@@ -1,7 +1,6 @@
 //! Read-only views of a MemFs: metadata, and `walk()`, the one stable order
 //! in which every entry is listed.
 
-use super::path::join;
 use super::{Ino, MemFs, Node, ROOT};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -57,16 +56,21 @@ impl MemFs {
     /// the same list.
     pub fn walk(&self) -> Vec<Entry> {
         let mut out = Vec::with_capacity(self.inodes.len());
-        self.walk_into(ROOT, "/", &mut out);
+        self.walk_into(ROOT, &mut String::new(), &mut out);
         out
     }
 
-    fn walk_into(&self, dir: Ino, path: &str, out: &mut Vec<Entry>) {
+    /// Lists what `dir`, at `path` (empty for the root), holds; `path` is
+    /// the same when it returns.
+    fn walk_into(&self, dir: Ino, path: &mut String, out: &mut Vec<Entry>) {
         if let Node::Dir(entries) = &self.inode(dir).node {
+            let len = path.len();
             for (name, &ino) in entries {
-                let child = join(path, name);
-                out.push(Entry { path: child.clone(), kind: self.kind(ino), ino });
-                self.walk_into(ino, &child, out);
+                path.push('/');
+                path.push_str(name);
+                out.push(Entry { path: path.clone(), kind: self.kind(ino), ino });
+                self.walk_into(ino, path, out);
+                path.truncate(len);
             }
         }
     }
@@ -124,7 +128,7 @@ impl MemFs {
         use std::collections::BTreeMap;
         let mut links: BTreeMap<Ino, u64> = BTreeMap::new();
         let mut bytes = 0u64;
-        for (&ino, inode) in &self.inodes {
+        for (ino, inode) in self.inodes.iter() {
             match &inode.node {
                 Node::Dir(entries) => {
                     for (name, &child) in entries {
@@ -144,7 +148,7 @@ impl MemFs {
                 Node::Symlink(_) => {}
             }
         }
-        for (&ino, inode) in &self.inodes {
+        for (ino, inode) in self.inodes.iter() {
             let named = links.get(&ino).copied().unwrap_or(0);
             let expected = if ino == ROOT { 1 } else { named };
             if inode.nlink != expected {

@@ -33,7 +33,7 @@ use crate::bridge::copy_dir_into;
 use crate::host::{Backend, LimitOverrides, Preopen};
 use crate::memfs::{MemFs, Quota};
 use crate::catalog;
-use crate::report::World;
+use crate::report::{FsReport, World};
 use crate::scenario::Scenario;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -56,6 +56,7 @@ struct Raw {
     stdin_file: Option<PathBuf>,
     fixture: Option<PathBuf>,
     backend: Option<Backend>,
+    fs_report: Option<FsReport>,
     quota: Option<RawQuota>,
     limits: Option<LimitOverrides>,
     http: Option<super::http::RawHttp>,
@@ -164,9 +165,14 @@ impl ScenarioFile {
             scenario = scenario.fs(fs).preopens(list);
         } else if raw.quota.is_some() {
             return Err(SuiteError::at(path, "field `quota`: the scenario has no filesystem (no `fixture` or `preopen`)"));
+        } else if raw.fs_report.is_some() {
+            return Err(SuiteError::at(path, "field `fs-report`: the scenario has no filesystem (no `fixture` or `preopen`)"));
         }
         if let Some(b) = raw.backend {
             scenario = scenario.backend(b);
+        }
+        if let Some(how) = raw.fs_report {
+            scenario = scenario.fs_report(how);
         }
         if let Some(l) = &raw.limits {
             l.apply(&mut scenario.inputs.limits);

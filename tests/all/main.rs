@@ -47,3 +47,6 @@ mod network;
 
 /// The on-disk compile cache.
 mod cache;
+
+/// The pooling allocator against on-demand allocation.
+mod pooling;

@@ -65,5 +65,5 @@ fn mocks_record_every_exchange_in_order() {
     let x = &r.http[0];
     assert_eq!((x.method.as_str(), x.rule.as_deref(), x.status), ("GET", Some("items"), Some(200)));
     assert!(x.headers.contains(&"authorization: <redacted>".to_string()), "{:?}", x.headers);
-    assert!(r.fs.iter().any(|e| e.path == "/items.json" && e.size == Some(57)));
+    assert!(r.fs.entries().iter().any(|e| e.path == "/items.json" && e.size == Some(57)));
 }

@@ -34,7 +34,7 @@ fn a_named_preopen_appears_under_its_guest_path() {
                 .backend(backend);
             let report = run("fs-tree", world, scenario);
             assert!(stdout(&report).starts_with("preopen /data\n"), "{}", stdout(&report));
-            let paths: Vec<_> = report.fs.iter().map(|e| e.path.as_str()).collect();
+            let paths: Vec<_> = report.fs.entries().iter().map(|e| e.path.as_str()).collect();
             assert!(paths.contains(&"/data/data/renamed.txt"), "{backend:?} {world}: {paths:?}");
         }
     }
@@ -45,7 +45,7 @@ fn a_dot_preopen_is_the_root() {
     let scenario = Scenario::new("dot").fs(fixture_at("/")).preopens(vec![Preopen::rw(".")]);
     let report = run("fs-tree", World::P3, scenario);
     assert!(stdout(&report).starts_with("preopen .\n"));
-    assert!(report.fs.iter().any(|e| e.path == "/data/renamed.txt"));
+    assert!(report.fs.entries().iter().any(|e| e.path == "/data/renamed.txt"));
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn an_empty_preopen_is_created() {
     let scenario = Scenario::new("empty").preopens(vec![Preopen::rw("/scratch")]);
     let report = run("fs-tree", World::P2, scenario);
     // fs-tree needs its fixture; what matters here is the empty directory.
-    assert!(report.fs.iter().any(|e| e.path == "/scratch"));
+    assert!(report.fs.entries().iter().any(|e| e.path == "/scratch"));
     assert!(stdout(&report).starts_with("preopen /scratch\n"));
 }
 
