@@ -91,8 +91,37 @@ pub struct Guest {
 
 /// The component linked for one host world, once per backend.
 enum Pre {
-    P2 { direct: InstancePre<P2State>, bridge: InstancePre<P2State> },
-    P3 { direct: InstancePre<P3State>, bridge: InstancePre<P3State> },
+    P2 { direct: Command<P2State>, bridge: Command<P2State> },
+    P3 { direct: Command<P3State>, bridge: Command<P3State> },
+}
+
+/// A linked component with its `wasi:cli/run` export found once, in the
+/// world it exports.
+enum Command<T: 'static> {
+    P2(wasmtime_wasi::p2::bindings::CommandPre<T>),
+    P3(wasmtime_wasi::p3::bindings::CommandPre<T>),
+}
+
+impl<T: HostState> Command<T> {
+    fn new(pre: InstancePre<T>, exports: World) -> wasmtime::Result<Self> {
+        Ok(match exports {
+            World::P2 => Command::P2(wasmtime_wasi::p2::bindings::CommandPre::new(pre)?),
+            World::P3 => Command::P3(wasmtime_wasi::p3::bindings::CommandPre::new(pre)?),
+        })
+    }
+
+    async fn call(&self, store: &mut Store<T>) -> wasmtime::Result<Result<(), ()>> {
+        match self {
+            Command::P2(pre) => {
+                let cmd = pre.instantiate_async(&mut *store).await?;
+                cmd.wasi_cli_run().call_run(&mut *store).await
+            }
+            Command::P3(pre) => {
+                let cmd = pre.instantiate_async(&mut *store).await?;
+                store.run_concurrent(async |a| cmd.wasi_cli_run().call_run(a).await).await?
+            }
+        }
+    }
 }
 
 impl Guest {
@@ -149,6 +178,10 @@ impl Harness {
         config.wasm_component_model_async(true);
         config.consume_fuel(true);
         config.epoch_interruption(true);
+        // Reports leave the wasm backtrace out (it differs between builds
+        // of one source), so none is captured: an `exit` or a trap costs
+        // no walk of the stack.
+        config.wasm_backtrace_max_frames(None);
         if let Allocation::Pooling { concurrent_runs } = allocation {
             config.allocation_strategy(pool(concurrent_runs));
         }
@@ -222,14 +255,15 @@ impl Harness {
             let imports = if missing.is_empty() { format!("{e:#}") } else { missing.join(", ") };
             HarnessError::Link { name: name.clone(), imports }
         };
+        let no_run = |_| HarnessError::NoRun { name: name.clone() };
         let pre = match host {
             World::P2 => Pre::P2 {
-                direct: self.p2_direct.instantiate_pre(&component).map_err(link)?,
-                bridge: self.p2.instantiate_pre(&component).map_err(link)?,
+                direct: Command::new(self.p2_direct.instantiate_pre(&component).map_err(link)?, exports).map_err(no_run)?,
+                bridge: Command::new(self.p2.instantiate_pre(&component).map_err(link)?, exports).map_err(no_run)?,
             },
             World::P3 => Pre::P3 {
-                direct: self.p3_direct.instantiate_pre(&component).map_err(link)?,
-                bridge: self.p3.instantiate_pre(&component).map_err(link)?,
+                direct: Command::new(self.p3_direct.instantiate_pre(&component).map_err(link)?, exports).map_err(no_run)?,
+                bridge: Command::new(self.p3.instantiate_pre(&component).map_err(link)?, exports).map_err(no_run)?,
             },
         };
         Ok(Guest { name, exports, adapted_from: None, pre })
@@ -312,11 +346,11 @@ impl Harness {
             match &guest.pre {
                 Pre::P2 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.engine, pre, P2State::new(inputs, fs)?, guest.exports, limits).await
+                    run_on(&self.engine, pre, P2State::new(inputs, fs)?, limits).await
                 }
                 Pre::P3 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.engine, pre, P3State::new(inputs, fs)?, guest.exports, limits).await
+                    run_on(&self.engine, pre, P3State::new(inputs, fs)?, limits).await
                 }
             }
         })?;
@@ -353,9 +387,8 @@ struct Outcome {
 /// collects what the run left behind.
 async fn run_on<T: HostState>(
     engine: &Engine,
-    pre: &InstancePre<T>,
+    command: &Command<T>,
     state: T,
-    exports: World,
     limits: &Limits,
 ) -> Result<Outcome, HarnessError> {
     let mut store = Store::new(engine, state);
@@ -366,10 +399,7 @@ async fn run_on<T: HostState>(
     let ticks = limits.timeout.map_or(u64::MAX, |t| (t.as_millis() as u64 / TICK_MS).max(1));
     store.set_epoch_deadline(ticks);
     store.epoch_deadline_trap();
-    let result = match exports {
-        World::P2 => call_p2(&mut store, pre).await,
-        World::P3 => call_p3(&mut store, pre).await,
-    };
+    let result = command.call(&mut store).await;
     let exit = exit_of(result, limits);
     let core: &mut Core = store.data_mut().core();
     let truncated = [("stdout", &core.stdout), ("stderr", &core.stderr)]
@@ -386,18 +416,6 @@ async fn run_on<T: HostState>(
         fs: core.take_memfs()?,
         http: std::mem::take(&mut *core.http_log.lock().unwrap_or_else(|e| e.into_inner())),
     })
-}
-
-async fn call_p2<T: HostState>(store: &mut Store<T>, pre: &InstancePre<T>) -> wasmtime::Result<Result<(), ()>> {
-    let instance = pre.instantiate_async(&mut *store).await?;
-    let cmd = wasmtime_wasi::p2::bindings::Command::new(&mut *store, &instance)?;
-    cmd.wasi_cli_run().call_run(&mut *store).await
-}
-
-async fn call_p3<T: HostState>(store: &mut Store<T>, pre: &InstancePre<T>) -> wasmtime::Result<Result<(), ()>> {
-    let instance = pre.instantiate_async(&mut *store).await?;
-    let cmd = wasmtime_wasi::p3::bindings::Command::new(&mut *store, &instance)?;
-    store.run_concurrent(async |a| cmd.wasi_cli_run().call_run(a).await).await?
 }
 
 /// Maps the end of `run` to an exit: a status for returns and `exit`
@@ -432,18 +450,13 @@ pub enum Allocation {
     #[default]
     OnDemand,
     /// Taken from a pool reserved once, sized for this many runs at the
-    /// same time, and reused: a slot keeps its mapping and the pages
-    /// [`POOL_KEEP_RESIDENT`] allows between runs. Pays off when one
-    /// process runs many times (`check`, `test`, `bench`).
+    /// same time, and reused: a slot keeps its mapping and its memory
+    /// image between runs, and only the pages a run touched are reset.
     Pooling {
         /// Runs in flight at once, at most (at least 1).
         concurrent_runs: u32,
     },
 }
-
-/// Bytes of each pooled linear memory kept resident (zeroed with memset
-/// rather than handed back with madvise) between runs.
-pub const POOL_KEEP_RESIDENT: usize = 1 << 20;
 
 /// A pool for `runs` stores at once. Each run is one component instance;
 /// the per-run counts (32 core instances, 8 memories, 32 tables, 16 fiber
@@ -460,9 +473,7 @@ fn pool(runs: u32) -> wasmtime::InstanceAllocationStrategy {
         .total_stacks(runs * 16)
         .max_memories_per_module(2)
         .max_tables_per_module(4)
-        .max_unused_warm_slots(runs * 32)
-        .linear_memory_keep_resident(POOL_KEEP_RESIDENT)
-        .table_keep_resident(64 << 10);
+        .max_unused_warm_slots(runs * 32);
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 

@@ -328,7 +328,7 @@ pub enum FsView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FsDigest {
-    /// Directories, the root included.
+    /// Directories, the root not counted.
     pub dirs: u64,
     /// Regular files.
     pub files: u64,
@@ -472,8 +472,9 @@ const PARALLEL_HASH_BYTES: usize = 1 << 20;
 fn sha256_all(contents: &[(usize, &[u8])]) -> Vec<(usize, String)> {
     let hash = |part: &[(usize, &[u8])]| part.iter().map(|&(i, d)| (i, hex(&Sha256::digest(d)))).collect::<Vec<_>>();
     let total: usize = contents.iter().map(|(_, d)| d.len()).sum();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if total < PARALLEL_HASH_BYTES || threads < 2 {
+    // Asked only for large trees: the answer costs file reads (cgroups).
+    let threads = if total < PARALLEL_HASH_BYTES { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()) };
+    if threads < 2 {
         return hash(contents);
     }
     let per_thread = contents.len().div_ceil(threads);

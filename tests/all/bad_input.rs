@@ -91,11 +91,11 @@ fn malformed_scenario_files_never_panic() {
     std::fs::create_dir(dir.path().join("fx")).unwrap();
     let keys = [
         "guest", "components", "worlds", "seed", "args", "env", "stdin", "stdin-file", "fixture", "backend", "quota",
-        "limits", "name", "bogus",
+        "limits", "name", "fs-report", "bogus",
     ];
     let values = [
         "\"fs-tree\"", "42", "-1", "\"\"", "[]", "[\"p2\"]", "[\"p9\"]", "{}", "{ bytes = 1 }", "{ fuel = \"x\" }",
-        "\"../../etc\"", "\"/etc\"", "\"fx\"", "true", "1.5", "\"direct\"", "\"A=B\"", "[\"NOEQ\"]", "\"\\u0000\"",
+        "\"../../etc\"", "\"/etc\"", "\"fx\"", "true", "1.5", "\"direct\"", "\"digest\"", "\"A=B\"", "[\"NOEQ\"]", "\"\\u0000\"",
     ];
     let line = (prop::sample::select(keys.to_vec()), prop::sample::select(values.to_vec()))
         .prop_map(|(k, v)| format!("{k} = {v}\n"));
@@ -139,4 +139,21 @@ fn fixture_paths_may_not_leave_the_scenario_directory() {
             assert!(r.unwrap_err().to_string().contains("leaves the scenario's directory"));
         }
     }
+}
+
+#[test]
+fn fs_report_needs_a_filesystem_and_a_known_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.toml");
+    for (text, needle) in [
+        ("guest = \"fs-tree\"\nfs-report = \"digest\"\n", "field `fs-report`: the scenario has no filesystem"),
+        ("guest = \"fs-tree\"\nfs-report = \"hash\"\n[[preopen]]\n", "fs-report"),
+    ] {
+        std::fs::write(&f, text).unwrap();
+        let msg = ScenarioFile::load(&f).unwrap_err().to_string();
+        assert!(msg.contains(needle), "{msg}");
+    }
+    std::fs::write(&f, "guest = \"fs-tree\"\nfs-report = \"digest\"\n[[preopen]]\n").unwrap();
+    let sf = ScenarioFile::load(&f).unwrap();
+    assert_eq!(sf.scenario.fs_report, wasi_replay::report::FsReport::Digest);
 }

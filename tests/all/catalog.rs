@@ -39,7 +39,7 @@ fn catalog_is_complete() {
         SCENARIOS,
         [
             "fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics", "http-get", "http-post",
-            "http-unmatched"
+            "http-unmatched", "fs-bulk"
         ]
     );
 }
@@ -77,6 +77,11 @@ fn trap() {
 #[test]
 fn fs_semantics() {
     check("fs-semantics");
+}
+
+#[test]
+fn fs_bulk() {
+    check("fs-bulk");
 }
 
 #[test]

@@ -228,6 +228,14 @@ fn check_many_runs_are_identical() {
 }
 
 #[test]
+fn check_runs_on_the_threads_asked_for() {
+    let out = cli().arg("check").arg(p2("fs-tree")).args(["--runs", "6", "--threads", "1", "--fs"]).arg(catalog::scenarios_dir().join("tree")).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("6 runs on 1 thread:"), "{}", stderr(&out));
+    bad_input(&["check", p2("fs-tree").to_str().unwrap(), "--threads", "0"], "--threads");
+}
+
+#[test]
 fn check_rejects_zero_runs() {
     let c = p2("trap");
     bad_input(&["check", c.to_str().unwrap(), "--runs", "0"], "--runs");
@@ -319,13 +327,25 @@ fn demo_is_the_default_command() {
 // ----- bench ---------------------------------------------------------------
 
 #[test]
-fn bench_prints_medians_for_both_backends() {
-    let out = cli().args(["bench", "exit-code", "--runs", "2"]).output().unwrap();
+fn bench_prints_every_part() {
+    let out = cli().args(["bench", "exit-code", "--runs", "4"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("direct µs/run") && text.contains("bridge µs/run"), "{text}");
+    assert!(text.contains("direct") && text.contains("bridge") && text.contains("on-demand"), "{text}");
     assert_eq!(text.lines().filter(|l| l.starts_with("exit-code")).count(), 2, "{text}");
+    for part in ["bytes per inode", "of YAML listed", "the same as a digest", "1 thread:", "first (compiles)"] {
+        assert!(text.contains(part), "no `{part}` in:\n{text}");
+    }
     bad_input(&["bench", "no-such-guest"], "no catalog scenario `no-such-guest`");
+    bad_input(&["bench", "--only", "everything"], "--only");
+}
+
+#[test]
+fn bench_only_runs_the_parts_asked_for() {
+    let out = cli().args(["bench", "--only", "memory"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("bytes per inode") && !text.contains("runs/s"), "{text}");
 }
 
 // ----- bad input -----------------------------------------------------------

@@ -624,3 +624,18 @@ fn inode_level_io() {
     fs.set_quota(Quota { max_bytes: Some(fs.used_bytes()), max_inodes: None });
     assert_eq!(fs.append_ino(ino, b"more").unwrap_err(), ErrorKind::NoSpace);
 }
+
+#[test]
+fn freed_inode_numbers_are_reused_and_counts_stay_exact() {
+    let mut fs = MemFs::new();
+    fs.write("/a", b"1").unwrap();
+    let a = fs.metadata("/a").unwrap().ino;
+    fs.write("/b", b"2").unwrap();
+    assert_eq!(fs.inode_count(), 3);
+    fs.remove_file("/a").unwrap();
+    assert_eq!(fs.inode_count(), 2);
+    fs.write("/c", b"3").unwrap();
+    assert_eq!(fs.metadata("/c").unwrap().ino, a, "the freed number comes back");
+    assert_eq!(fs.read("/b").unwrap(), b"2");
+    fs.check_invariants().unwrap();
+}

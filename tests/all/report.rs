@@ -61,3 +61,88 @@ fn a_missing_target_names_the_install_command() {
     let msg = wasi_replay::catalog::BuildError::MissingTarget.to_string();
     assert!(msg.contains("rustup target add wasm32-wasip2"), "{msg}");
 }
+
+/// The hand-written listing must give serde_yaml_ng's bytes for any entry:
+/// awkward paths, text that needs quoting, digests that read as numbers.
+#[test]
+fn the_fast_yaml_listing_matches_serde_yaml() {
+    use proptest::prelude::*;
+    use wasi_replay::memfs::Kind;
+    use wasi_replay::report::{FsEntry, yaml_listing};
+    let path = prop_oneof![
+        "(/[a-zA-Z0-9._-]{1,12}){1,4}",
+        "/[ -~]{1,16}",
+        "/(true|null|~|1e5|0x1F|-|: x|#c|a b|'q'|\"d\")",
+        "/[\\PC]{1,8}",
+    ];
+    let digest = prop_oneof!["[0-9a-f]{64}", "[0-9]{64}", "[0-9]{30}e[0-9]{33}", "[0-9e]{64}"];
+    let text = prop_oneof!["[ -~]{0,40}", "[\\PC\n\t]{0,40}", Just(String::new()), Just("a\n\nb\n".to_string())];
+    let entry = (path, 0..3u8, any::<u32>(), prop::option::of(2..5u64), prop::option::of(digest), prop::option::of(text))
+        .prop_map(|(path, k, size, nlink, sha256, text)| {
+            let kind = [Kind::File, Kind::Dir, Kind::Symlink][usize::from(k)];
+            let (sha256, target, text) = match kind {
+                Kind::File => (if text.is_none() { sha256 } else { None }, None, text),
+                Kind::Dir => (None, None, None),
+                Kind::Symlink => (None, Some(text.unwrap_or_else(|| "t".into())), None),
+            };
+            let size = (kind == Kind::File).then_some(u64::from(size));
+            FsEntry { path, kind, size, nlink: nlink.filter(|_| kind == Kind::File), text, sha256, target }
+        });
+    let mut runner = proptest::test_runner::TestRunner::new(crate::support::proptest_config(512, 0x5a_4d1));
+    runner
+        .run(&prop::collection::vec(entry, 1..6), |entries| {
+            prop_assert_eq!(yaml_listing(&entries), serde_yaml_ng::to_string(&entries).unwrap());
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// `to_yaml` splices the listing into serde_yaml_ng's report; the whole
+/// must be what serde_yaml_ng writes for the whole report.
+#[test]
+fn to_yaml_is_serde_yaml_for_every_catalog_report() {
+    for name in wasi_replay::catalog::SCENARIOS {
+        for world in [World::P2, World::P3] {
+            let report = run(name, world);
+            assert_eq!(report.to_yaml(), serde_yaml_ng::to_string(&report).unwrap(), "{name} {world}");
+        }
+    }
+}
+
+#[test]
+fn a_digest_counts_the_tree_and_hashes_its_listing() {
+    use sha2::{Digest, Sha256};
+    use wasi_replay::report::{FsDigest, FsReport, FsView, yaml_listing};
+    let mut fs = MemFs::new();
+    fs.mkdir_p("/a/b").unwrap();
+    fs.write_string("/a/b/one.txt", "one").unwrap();
+    fs.write("/a/two.bin", [0u8, 1, 2]).unwrap();
+    fs.symlink("b/one.txt", "/a/link").unwrap();
+    let FsView::Digest(d) = FsView::of(&fs, FsReport::Digest) else { panic!("not a digest") };
+    let listing = yaml_listing(&fs_entries(&fs));
+    let hex: String = Sha256::digest(listing.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(d, FsDigest { dirs: 2, files: 2, symlinks: 1, bytes: 6, sha256: hex });
+    // Any change to any entry shows.
+    let before = d.sha256;
+    fs.write_string("/a/b/one.txt", "One").unwrap();
+    let FsView::Digest(after) = FsView::of(&fs, FsReport::Digest) else { panic!("not a digest") };
+    assert_ne!(after.sha256, before);
+}
+
+#[test]
+fn a_digest_report_round_trips_and_diffs_at_fs() {
+    use wasi_replay::report::FsView;
+    let report = run("fs-bulk", World::P2);
+    let FsView::Digest(d) = &report.fs else { panic!("fs-bulk reports a digest: {:?}", report.fs) };
+    assert_eq!((d.files, d.bytes), (10_000, 10_000 * 1024));
+    let from_yaml: RunReport = serde_yaml_ng::from_str(&report.to_yaml()).unwrap();
+    assert_eq!(from_yaml, report);
+    let from_json: RunReport = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(from_json, report);
+    let mut changed = report.clone();
+    if let FsView::Digest(d) = &mut changed.fs {
+        d.files += 1;
+    }
+    let (field, _, _) = report.first_difference(&changed).expect("they differ");
+    assert_eq!(field, "fs");
+}
