@@ -450,13 +450,20 @@ pub enum Allocation {
     #[default]
     OnDemand,
     /// Taken from a pool reserved once, sized for this many runs at the
-    /// same time, and reused: a slot keeps its mapping and its memory
-    /// image between runs, and only the pages a run touched are reset.
+    /// same time, and reused: a slot keeps its mapping, its memory image
+    /// and its first [`POOL_KEEP_MEMORY`] bytes resident between runs.
     Pooling {
         /// Runs in flight at once, at most (at least 1).
         concurrent_runs: u32,
     },
 }
+
+/// Bytes of each pooled linear memory reset in place between runs; pages
+/// past this are handed back to the kernel.
+pub const POOL_KEEP_MEMORY: usize = 4 << 20;
+
+/// Bytes of each pooled table reset in place between runs.
+pub const POOL_KEEP_TABLES: usize = 64 << 10;
 
 /// A pool for `runs` stores at once. Each run is one component instance;
 /// the per-run counts (32 core instances, 8 memories, 32 tables, 16 fiber
@@ -473,7 +480,13 @@ fn pool(runs: u32) -> wasmtime::InstanceAllocationStrategy {
         .total_stacks(runs * 16)
         .max_memories_per_module(2)
         .max_tables_per_module(4)
-        .max_unused_warm_slots(runs * 32);
+        .max_unused_warm_slots(runs * 32)
+        // Reset a slot with memset rather than madvise: in a process with
+        // more than one thread every madvise flushes the other cores' TLBs,
+        // which is what kept `check` from using both cores. A catalog
+        // guest touches about 1.2 MiB of memory and a few KiB of tables.
+        .linear_memory_keep_resident(POOL_KEEP_MEMORY)
+        .table_keep_resident(POOL_KEEP_TABLES);
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 

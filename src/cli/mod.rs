@@ -138,7 +138,7 @@ enum Command {
         /// fs-semantics and fs-bulk).
         scenarios: Vec<String>,
         /// Timed runs per scenario, world and backend (fs-bulk takes a
-        /// tenth as many).
+        /// fortieth as many, at least 5).
         #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
         /// Only these parts (default: all).
