@@ -453,10 +453,15 @@ pub enum Allocation {
     /// same time, and reused: a slot keeps its mapping, its memory image
     /// and its first [`POOL_KEEP_MEMORY`] bytes resident between runs.
     Pooling {
-        /// Runs in flight at once, at most (at least 1).
+        /// Runs in flight at once, at most: 1 to [`MAX_CONCURRENT_RUNS`].
         concurrent_runs: u32,
     },
 }
+
+/// The most runs a pool is sized for: each run's slots reserve about
+/// 40 GiB of address space (8 memories of 4 GiB and their guards), and
+/// 256 runs stay well inside a 47-bit address space.
+pub const MAX_CONCURRENT_RUNS: u32 = 256;
 
 /// Bytes of each pooled linear memory reset in place between runs; pages
 /// past this are handed back to the kernel.
@@ -471,7 +476,7 @@ pub const POOL_KEEP_TABLES: usize = 64 << 10;
 /// runs every catalog guest, the adapted C guest included, from a one-slot
 /// pool. Only virtual address space is reserved up front.
 fn pool(runs: u32) -> wasmtime::InstanceAllocationStrategy {
-    let runs = runs.max(1);
+    let runs = runs.clamp(1, MAX_CONCURRENT_RUNS);
     let mut pool = wasmtime::PoolingAllocationConfig::new();
     pool.total_component_instances(runs)
         .total_core_instances(runs * 32)

@@ -51,7 +51,8 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part]) -> anyhow::Result
 }
 
 fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(wasi_replay::harness::MAX_CONCURRENT_RUNS as usize)
 }
 
 /// The median of `samples`, which it sorts.

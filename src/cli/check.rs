@@ -2,11 +2,12 @@
 
 use super::{EXIT_MISMATCH, EXIT_OK, InputArgs};
 use std::path::Path;
+use wasi_replay::harness::MAX_CONCURRENT_RUNS;
 
 pub fn check(component: &Path, runs: usize, threads: Option<usize>, inputs: &InputArgs) -> anyhow::Result<u8> {
     let scenario = inputs.scenario(component)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = threads.unwrap_or(cores).min(runs);
+    let threads = threads.unwrap_or(cores).min(runs).min(MAX_CONCURRENT_RUNS as usize);
     let harness = super::new_harness(threads)?;
     let guest = harness.load_on(component, inputs.world())?;
     let start = std::time::Instant::now();

@@ -100,8 +100,8 @@ enum Command {
         /// How many runs.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
-        /// Threads to spread the runs over. [default: one per core]
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        /// Threads to spread the runs over, at most 256. [default: one per core]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         threads: Option<u32>,
         #[command(flatten)]
         inputs: InputArgs,
