@@ -383,6 +383,9 @@ impl FsView {
 /// serde_yaml_ng.
 pub fn yaml_listing(entries: &[FsEntry]) -> String {
     use std::fmt::Write as _;
+    if entries.is_empty() {
+        return "[]\n".to_string();
+    }
     let mut out = String::with_capacity(entries.len() * 128);
     for e in entries {
         let plain_path = e.path.starts_with('/')

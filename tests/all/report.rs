@@ -127,6 +127,8 @@ fn a_digest_counts_the_tree_and_hashes_its_listing() {
     fs.write_string("/a/b/one.txt", "One").unwrap();
     let FsView::Digest(after) = FsView::of(&fs, FsReport::Digest) else { panic!("not a digest") };
     assert_ne!(after.sha256, before);
+    // An empty tree hashes the `[]` the tree form shows.
+    assert_eq!(yaml_listing(&[]), serde_yaml_ng::to_string(&Vec::<wasi_replay::report::FsEntry>::new()).unwrap());
 }
 
 #[test]
