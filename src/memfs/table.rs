@@ -6,7 +6,7 @@
 
 use super::{Ino, Inode};
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct InodeTable {
     /// Slot `n` holds inode `n`; slot 0 is never used.
     slots: Vec<Option<Inode>>,
