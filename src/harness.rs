@@ -151,23 +151,62 @@ impl Guest {
     }
 }
 
-/// Engine and linkers for both worlds. Build one and reuse it: compiling a
+/// Engines and linkers for both worlds. Build one and reuse it: compiling a
 /// component is the expensive step, running it is cheap.
 pub struct Harness {
-    engine: Engine,
+    p2: Host<P2State>,
+    p3: Host<P3State>,
     _ticker: EpochTicker,
-    p2: Linker<P2State>,
-    p3: Linker<P3State>,
-    p2_direct: Linker<P2State>,
-    p3_direct: Linker<P3State>,
     adapter: adapt::Adapter,
+}
+
+/// One host world: its engine, its linkers (one per filesystem backend)
+/// and its share of the compile cache. The worlds have engines of their
+/// own because only p3 needs the component model's concurrency: without
+/// it, every p2 host call skips wasmtime's per-call task bookkeeping.
+struct Host<T: 'static> {
+    engine: Engine,
+    bridge: Linker<T>,
+    direct: Linker<T>,
     cache: Option<CompileCache>,
 }
 
+impl<T: HostState> Host<T> {
+    fn new(
+        config: &Config,
+        linker: fn(&Engine) -> wasmtime::Result<Linker<T>>,
+        direct_linker: fn(&Engine) -> wasmtime::Result<Linker<T>>,
+    ) -> Result<Self, HarnessError> {
+        let internal = |e: wasmtime::Error| HarnessError::Internal(format!("{e:#}"));
+        let engine = Engine::new(config).map_err(internal)?;
+        let bridge = linker(&engine).map_err(internal)?;
+        let direct = direct_linker(&engine).map_err(internal)?;
+        Ok(Host { engine, bridge, direct, cache: None })
+    }
+
+    /// Compiles `bytes` for this engine, through the cache when there is one.
+    fn compile(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
+        let compile = || Component::new(&self.engine, bytes);
+        match &self.cache {
+            Some(cache) => cache.get_or_compile(&self.engine, bytes, compile),
+            None => compile(),
+        }
+    }
+
+    /// Links `component`, which exports `exports`, once per backend:
+    /// `(direct, bridge)`.
+    fn link(&self, component: &Component, exports: World) -> wasmtime::Result<(Command<T>, Command<T>)> {
+        let direct = Command::new(self.direct.instantiate_pre(component)?, exports)?;
+        let bridge = Command::new(self.bridge.instantiate_pre(component)?, exports)?;
+        Ok((direct, bridge))
+    }
+}
+
 impl Harness {
-    /// An engine with the component-model async features p3 needs, fuel
-    /// metering, and epoch interruption driven by a 10 ms ticker thread.
-    /// Every run maps and unmaps its own memories ([`Allocation::OnDemand`]).
+    /// Engines with fuel metering and epoch interruption driven by a 10 ms
+    /// ticker thread; the p3 engine also has the component-model async
+    /// features. Every run maps and unmaps its own memories
+    /// ([`Allocation::OnDemand`]).
     pub fn new() -> Result<Self, HarnessError> {
         Self::with_allocation(Allocation::OnDemand)
     }
@@ -175,7 +214,6 @@ impl Harness {
     /// Like [`Harness::new`], with the allocation strategy chosen.
     pub fn with_allocation(allocation: Allocation) -> Result<Self, HarnessError> {
         let mut config = Config::new();
-        config.wasm_component_model_async(true);
         config.consume_fuel(true);
         config.epoch_interruption(true);
         // Reports leave the wasm backtrace out (it differs between builds
@@ -185,14 +223,13 @@ impl Harness {
         if let Allocation::Pooling { concurrent_runs } = allocation {
             config.allocation_strategy(pool(concurrent_runs));
         }
-        let internal = |e: wasmtime::Error| HarnessError::Internal(format!("{e:#}"));
-        let engine = Engine::new(&config).map_err(internal)?;
-        let p2 = p2::linker(&engine).map_err(internal)?;
-        let p3 = p3::linker(&engine).map_err(internal)?;
-        let p2_direct = p2::direct_linker(&engine).map_err(internal)?;
-        let p3_direct = p3::direct_linker(&engine).map_err(internal)?;
-        let _ticker = EpochTicker::start(engine.clone());
-        Ok(Harness { engine, _ticker, p2, p3, p2_direct, p3_direct, adapter: adapt::Adapter::default(), cache: None })
+        let mut p2_config = config.clone();
+        p2_config.wasm_component_model_async(false).concurrency_support(false);
+        config.wasm_component_model_async(true);
+        let p2 = Host::new(&p2_config, p2::linker, p2::direct_linker)?;
+        let p3 = Host::new(&config, p3::linker, p3::direct_linker)?;
+        let _ticker = EpochTicker::start(vec![p2.engine.clone(), p3.engine.clone()]);
+        Ok(Harness { p2, p3, _ticker, adapter: adapt::Adapter::default() })
     }
 
     /// Keeps compiled components (and WASI p1 modules' adapted components)
@@ -200,7 +237,8 @@ impl Harness {
     /// work. Off unless set.
     pub fn with_cache_dir(mut self, dir: PathBuf) -> Self {
         self.adapter.dir = Some(dir.clone());
-        self.cache = Some(CompileCache::new(dir, &self.engine));
+        self.p2.cache = Some(CompileCache::new(dir.clone(), &self.p2.engine));
+        self.p3.cache = Some(CompileCache::new(dir, &self.p3.engine));
         self
     }
 
@@ -239,48 +277,61 @@ impl Harness {
             Some([0, b'a', b's', b'm', ..]) => {}
             _ => return Err(HarnessError::NotWasm { name }),
         }
-        let compile = || Component::new(&self.engine, bytes);
-        let component = match &self.cache {
-            Some(cache) => cache.get_or_compile(&self.engine, bytes, compile),
-            None => compile(),
+        // Compile for the engine of the host that will run it: the one
+        // asked for, else the one its exports name. Reading the exports
+        // from the bytes first saves compiling a p2 component twice.
+        let hint = exported_world(bytes);
+        if host == Some(World::P2) && hint == Some(World::P3) {
+            return Err(HarnessError::WrongHost { name });
         }
-        .map_err(|e| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") })?;
-        let exports = self.world_of(&component).ok_or_else(|| HarnessError::NoRun { name: name.clone() })?;
+        let invalid = |e: wasmtime::Error| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") };
+        let compile = |world: World| match world {
+            World::P2 => self.p2.compile(bytes),
+            World::P3 => self.p3.compile(bytes),
+        };
+        let first = host.or(hint).unwrap_or(World::P3);
+        let mut component = compile(first).map_err(invalid)?;
+        let exports = self.world_of(first, &component).ok_or_else(|| HarnessError::NoRun { name: name.clone() })?;
         let host = host.unwrap_or(exports);
         if exports == World::P3 && host == World::P2 {
             return Err(HarnessError::WrongHost { name });
         }
+        if host != first {
+            component = compile(host).map_err(invalid)?;
+        }
         let link = |e: wasmtime::Error| {
-            let missing = imports::unsatisfied(&self.engine, &component, host);
+            let missing = imports::unsatisfied(self.engine(host), &component, host);
             let imports = if missing.is_empty() { format!("{e:#}") } else { missing.join(", ") };
             HarnessError::Link { name: name.clone(), imports }
         };
-        let no_run = |_| HarnessError::NoRun { name: name.clone() };
         let pre = match host {
-            World::P2 => Pre::P2 {
-                direct: Command::new(self.p2_direct.instantiate_pre(&component).map_err(link)?, exports).map_err(no_run)?,
-                bridge: Command::new(self.p2.instantiate_pre(&component).map_err(link)?, exports).map_err(no_run)?,
-            },
-            World::P3 => Pre::P3 {
-                direct: Command::new(self.p3_direct.instantiate_pre(&component).map_err(link)?, exports).map_err(no_run)?,
-                bridge: Command::new(self.p3.instantiate_pre(&component).map_err(link)?, exports).map_err(no_run)?,
-            },
+            World::P2 => {
+                let (direct, bridge) = self.p2.link(&component, exports).map_err(link)?;
+                Pre::P2 { direct, bridge }
+            }
+            World::P3 => {
+                let (direct, bridge) = self.p3.link(&component, exports).map_err(link)?;
+                Pre::P3 { direct, bridge }
+            }
         };
         Ok(Guest { name, exports, adapted_from: None, pre })
     }
 
+    /// The engine of `host`.
+    fn engine(&self, host: World) -> &Engine {
+        match host {
+            World::P2 => &self.p2.engine,
+            World::P3 => &self.p3.engine,
+        }
+    }
+
     /// Reads the world from the component's `wasi:cli/run` export.
-    fn world_of(&self, component: &Component) -> Option<World> {
+    fn world_of(&self, host: World, component: &Component) -> Option<World> {
         let ty = component.component_type();
         let mut found = None;
-        for (name, item) in ty.exports(&self.engine) {
-            if !matches!(item.ty, ComponentItem::ComponentInstance(_)) {
-                continue;
-            }
-            match name.strip_prefix("wasi:cli/run@") {
-                Some(v) if v.starts_with("0.2.") => found = Some(World::P2),
-                Some(v) if v.starts_with("0.3.") => found = Some(World::P3),
-                _ => {}
+        for (name, item) in ty.exports(self.engine(host)) {
+            if matches!(item.ty, ComponentItem::ComponentInstance(_)) {
+                found = run_world(name).or(found);
             }
         }
         found
@@ -346,11 +397,11 @@ impl Harness {
             match &guest.pre {
                 Pre::P2 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.engine, pre, P2State::new(inputs, fs)?, limits).await
+                    run_on(&self.p2.engine, pre, P2State::new(inputs, fs)?, limits).await
                 }
                 Pre::P3 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.engine, pre, P3State::new(inputs, fs)?, limits).await
+                    run_on(&self.p3.engine, pre, P3State::new(inputs, fs)?, limits).await
                 }
             }
         })?;
@@ -418,6 +469,40 @@ async fn run_on<T: HostState>(
     })
 }
 
+/// The world a `wasi:cli/run` export name belongs to.
+fn run_world(export: &str) -> Option<World> {
+    match export.strip_prefix("wasi:cli/run@") {
+        Some(v) if v.starts_with("0.2.") => Some(World::P2),
+        Some(v) if v.starts_with("0.3.") => Some(World::P3),
+        _ => None,
+    }
+}
+
+/// The world of the `wasi:cli/run` instance a component exports, read from
+/// its top-level export sections without compiling it; `None` when the
+/// bytes do not parse or export no such instance.
+fn exported_world(bytes: &[u8]) -> Option<World> {
+    use wasmparser::{ComponentExternalKind, Parser, Payload};
+    let mut depth = 0usize;
+    let mut found = None;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.ok()? {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentExportSection(exports) if depth == 0 => {
+                for export in exports {
+                    let export = export.ok()?;
+                    if export.kind == ComponentExternalKind::Instance {
+                        found = run_world(export.name.name).or(found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 /// Maps the end of `run` to an exit: a status for returns and `exit`
 /// calls, a limit for fuel and timeout, a trap with its message for
 /// everything else.
@@ -449,9 +534,10 @@ pub enum Allocation {
     /// Mapped when a run starts and unmapped when it ends.
     #[default]
     OnDemand,
-    /// Taken from a pool reserved once, sized for this many runs at the
-    /// same time, and reused: a slot keeps its mapping, its memory image
-    /// and its first [`POOL_KEEP_MEMORY`] bytes resident between runs.
+    /// Taken from pools reserved once (one per host world), each sized
+    /// for this many runs at the same time, and reused: a slot keeps its
+    /// mapping, its memory image and up to [`POOL_KEEP_MEMORY`] bytes of
+    /// resident pages between runs.
     Pooling {
         /// Runs in flight at once, at most: 1 to [`MAX_CONCURRENT_RUNS`].
         concurrent_runs: u32,
@@ -460,7 +546,7 @@ pub enum Allocation {
 
 /// The most runs a pool is sized for: each run's slots reserve about
 /// 40 GiB of address space (8 memories of 4 GiB and their guards), and
-/// 256 runs stay well inside a 47-bit address space.
+/// two pools of 256 runs (20 TiB) stay well inside a 47-bit address space.
 pub const MAX_CONCURRENT_RUNS: u32 = 256;
 
 /// Bytes of each pooled linear memory reset in place between runs; pages
@@ -490,15 +576,19 @@ fn pool(runs: u32) -> wasmtime::InstanceAllocationStrategy {
         // more than one thread every madvise flushes the other cores' TLBs,
         // which is what kept `check` from using both cores. A catalog
         // guest touches about 1.2 MiB of memory and a few KiB of tables.
+        // Where Linux has PAGEMAP_SCAN (6.7+), only the pages a run wrote
+        // are reset, not the whole first 4 MiB: most of a guest's 1 MiB
+        // shadow stack is never touched.
         .linear_memory_keep_resident(POOL_KEEP_MEMORY)
-        .table_keep_resident(POOL_KEEP_TABLES);
+        .table_keep_resident(POOL_KEEP_TABLES)
+        .pagemap_scan(wasmtime::Enabled::Auto);
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 
 /// Milliseconds per epoch tick.
 const TICK_MS: u64 = 10;
 
-/// Advances the engine's epoch every [`TICK_MS`] on a thread of its own,
+/// Advances the engines' epochs every [`TICK_MS`] on a thread of its own,
 /// until dropped. Only the wall-clock timeout depends on it.
 struct EpochTicker {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -506,7 +596,7 @@ struct EpochTicker {
 }
 
 impl EpochTicker {
-    fn start(engine: Engine) -> Self {
+    fn start(engines: Vec<Engine>) -> Self {
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
@@ -514,7 +604,7 @@ impl EpochTicker {
             .spawn(move || {
                 while !flag.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::sleep(std::time::Duration::from_millis(TICK_MS));
-                    engine.increment_epoch();
+                    engines.iter().for_each(Engine::increment_epoch);
                 }
             })
             .ok();

@@ -55,3 +55,28 @@ fn an_adapted_p1_module_is_kept_beside_its_compiled_artifact() {
     let again = Harness::new().unwrap().with_cache_dir(dir.path().into()).load(&path).unwrap();
     assert_eq!(again.adapted_from(), Some("wasip1"));
 }
+
+#[test]
+fn each_host_world_has_entries_of_its_own() {
+    // The p2 host's engine runs without the component model's concurrency,
+    // so a p2 component compiled for the p3 host is another artifact.
+    harness();
+    let dir = tempfile::tempdir().unwrap();
+    let path = catalog::component_path("exit-code", World::P2);
+    let scenario = catalog::scenario("exit-code").unwrap();
+    let h = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let on_p2 = h.load(&path).unwrap();
+    assert_eq!(on_p2.host(), World::P2);
+    assert_eq!(entries(dir.path()).len(), 1, "its exports are read before it is compiled, once");
+    let on_p3 = h.load_on(&path, Some(World::P3)).unwrap();
+    assert_eq!(on_p3.host(), World::P3);
+    let written = entries(dir.path());
+    assert_eq!(written.len(), 2);
+
+    let again = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let a = again.run(&again.load(&path).unwrap(), &scenario).unwrap();
+    let b = again.run(&again.load_on(&path, Some(World::P3)).unwrap(), &scenario).unwrap();
+    assert_eq!(entries(dir.path()), written);
+    assert_eq!((a.world, b.world), (World::P2, World::P3));
+    assert_eq!((a.exit, a.stdout), (b.exit, b.stdout));
+}
