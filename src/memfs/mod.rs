@@ -199,7 +199,8 @@ impl MemFs {
     /// path up, as `mkdir -p` and `std::fs::create_dir_all` do, so errors
     /// match theirs.
     pub fn mkdir_p(&mut self, path: &str) -> FsResult<()> {
-        let comps: Vec<String> = components(path).map_err(|k| FsError::new(k, path))?.into();
+        let comps: Vec<String> =
+            components(path).map_err(|k| FsError::new(k, path))?.into_iter().map(str::to_string).collect();
         self.mkdir_all(&comps).map_err(|k| FsError::new(k, path))
     }
 

@@ -7,15 +7,11 @@ use super::error::ErrorKind;
 use std::collections::VecDeque;
 
 /// Splits a path into its meaningful components.
-pub(crate) fn components(path: &str) -> Result<VecDeque<String>, ErrorKind> {
+pub(crate) fn components(path: &str) -> Result<VecDeque<&str>, ErrorKind> {
     if path.is_empty() || path.contains('\0') {
         return Err(ErrorKind::InvalidPath);
     }
-    Ok(path
-        .split('/')
-        .filter(|c| !c.is_empty() && *c != ".")
-        .map(str::to_string)
-        .collect())
+    Ok(path.split('/').filter(|c| !c.is_empty() && *c != ".").collect())
 }
 
 /// Joins a parent path and a child name into a normalized absolute path.

@@ -75,14 +75,17 @@ impl MemFs {
     }
 
     /// Resolves `path` relative to `at`.
-    pub(crate) fn resolve_at(&self, at: At, path: &str, follow_last: bool) -> Result<Resolved, ErrorKind> {
+    pub(crate) fn resolve_at<'a>(&'a self, at: At, path: &'a str, follow_last: bool) -> Result<Resolved, ErrorKind> {
+        // Components borrow from `path` and from the symlink targets
+        // spliced in, so a walk allocates nothing per component.
         let mut todo = components(path)?;
         let floor = at.wall.unwrap_or(ROOT);
         if at.wall.is_some() && path.starts_with('/') {
             return Err(ErrorKind::NotPermitted);
         }
         // The directories from the floor down to `at.dir`, via parent links.
-        let mut stack: Vec<Ino> = vec![at.dir];
+        let mut stack: Vec<Ino> = Vec::with_capacity(8);
+        stack.push(at.dir);
         while *stack.last().expect("nonempty") != floor {
             let top = *stack.last().expect("nonempty");
             if top == ROOT || !self.inodes.contains_key(&top) {
@@ -106,9 +109,9 @@ impl MemFs {
                 return Err(ErrorKind::NotDir);
             };
             let is_last = todo.is_empty();
-            let Some(&ino) = entries.get(&comp) else {
+            let Some(&ino) = entries.get(comp) else {
                 if is_last {
-                    return Ok(Resolved { parent: dir, name: Some(comp), ino: None });
+                    return Ok(Resolved { parent: dir, name: Some(comp.to_string()), ino: None });
                 }
                 return Err(ErrorKind::NotFound);
             };
@@ -131,7 +134,7 @@ impl MemFs {
                 continue;
             }
             if is_last {
-                return Ok(Resolved { parent: dir, name: Some(comp), ino: Some(ino) });
+                return Ok(Resolved { parent: dir, name: Some(comp.to_string()), ino: Some(ino) });
             }
             stack.push(ino);
         }
