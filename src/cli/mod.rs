@@ -138,12 +138,16 @@ enum Command {
         /// fs-semantics and fs-bulk).
         scenarios: Vec<String>,
         /// Timed runs per scenario, world and backend (fs-bulk takes a
-        /// fortieth as many, at least 5).
+        /// fortieth as many, at least 3).
         #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
         /// Only these parts (default: all).
         #[arg(long, value_enum, value_name = "PART")]
         only: Vec<bench::Part>,
+        /// Measure the per-run table once and print it as plain numbers:
+        /// how `bench` takes each of its samples in a process of its own.
+        #[arg(long, hide = true)]
+        child: bool,
     },
 }
 
@@ -159,7 +163,7 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
         }
         Command::Test { paths, accept, partition } => test::test(paths, accept, partition),
         Command::Demo => demo::demo(),
-        Command::Bench { scenarios, runs, only } => {
+        Command::Bench { scenarios, runs, only, child } => {
             let scenarios: Vec<String> = if scenarios.is_empty() {
                 ["fs-tree", "fs-semantics", "fs-bulk"].map(String::from).to_vec()
             } else {
@@ -170,7 +174,7 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
                     anyhow::bail!("no catalog scenario `{s}` (known: {})", wasi_replay::catalog::SCENARIOS.join(", "));
                 }
             }
-            bench::bench(&scenarios, runs as usize, &only)
+            bench::bench(&scenarios, runs as usize, &only, child)
         }
     }
 }
