@@ -199,7 +199,7 @@ fn per_run_child(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
 }
 
 fn bulk_runs(runs: usize) -> usize {
-    (runs / 40).max(3)
+    (runs / 64).max(3)
 }
 
 /// Target 2: the final tree of `fs-bulk` (10,000 files) listed and written

@@ -137,8 +137,8 @@ enum Command {
         /// Catalog scenarios for the per-run table (default: fs-tree,
         /// fs-semantics and fs-bulk).
         scenarios: Vec<String>,
-        /// Timed runs per scenario, world and backend (fs-bulk takes a
-        /// fortieth as many, at least 3).
+        /// Timed runs per scenario, world and backend in each measuring
+        /// process (fs-bulk takes a sixty-fourth as many, at least 3).
         #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
         /// Only these parts (default: all).
