@@ -194,11 +194,19 @@ impl<T: HostState> Host<T> {
     }
 
     /// Links `component`, which exports `exports`, once per backend:
-    /// `(direct, bridge)`.
-    fn link(&self, component: &Component, exports: World) -> wasmtime::Result<(Command<T>, Command<T>)> {
-        let direct = Command::new(self.direct.instantiate_pre(component)?, exports)?;
-        let bridge = Command::new(self.bridge.instantiate_pre(component)?, exports)?;
-        Ok((direct, bridge))
+    /// `(direct, bridge)`. A failed link is `unlinked`'s error; a `run`
+    /// export of the wrong shape is `no_run`'s.
+    fn link(
+        &self,
+        component: &Component,
+        exports: World,
+        unlinked: impl Fn(wasmtime::Error) -> HarnessError,
+        no_run: impl Fn(wasmtime::Error) -> HarnessError,
+    ) -> Result<(Command<T>, Command<T>), HarnessError> {
+        let command = |linker: &Linker<T>| {
+            Command::new(linker.instantiate_pre(component).map_err(&unlinked)?, exports).map_err(&no_run)
+        };
+        Ok((command(&self.direct)?, command(&self.bridge)?))
     }
 }
 
@@ -304,13 +312,14 @@ impl Harness {
             let imports = if missing.is_empty() { format!("{e:#}") } else { missing.join(", ") };
             HarnessError::Link { name: name.clone(), imports }
         };
+        let no_run = |_| HarnessError::NoRun { name: name.clone() };
         let pre = match host {
             World::P2 => {
-                let (direct, bridge) = self.p2.link(&component, exports).map_err(link)?;
+                let (direct, bridge) = self.p2.link(&component, exports, link, no_run)?;
                 Pre::P2 { direct, bridge }
             }
             World::P3 => {
-                let (direct, bridge) = self.p3.link(&component, exports).map_err(link)?;
+                let (direct, bridge) = self.p3.link(&component, exports, link, no_run)?;
                 Pre::P3 { direct, bridge }
             }
         };
