@@ -111,7 +111,7 @@ fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
     let mut samples: Vec<Vec<[f64; 3]>> = Vec::new();
     for _ in 0..RUN_PROCESSES {
         let mut child = Command::new(&exe);
-        match super::CACHE.get().cloned().flatten() {
+        match super::cache_dir() {
             Some(dir) => child.arg("--cache-dir").arg(dir),
             None => child.arg("--no-cache"),
         };
@@ -173,10 +173,7 @@ fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
 /// direct on-demand runs, which take turns in blocks.
 fn per_run_child(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
     let pooled = super::new_harness(1)?;
-    let on_demand = match super::CACHE.get().cloned().flatten() {
-        Some(dir) => Harness::new()?.with_cache_dir(dir),
-        None => Harness::new()?,
-    };
+    let on_demand = super::with_cache(Harness::new()?);
     for name in scenarios {
         let n = if name == "fs-bulk" { bulk_runs(runs) } else { runs };
         for world in [World::P2, World::P3] {

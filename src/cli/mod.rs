@@ -50,11 +50,20 @@ static CACHE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 /// for `concurrent_runs` runs at once.
 pub fn new_harness(concurrent_runs: usize) -> anyhow::Result<wasi_replay::harness::Harness> {
     let concurrent_runs = u32::try_from(concurrent_runs).unwrap_or(u32::MAX);
-    let harness = wasi_replay::harness::Harness::with_allocation(Allocation::Pooling { concurrent_runs })?;
-    Ok(match CACHE.get().cloned().flatten() {
+    Ok(with_cache(wasi_replay::harness::Harness::with_allocation(Allocation::Pooling { concurrent_runs })?))
+}
+
+/// The compile cache's directory chosen on the command line, if any.
+fn cache_dir() -> Option<PathBuf> {
+    CACHE.get().cloned().flatten()
+}
+
+/// `harness` with the compile cache chosen on the command line.
+fn with_cache(harness: wasi_replay::harness::Harness) -> wasi_replay::harness::Harness {
+    match cache_dir() {
         Some(dir) => harness.with_cache_dir(dir),
         None => harness,
-    })
+    }
 }
 
 #[derive(Subcommand, Debug)]
