@@ -70,7 +70,15 @@ impl Pollable for Capture {
     async fn ready(&mut self) {}
 }
 
+// Always ready: a blocking write is a plain one (the trait's default first
+// waits on `ready`, a boxed future per step).
+#[async_trait::async_trait]
 impl OutputStream for Capture {
+    async fn blocking_write_and_flush(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.push(&bytes);
+        Ok(())
+    }
+
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
         self.push(&bytes);
         Ok(())

@@ -4,10 +4,13 @@
 //! against the tree (after following symlinks), as POSIX does.
 
 use super::error::ErrorKind;
-use std::collections::VecDeque;
+use smallvec::SmallVec;
+
+/// Components of a path, held inline up to this many.
+pub(crate) type Components<'a> = SmallVec<[&'a str; 12]>;
 
 /// Splits a path into its meaningful components.
-pub(crate) fn components(path: &str) -> Result<VecDeque<&str>, ErrorKind> {
+pub(crate) fn components(path: &str) -> Result<Components<'_>, ErrorKind> {
     if path.is_empty() || path.contains('\0') {
         return Err(ErrorKind::InvalidPath);
     }

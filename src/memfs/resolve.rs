@@ -8,6 +8,7 @@
 //! WASI asks.
 
 use super::path::components;
+use smallvec::SmallVec;
 use super::{ErrorKind, Ino, MAX_SYMLINKS, MemFs, Node, ROOT};
 
 /// Where a relative path starts, and what it may not rise above.
@@ -77,14 +78,16 @@ impl MemFs {
     /// Resolves `path` relative to `at`.
     pub(crate) fn resolve_at<'a>(&'a self, at: At, path: &'a str, follow_last: bool) -> Result<Resolved, ErrorKind> {
         // Components borrow from `path` and from the symlink targets
-        // spliced in, so a walk allocates nothing per component.
+        // spliced in, and are kept last first (the next one on top), so a
+        // walk of a usual path allocates nothing.
         let mut todo = components(path)?;
+        todo.reverse();
         let floor = at.wall.unwrap_or(ROOT);
         if at.wall.is_some() && path.starts_with('/') {
             return Err(ErrorKind::NotPermitted);
         }
         // The directories from the floor down to `at.dir`, via parent links.
-        let mut stack: Vec<Ino> = Vec::with_capacity(8);
+        let mut stack: SmallVec<[Ino; 16]> = SmallVec::new();
         stack.push(at.dir);
         while *stack.last().expect("nonempty") != floor {
             let top = *stack.last().expect("nonempty");
@@ -95,7 +98,7 @@ impl MemFs {
         }
         stack.reverse();
         let mut followed = 0;
-        while let Some(comp) = todo.pop_front() {
+        while let Some(comp) = todo.pop() {
             let dir = *stack.last().expect("root");
             if comp == ".." {
                 if stack.len() > 1 {
@@ -122,15 +125,14 @@ impl MemFs {
                 if followed > MAX_SYMLINKS {
                     return Err(ErrorKind::Loop);
                 }
-                let mut spliced = components(target)?;
+                let spliced = components(target)?;
                 if target.starts_with('/') {
                     if at.wall.is_some() {
                         return Err(ErrorKind::NotPermitted);
                     }
                     stack.truncate(1);
                 }
-                spliced.extend(todo.drain(..));
-                todo = spliced;
+                todo.extend(spliced.into_iter().rev());
                 continue;
             }
             if is_last {

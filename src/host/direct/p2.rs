@@ -251,7 +251,14 @@ impl Pollable for FileStream {
     async fn ready(&mut self) {}
 }
 
+// A MemFs stream is always ready, so the blocking calls are the plain ones
+// (the trait's defaults first wait on `ready`, a boxed future per step).
+#[async_trait::async_trait]
 impl InputStream for FileStream {
+    async fn blocking_read(&mut self, size: usize) -> StreamResult<Bytes> {
+        self.read(size)
+    }
+
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
         let pos = self.pos.unwrap_or(0);
         let fs = lock(&self.fs);
@@ -265,7 +272,12 @@ impl InputStream for FileStream {
     }
 }
 
+#[async_trait::async_trait]
 impl OutputStream for FileStream {
+    async fn blocking_write_and_flush(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.write(bytes)
+    }
+
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
         let mut fs = lock(&self.fs);
         match self.pos {
