@@ -1,16 +1,24 @@
 //! `wasi:filesystem@0.2.x` over MemFs: the p2 adapter on the shared core.
+//!
+//! It implements the *synchronous* generated host traits: MemFs never
+//! waits, and a synchronous host function costs the guest less per call
+//! than an async one (no boxed future, no poll). The shared helpers
+//! speak the async bindings' types, which every filesystem error goes
+//! through ([`FsError`] wraps them); the sync types convert from and to
+//! those with wasmtime-wasi's own `From` impls.
 
 use super::{DirectView, Errno, Need, SetTime, SharedFs, StreamFsError, lock, ours};
 use crate::memfs::{ErrorKind, Ino};
 use bytes::Bytes;
 use std::time::Duration;
 use wasmtime::component::Resource;
-use wasmtime_wasi::p2::bindings::filesystem::{preopens, types};
-use wasmtime_wasi::p2::bindings::filesystem::types::{
-    Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode, MetadataHashValue,
-    NewTimestamp, OpenFlags, PathFlags,
-};
 use wasmtime_wasi::p2::bindings::clocks::wall_clock::Datetime;
+use wasmtime_wasi::p2::bindings::filesystem::preopens;
+use wasmtime_wasi::p2::bindings::filesystem::types::{
+    DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode, MetadataHashValue, NewTimestamp,
+    OpenFlags, PathFlags,
+};
+use wasmtime_wasi::p2::bindings::sync::filesystem::types;
 use wasmtime_wasi::p2::{DynInputStream, DynOutputStream, FsError, FsResult, InputStream, OutputStream, Pollable, StreamError, StreamResult};
 
 type Descriptor = types::Descriptor;
@@ -37,121 +45,123 @@ impl preopens::Host for DirectView<'_> {
 }
 
 impl types::Host for DirectView<'_> {
-    fn convert_error_code(&mut self, err: FsError) -> wasmtime::Result<ErrorCode> {
-        err.downcast()
+    fn convert_error_code(&mut self, err: FsError) -> wasmtime::Result<types::ErrorCode> {
+        Ok(err.downcast()?.into())
     }
 
-    fn filesystem_error_code(&mut self, err: Resource<wasmtime::Error>) -> wasmtime::Result<Option<ErrorCode>> {
+    fn filesystem_error_code(&mut self, err: Resource<wasmtime::Error>) -> wasmtime::Result<Option<types::ErrorCode>> {
         let err = self.table.get(&err)?;
-        Ok(err.downcast_ref::<StreamFsError>().map(|e| code(e.0)))
+        Ok(err.downcast_ref::<StreamFsError>().map(|e| code(e.0).into()))
     }
 }
 
 impl types::HostDescriptor for DirectView<'_> {
-    async fn advise(&mut self, fd: Resource<Descriptor>, _: u64, _: u64, _: Advice) -> FsResult<()> {
+    fn advise(&mut self, fd: Resource<Descriptor>, _: u64, _: u64, _: types::Advice) -> FsResult<()> {
         lift(self.file(&fd, Need::Nothing).map(|r| r.map(|_| ())))
     }
 
-    async fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
+    fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
         self.handle(&fd)?;
         Ok(())
     }
 
-    async fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorFlags> {
-        Ok(flags_out(self.flags(&fd)?))
+    fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<types::DescriptorFlags> {
+        Ok(flags_out(self.flags(&fd)?).into())
     }
 
-    async fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorType> {
-        Ok(dtype(self.kind(&fd)?))
+    fn get_type(&mut self, fd: Resource<Descriptor>) -> FsResult<types::DescriptorType> {
+        Ok(dtype(self.kind(&fd)?).into())
     }
 
-    async fn set_size(&mut self, fd: Resource<Descriptor>, size: u64) -> FsResult<()> {
+    fn set_size(&mut self, fd: Resource<Descriptor>, size: u64) -> FsResult<()> {
         lift(DirectView::set_size(self, &fd, size))
     }
 
-    async fn set_times(&mut self, fd: Resource<Descriptor>, atim: NewTimestamp, mtim: NewTimestamp) -> FsResult<()> {
-        lift(DirectView::set_times(self, &fd, set_time(atim), set_time(mtim)))
+    fn set_times(&mut self, fd: Resource<Descriptor>, atim: types::NewTimestamp, mtim: types::NewTimestamp) -> FsResult<()> {
+        lift(DirectView::set_times(self, &fd, set_time(atim.into()), set_time(mtim.into())))
     }
 
-    async fn read(&mut self, fd: Resource<Descriptor>, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
+    fn read(&mut self, fd: Resource<Descriptor>, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
         lift(DirectView::read(self, &fd, len, offset))
     }
 
-    async fn write(&mut self, fd: Resource<Descriptor>, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
+    fn write(&mut self, fd: Resource<Descriptor>, buf: Vec<u8>, offset: u64) -> FsResult<u64> {
         lift(DirectView::write(self, &fd, &buf, offset))
     }
 
-    async fn read_directory(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DirStream>> {
+    fn read_directory(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DirStream>> {
         let entries = lift(self.read_dir(&fd))?;
         let entries = entries.into_iter().rev().map(|(name, kind)| DirectoryEntry { type_: dtype(kind), name }).collect();
         let r = self.table.push(ReadDir(entries))?;
         Ok(ours(&r))
     }
 
-    async fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
+    fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
         self.handle(&fd)?;
         Ok(())
     }
 
-    async fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
+    fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
         lift(self.change(&fd, |fs, at| fs.mkdir_at(at, &path)))
     }
 
-    async fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<DescriptorStat> {
-        Ok(stat(&DirectView::stat(self, &fd)?))
+    fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<types::DescriptorStat> {
+        Ok(stat(&DirectView::stat(self, &fd)?).into())
     }
 
-    async fn stat_at(&mut self, fd: Resource<Descriptor>, pf: PathFlags, path: String) -> FsResult<DescriptorStat> {
-        lift(DirectView::stat_at(self, &fd, follow(pf), &path)).map(|m| stat(&m))
+    fn stat_at(&mut self, fd: Resource<Descriptor>, pf: types::PathFlags, path: String) -> FsResult<types::DescriptorStat> {
+        lift(DirectView::stat_at(self, &fd, follow(pf.into()), &path)).map(|m| stat(&m).into())
     }
 
-    async fn set_times_at(
+    fn set_times_at(
         &mut self,
         fd: Resource<Descriptor>,
-        pf: PathFlags,
+        pf: types::PathFlags,
         path: String,
-        atim: NewTimestamp,
-        mtim: NewTimestamp,
+        atim: types::NewTimestamp,
+        mtim: types::NewTimestamp,
     ) -> FsResult<()> {
-        lift(DirectView::set_times_at(self, &fd, follow(pf), &path, set_time(atim), set_time(mtim)))
+        let (atim, mtim) = (set_time(atim.into()), set_time(mtim.into()));
+        lift(DirectView::set_times_at(self, &fd, follow(pf.into()), &path, atim, mtim))
     }
 
-    async fn link_at(
+    fn link_at(
         &mut self,
         fd: Resource<Descriptor>,
-        pf: PathFlags,
+        pf: types::PathFlags,
         old_path: String,
         new_fd: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        lift(self.change2(&fd, &new_fd, |fs, a, b| fs.link_at(a, &old_path, b, &new_path, follow(pf))))
+        let follow = follow(pf.into());
+        lift(self.change2(&fd, &new_fd, |fs, a, b| fs.link_at(a, &old_path, b, &new_path, follow)))
     }
 
-    async fn open_at(
+    fn open_at(
         &mut self,
         fd: Resource<Descriptor>,
-        pf: PathFlags,
+        pf: types::PathFlags,
         path: String,
-        oflags: OpenFlags,
-        flags: DescriptorFlags,
+        oflags: types::OpenFlags,
+        flags: types::DescriptorFlags,
     ) -> FsResult<Resource<Descriptor>> {
-        let open = open_flags(oflags);
-        lift(DirectView::open_at(self, &fd, follow(pf), &path, open, flags_in(flags)))
+        let (open, flags) = (open_flags(oflags.into()), flags_in(flags.into()));
+        lift(DirectView::open_at(self, &fd, follow(pf.into()), &path, open, flags))
     }
 
     fn drop(&mut self, fd: Resource<Descriptor>) -> wasmtime::Result<()> {
         self.drop_handle(fd)
     }
 
-    async fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String> {
+    fn readlink_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<String> {
         lift(DirectView::readlink_at(self, &fd, &path))
     }
 
-    async fn remove_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
+    fn remove_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
         lift(self.change(&fd, |fs, at| fs.rmdir_at(at, &path)))
     }
 
-    async fn rename_at(
+    fn rename_at(
         &mut self,
         fd: Resource<Descriptor>,
         old_path: String,
@@ -161,11 +171,11 @@ impl types::HostDescriptor for DirectView<'_> {
         lift(self.change2(&fd, &new_fd, |fs, a, b| fs.rename_at(a, &old_path, b, &new_path)))
     }
 
-    async fn symlink_at(&mut self, fd: Resource<Descriptor>, old_path: String, new_path: String) -> FsResult<()> {
+    fn symlink_at(&mut self, fd: Resource<Descriptor>, old_path: String, new_path: String) -> FsResult<()> {
         lift(DirectView::symlink_at(self, &fd, &old_path, &new_path))
     }
 
-    async fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
+    fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
         lift(self.change(&fd, |fs, at| fs.remove_file_at(at, &path)))
     }
 
@@ -187,21 +197,21 @@ impl types::HostDescriptor for DirectView<'_> {
         Ok(self.table.push(stream)?)
     }
 
-    async fn is_same_object(&mut self, a: Resource<Descriptor>, b: Resource<Descriptor>) -> wasmtime::Result<bool> {
+    fn is_same_object(&mut self, a: Resource<Descriptor>, b: Resource<Descriptor>) -> wasmtime::Result<bool> {
         Ok(self.same(&a, &b)?)
     }
 
-    async fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<MetadataHashValue> {
-        Ok(hash(DirectView::hash(self, &fd)?))
+    fn metadata_hash(&mut self, fd: Resource<Descriptor>) -> FsResult<types::MetadataHashValue> {
+        Ok(hash(DirectView::hash(self, &fd)?).into())
     }
 
-    async fn metadata_hash_at(
+    fn metadata_hash_at(
         &mut self,
         fd: Resource<Descriptor>,
-        pf: PathFlags,
+        pf: types::PathFlags,
         path: String,
-    ) -> FsResult<MetadataHashValue> {
-        lift(self.hash_at(&fd, follow(pf), &path)).map(hash)
+    ) -> FsResult<types::MetadataHashValue> {
+        lift(self.hash_at(&fd, follow(pf.into()), &path)).map(|h| hash(h).into())
     }
 }
 
@@ -210,9 +220,9 @@ impl types::HostDescriptor for DirectView<'_> {
 struct ReadDir(Vec<DirectoryEntry>);
 
 impl types::HostDirectoryEntryStream for DirectView<'_> {
-    async fn read_directory_entry(&mut self, stream: Resource<DirStream>) -> FsResult<Option<DirectoryEntry>> {
+    fn read_directory_entry(&mut self, stream: Resource<DirStream>) -> FsResult<Option<types::DirectoryEntry>> {
         let rd = self.table.get_mut(&ours::<DirStream, ReadDir>(&stream))?;
-        Ok(rd.0.pop())
+        Ok(rd.0.pop().map(Into::into))
     }
 
     fn drop(&mut self, stream: Resource<DirStream>) -> wasmtime::Result<()> {
