@@ -96,19 +96,41 @@ fn interleaved(configs: &mut [&mut dyn FnMut() -> anyhow::Result<()>], runs: usi
     Ok(samples.iter_mut().map(|s| median(s)).collect())
 }
 
-/// Processes the per-run table is measured in. How fast a process runs
-/// depends on where its code and data land in its address space: on the
-/// 2-core VM the same build measured 101 µs per fs-tree run in one process
-/// and 170 µs in the next, each steady within itself. So each process is
-/// one sample, and the table shows the median across processes.
+/// Processes the per-run table is measured in, one after another. The
+/// 2-core VM runs in phases of seconds to minutes: in one phase a loop of
+/// fs-tree runs takes about 95 µs per run, in another about 150 µs, and
+/// [`reference`] slows down with it. So each process is one sample spread
+/// over time, the table shows the median across them, and the reference
+/// loop, timed in the same blocks, shows which phases they met.
 const RUN_PROCESSES: usize = 5;
+
+/// Numbers sorted per call of [`reference`].
+const REFERENCE_LEN: usize = 4096;
+
+/// A fixed piece of CPU work that shares nothing: sorting
+/// [`REFERENCE_LEN`] pseudo-random numbers. Its time tells how fast the
+/// machine was while it ran; its rate on every core against one tells how
+/// far the cores scale when nothing at all is shared.
+fn reference() {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut v: Vec<u32> = (0..REFERENCE_LEN)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u32
+        })
+        .collect();
+    v.sort_unstable();
+    std::hint::black_box(&v);
+}
 
 /// Target 1 and 2: µs per run on the direct and bridge backends from a
 /// pooled harness, and on the direct backend from an on-demand one, each
 /// measured side by side in [`RUN_PROCESSES`] child processes.
 fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
     let exe = std::env::current_exe()?;
-    let mut samples: Vec<Vec<[f64; 3]>> = Vec::new();
+    let mut samples: Vec<Vec<[f64; 4]>> = Vec::new();
     for _ in 0..RUN_PROCESSES {
         let mut child = Command::new(&exe);
         match super::cache_dir() {
@@ -126,7 +148,7 @@ fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
             .lines()
             .map(|line| {
                 let m: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
-                <[f64; 3]>::try_from(m).map_err(|_| anyhow::anyhow!("unreadable benchmark line `{line}`"))
+                <[f64; 4]>::try_from(m).map_err(|_| anyhow::anyhow!("unreadable benchmark line `{line}`"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         samples.push(rows);
@@ -147,7 +169,7 @@ fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
     );
     let rows = scenarios.iter().flat_map(|name| [World::P2, World::P3].map(|world| (name, world)));
     for (i, (name, world)) in rows.enumerate() {
-        let column = |f: &dyn Fn(&[f64; 3]) -> f64| {
+        let column = |f: &dyn Fn(&[f64; 4]) -> f64| {
             let mut v: Vec<f64> = samples.iter().map(|rows| f(&rows[i])).collect();
             median(&mut v)
         };
@@ -165,12 +187,23 @@ fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
             column(&|m| m[2] / m[0]),
         );
     }
+    // Each process's reference time: the median over its rows.
+    let mut reference: Vec<f64> = samples
+        .iter()
+        .map(|rows| median(&mut rows.iter().map(|m| m[3]).collect::<Vec<_>>()))
+        .collect();
+    let (lo, hi) = reference.iter().fold((f64::MAX, 0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    println!(
+        "reference loop (sorting {REFERENCE_LEN} numbers, timed in the same blocks): {:.1} µs \
+         (processes {lo:.1}-{hi:.1})",
+        median(&mut reference)
+    );
     Ok(())
 }
 
 /// One process's sample for [`per_run`]: a line per scenario and world
 /// (in that order) with the median µs of direct pooled, bridge pooled and
-/// direct on-demand runs, which take turns in blocks.
+/// direct on-demand runs and of [`reference`], which take turns in blocks.
 fn per_run_child(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
     let pooled = super::new_harness(1)?;
     let on_demand = super::with_cache(Harness::new()?);
@@ -186,10 +219,11 @@ fn per_run_child(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
                     &mut || pooled.run(&guest, &direct).map(drop).map_err(Into::into),
                     &mut || pooled.run(&guest, &bridge).map(drop).map_err(Into::into),
                     &mut || on_demand.run(&guest_od, &direct).map(drop).map_err(Into::into),
+                    &mut || Ok(reference()),
                 ],
                 n,
             )?;
-            println!("{name} {world} {} {} {}", m[0], m[1], m[2]);
+            println!("{name} {world} {} {} {} {}", m[0], m[1], m[2], m[3]);
         }
     }
     Ok(())
@@ -236,32 +270,46 @@ fn tree(runs: usize) -> anyhow::Result<()> {
 
 /// Target 3: `check`'s rate (runs over the time the runs took, as `check`
 /// reports it) on one thread and on one per core, in alternating rounds;
-/// every round's reports are also checked to be identical.
+/// every round's reports are also checked to be identical. The same
+/// rounds time [`reference`] the same way, as the most the cores give.
 fn threads(runs: usize) -> anyhow::Result<()> {
     let cores = cores();
     let harness = super::new_harness(cores)?;
     let guest = harness.load(&catalog::component_path("fs-tree", World::P2))?;
     let scenario = catalog::scenario("fs-tree")?;
     let rounds = 11;
-    let (mut one, mut all) = (Vec::new(), Vec::new());
+    let (mut one, mut all, mut ref_one, mut ref_all) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..=rounds {
-        for (threads, rates) in [(1, &mut one), (cores, &mut all)] {
+        for (threads, rates, ref_rates) in [(1, &mut one, &mut ref_one), (cores, &mut all, &mut ref_all)] {
             let t = Instant::now();
             let reports = harness.run_many(&guest, &scenario, runs, threads)?;
             let rate = runs as f64 / t.elapsed().as_secs_f64();
             let first = reports[0].to_yaml();
             anyhow::ensure!(reports.iter().all(|r| r.to_yaml() == first), "runs differ");
+            let t = Instant::now();
+            std::thread::scope(|s| {
+                for k in 0..threads {
+                    s.spawn(move || (k..runs).step_by(threads).for_each(|_| reference()));
+                }
+            });
+            let ref_rate = runs as f64 / t.elapsed().as_secs_f64();
             // Round 0 only warms up.
             if round > 0 {
                 rates.push(rate);
+                ref_rates.push(ref_rate);
             }
         }
     }
     let (one, all) = (median(&mut one), median(&mut all));
+    let (ref_one, ref_all) = (median(&mut ref_one), median(&mut ref_all));
     println!();
     println!("check of fs-tree p2, {runs} runs, {rounds} rounds");
     println!("  1 thread:  {one:>8.0} runs/s");
     println!("  {cores} threads: {all:>8.0} runs/s ({:.2}x)", all / one);
+    println!(
+        "  reference loop, {runs} calls: {ref_one:.0} calls/s on 1 thread, {ref_all:.0} on {cores} ({:.2}x)",
+        ref_all / ref_one
+    );
     Ok(())
 }
 

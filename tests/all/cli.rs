@@ -333,7 +333,15 @@ fn bench_prints_every_part() {
     let text = stdout(&out);
     assert!(text.contains("direct") && text.contains("bridge") && text.contains("on-demand"), "{text}");
     assert_eq!(text.lines().filter(|l| l.starts_with("exit-code")).count(), 2, "{text}");
-    for part in ["bytes per inode", "of YAML listed", "the same as a digest", "1 thread:", "first (compiles)"] {
+    for part in [
+        "bytes per inode",
+        "of YAML listed",
+        "the same as a digest",
+        "1 thread:",
+        "reference loop (sorting",
+        "reference loop, 4 calls",
+        "first (compiles)",
+    ] {
         assert!(text.contains(part), "no `{part}` in:\n{text}");
     }
     bad_input(&["bench", "no-such-guest"], "no catalog scenario `no-such-guest`");
