@@ -8,8 +8,8 @@
 //! WASI asks.
 
 use super::path::components;
-use smallvec::SmallVec;
 use super::{ErrorKind, Ino, MAX_SYMLINKS, MemFs, Node, ROOT};
+use smallvec::SmallVec;
 
 /// Where a relative path starts, and what it may not rise above.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,8 +78,8 @@ impl MemFs {
     /// Resolves `path` relative to `at`.
     pub(crate) fn resolve_at<'a>(&'a self, at: At, path: &'a str, follow_last: bool) -> Result<Resolved, ErrorKind> {
         // Components borrow from `path` and from the symlink targets
-        // spliced in, and are kept last first (the next one on top), so a
-        // walk of a usual path allocates nothing.
+        // spliced in, and are kept last first (the next one on top); for a
+        // usual path the walk allocates nothing but the name it returns.
         let mut todo = components(path)?;
         todo.reverse();
         let floor = at.wall.unwrap_or(ROOT);
