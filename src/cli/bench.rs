@@ -65,6 +65,11 @@ fn median(samples: &mut [f64]) -> f64 {
     samples[samples.len() / 2]
 }
 
+/// The smallest and largest of `samples`.
+fn min_max(samples: &[f64]) -> (f64, f64) {
+    samples.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+}
+
 fn micros(d: Duration) -> f64 {
     d.as_secs_f64() * 1e6
 }
@@ -174,7 +179,7 @@ fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
             median(&mut v)
         };
         let direct: Vec<f64> = samples.iter().map(|rows| rows[i][0]).collect();
-        let (lo, hi) = direct.iter().fold((f64::MAX, 0f64), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+        let (lo, hi) = min_max(&direct);
         println!(
             "{:<14} {:<5} {:>10.1} {:>15} {:>10.1} {:>7.1}x {:>10.1} {:>7.2}x",
             name,
@@ -192,7 +197,7 @@ fn per_run(scenarios: &[String], runs: usize) -> anyhow::Result<()> {
         .iter()
         .map(|rows| median(&mut rows.iter().map(|m| m[3]).collect::<Vec<_>>()))
         .collect();
-    let (lo, hi) = reference.iter().fold((f64::MAX, 0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    let (lo, hi) = min_max(&reference);
     println!(
         "reference loop (sorting {REFERENCE_LEN} numbers, timed in the same blocks): {:.1} µs \
          (processes {lo:.1}-{hi:.1})",
