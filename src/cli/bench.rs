@@ -25,6 +25,8 @@ pub enum Part {
     Threads,
     /// A second `wasi-replay run` of a component against the first.
     Cli,
+    /// Compiling the largest catalog component, with no cache.
+    Compile,
 }
 
 pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> anyhow::Result<u8> {
@@ -50,6 +52,9 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> a
     }
     if wanted(Part::Cli) {
         cli(5)?;
+    }
+    if wanted(Part::Compile) {
+        compile(5)?;
     }
     Ok(super::EXIT_OK)
 }
@@ -349,6 +354,34 @@ fn cli(rounds: usize) -> anyhow::Result<()> {
     println!();
     println!("wasi-replay run of fs-tree p2 as a process ({rounds} rounds, a new cache each)");
     println!("  first (compiles): {cold:.1} ms; second (cached): {warm:.1} ms ({:.1}x)", cold / warm);
+    Ok(())
+}
+
+/// How long wasmtime takes to compile (and the harness to link) the
+/// largest component of the catalog, with no compile cache.
+fn compile(rounds: usize) -> anyhow::Result<()> {
+    let guests = catalog::SCENARIOS.iter().chain(catalog::HOSTILE);
+    let (size, path) = guests
+        .flat_map(|name| [World::P2, World::P3].map(|world| catalog::component_path(name, world)))
+        .filter_map(|path| Some((std::fs::metadata(&path).ok()?.len(), path)))
+        .max()
+        .ok_or_else(|| anyhow::anyhow!("no catalog component is built"))?;
+    let harness = Harness::new()?;
+    let mut times = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        harness.load(&path)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let (lo, hi) = min_max(&times);
+    println!();
+    println!("compiling the largest catalog component, no cache ({rounds} rounds)");
+    println!(
+        "  {} ({:.0} KiB): {:.1} ms (min-max {lo:.1}-{hi:.1})",
+        path.strip_prefix(catalog::guests_dir()).unwrap_or(&path).display(),
+        size as f64 / 1024.0,
+        median(&mut times)
+    );
     Ok(())
 }
 
