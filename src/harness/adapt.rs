@@ -1,12 +1,13 @@
 //! WASI preview 1 core modules, turned into p2 components in-process with
-//! the `wasi_snapshot_preview1` command adapter that matches wasmtime 48.
-//! Adapted bytes are kept per module hash in memory and, when the harness
-//! has a compile cache, beside the compiled artifacts on disk, so a module
-//! is adapted once.
+//! the `wasi_snapshot_preview1` command adapter that ships with the pinned
+//! wasmtime. Adapted bytes are kept in memory and, when the harness has a
+//! compile cache, beside the compiled artifacts on disk, so a module is
+//! adapted once. Their key hashes the adapter as well as the module: a new
+//! wasmtime brings a new adapter, whose output must not meet the old one's.
 
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use wasi_preview1_component_adapter_provider::{
     WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
 };
@@ -49,7 +50,10 @@ fn check_command(module: &[u8]) -> Result<(), Reason> {
     Ok(())
 }
 
-/// Adapted components by module hash.
+/// The sha256 of the adapter this build carries.
+static ADAPTER_DIGEST: LazyLock<[u8; 32]> = LazyLock::new(|| Sha256::digest(WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER).into());
+
+/// Adapted components by the hash of (adapter, module).
 #[derive(Default)]
 pub(super) struct Adapter {
     cache: Mutex<HashMap<[u8; 32], Arc<Vec<u8>>>>,
@@ -60,13 +64,13 @@ pub(super) struct Adapter {
 impl Adapter {
     /// The p2 component for a p1 command module.
     pub(super) fn adapt(&self, module: &[u8]) -> Result<Arc<Vec<u8>>, Reason> {
-        let key: [u8; 32] = Sha256::digest(module).into();
+        let key: [u8; 32] = Sha256::new().chain_update(*ADAPTER_DIGEST).chain_update(module).finalize().into();
         if let Some(hit) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(hit.clone());
         }
         let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        // The adapter is pinned with wasmtime, so the module hash names the
-        // result; the compile cache's own key covers the rest.
+        // The key names both inputs of the adapted bytes; the compile
+        // cache's own key covers compiling them.
         let stored = self.dir.as_ref().map(|d| d.join(format!("{hex}.p1-adapted.wasm")));
         if let Some(bytes) = stored.as_ref().and_then(|p| std::fs::read(p).ok()) {
             let component = Arc::new(bytes);

@@ -80,3 +80,58 @@ fn each_host_world_has_entries_of_its_own() {
     assert_eq!((a.world, b.world), (World::P2, World::P3));
     assert_eq!((a.exit, a.stdout), (b.exit, b.stdout));
 }
+
+/// Where the artifacts compiled by an older wasmtime are kept.
+fn wasmtime_48() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wasmtime-48")
+}
+
+/// The name wasi-replay on wasmtime 48.0.8 gave the p2 artifact of
+/// `exit-zero.wasm` (see the fixture's README).
+const ARTIFACT_48: &str = "6211cb8f3f3a448c9d3464195e243a977ad8c6c9e1a50ac4c1753de044c25c21.cwasm";
+
+#[test]
+fn an_artifact_of_wasmtime_48_is_never_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = std::fs::read(wasmtime_48().join(ARTIFACT_48)).unwrap();
+    std::fs::write(dir.path().join(ARTIFACT_48), &old).unwrap();
+    let component = wasmtime_48().join("exit-zero.wasm");
+    let scenario = wasi_replay::scenario::Scenario::new("exit-zero");
+
+    // This wasmtime's compatibility hash names another entry.
+    let h = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let report = h.run(&h.load(&component).unwrap(), &scenario).unwrap();
+    assert_eq!(report.exit, wasi_replay::report::Exit::Status(0));
+    let written = entries(dir.path());
+    assert_eq!(written.len(), 2, "{written:?}");
+    let new = written.iter().find(|p| !p.ends_with(ARTIFACT_48)).unwrap().clone();
+    assert_eq!(std::fs::read(dir.path().join(ARTIFACT_48)).unwrap(), old, "the old entry is left alone");
+
+    // Even under this wasmtime's name, wasmtime refuses the old artifact:
+    // the harness compiles again and replaces it.
+    std::fs::write(&new, &old).unwrap();
+    let h = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let again = h.run(&h.load(&component).unwrap(), &scenario).unwrap();
+    assert_eq!(again.to_yaml(), report.to_yaml());
+    assert_ne!(std::fs::read(&new).unwrap(), old);
+}
+
+#[test]
+fn an_adapted_module_is_named_by_the_adapter_too() {
+    // Before adapted modules were keyed on the adapter as well, the name
+    // was the module's sha256 alone, so an upgrade reused the output of
+    // the old adapter. A file under that old name is never read.
+    use sha2::Digest;
+    harness();
+    let dir = tempfile::tempdir().unwrap();
+    let path = catalog::component_path("fs-tree-c", World::P2);
+    let module = std::fs::read(&path).unwrap();
+    let old_name: String = sha2::Sha256::digest(&module).iter().map(|b| format!("{b:02x}")).collect();
+    let impostor = std::fs::read(wasmtime_48().join("exit-zero.wasm")).unwrap();
+    std::fs::write(dir.path().join(format!("{old_name}.p1-adapted.wasm")), impostor).unwrap();
+    let h = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let report = h.run(&h.load(&path).unwrap(), &catalog::scenario("fs-tree").unwrap()).unwrap();
+    let wasi_replay::report::Output::Text(stdout) = &report.stdout else { panic!("{:?}", report.stdout) };
+    assert!(!stdout.is_empty(), "the C guest ran, not the file under the old name");
+    assert_eq!(entries(dir.path()).len(), 3);
+}
