@@ -16,8 +16,9 @@ pub enum ErrorKind {
     IsDir,
     /// The directory still has entries (`ENOTEMPTY`).
     NotEmpty,
-    /// The path is empty, holds a NUL byte, or names no entry the
-    /// operation can act on (such as `/` or a trailing `..`).
+    /// The path holds a NUL byte, or names no entry the operation can act
+    /// on (such as `/` or a trailing `..`). An empty path is `NotFound`,
+    /// as POSIX says.
     InvalidPath,
     /// The arguments make no sense together, e.g. moving a directory into
     /// itself or reading the target of something that is not a symlink
@@ -30,6 +31,12 @@ pub enum ErrorKind {
     Loop,
     /// A byte or inode quota would be exceeded (`ENOSPC`).
     NoSpace,
+    /// A file would grow past [`MAX_FILE_SIZE`](super::MAX_FILE_SIZE)
+    /// (`EFBIG`).
+    TooLarge,
+    /// A path component is longer than [`MAX_NAME`](super::MAX_NAME) bytes
+    /// (`ENAMETOOLONG`).
+    NameTooLong,
 }
 
 impl ErrorKind {
@@ -46,6 +53,8 @@ impl ErrorKind {
             ErrorKind::NotPermitted => "operation not permitted",
             ErrorKind::Loop => "too many levels of symbolic links",
             ErrorKind::NoSpace => "no space left (quota)",
+            ErrorKind::TooLarge => "file too large",
+            ErrorKind::NameTooLong => "file name too long",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! flags, reading and writing at offsets, and holding an inode open so it
 //! outlives its last link, as an open file does on POSIX.
 
-use super::{At, ErrorKind, FsError, FsResult, Ino, Kind, MemFs, Node};
+use super::{At, ErrorKind, FsError, FsResult, Ino, Kind, MAX_FILE_SIZE, MemFs, Node};
 use std::time::Duration;
 
 /// How [`MemFs::open_at`] opens a path.
@@ -88,10 +88,22 @@ impl MemFs {
     }
 
     /// Writes `data` at `offset`, zero-filling any gap; returns the bytes
-    /// written. All or nothing under the byte quota.
+    /// written. All or nothing under the byte quota. As Linux's `pwrite`:
+    /// an end past what an `off_t` holds is `InvalidArgument`, an empty
+    /// write changes nothing, and an end past [`MAX_FILE_SIZE`] is
+    /// `TooLarge`.
     pub fn write_ino(&mut self, ino: Ino, offset: u64, data: &[u8]) -> Result<usize, ErrorKind> {
         let old = self.file_data(ino)?.len() as u64;
-        let end = offset.checked_add(data.len() as u64).ok_or(ErrorKind::InvalidArgument)?;
+        let end = offset
+            .checked_add(data.len() as u64)
+            .filter(|&end| end <= i64::MAX as u64)
+            .ok_or(ErrorKind::InvalidArgument)?;
+        if data.is_empty() {
+            return Ok(0);
+        }
+        if end > MAX_FILE_SIZE {
+            return Err(ErrorKind::TooLarge);
+        }
         let new_len = old.max(end);
         self.charge(old, new_len)?;
         let now = self.clock.now();

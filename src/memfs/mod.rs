@@ -57,6 +57,16 @@ impl TimeSource for FixedTime {
     }
 }
 
+/// The largest file MemFs holds, in bytes: what ext4 with 4 KiB blocks
+/// allows ((2^32 - 1) blocks), the most common host filesystem. Growing a
+/// file past it is [`ErrorKind::TooLarge`], as `EFBIG` is there. A byte
+/// quota below it (every run has one) usually answers first.
+pub const MAX_FILE_SIZE: u64 = ((1 << 32) - 1) * 4096;
+
+/// The longest name a path component may have, in bytes (Linux's
+/// `NAME_MAX`); a longer one is [`ErrorKind::NameTooLong`].
+pub const MAX_NAME: usize = 255;
+
 /// Limits on what a MemFs may hold. `None` means unlimited.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Quota {
@@ -323,6 +333,9 @@ impl MemFs {
     /// Sets the length of the file at `ino`.
     pub(crate) fn set_len(&mut self, ino: Ino, len: u64) -> Result<(), ErrorKind> {
         let old = self.file(ino)?.len() as u64;
+        if len > MAX_FILE_SIZE {
+            return Err(ErrorKind::TooLarge);
+        }
         self.charge(old, len)?;
         let now = self.clock.now();
         let inode = self.inodes.get_mut(&ino).expect("inode");
@@ -363,7 +376,10 @@ impl MemFs {
     /// [`MemFs::symlink`] with `link` relative to `at`.
     pub fn symlink_at(&mut self, target: &str, at: At, link: &str) -> FsResult<()> {
         let err = |k| FsError::new(k, link);
-        if target.is_empty() || target.contains('\0') {
+        if target.is_empty() {
+            return Err(err(ErrorKind::NotFound));
+        }
+        if target.contains('\0') {
             return Err(err(ErrorKind::InvalidPath));
         }
         let r = self.resolve_at(at, link, false).map_err(err)?;
@@ -609,8 +625,10 @@ impl MemFs {
         }
     }
 
+    /// Accounts a file going from `old` to `new` bytes; `NoSpace` when the
+    /// quota (or u64) cannot hold the total.
     pub(crate) fn charge(&mut self, old: u64, new: u64) -> Result<(), ErrorKind> {
-        let total = self.used_bytes - old + new;
+        let total = (self.used_bytes - old).checked_add(new).ok_or(ErrorKind::NoSpace)?;
         if new > old
             && let Some(max) = self.quota.max_bytes
             && total > max

@@ -12,7 +12,7 @@ pub(crate) type Components<'a> = SmallVec<[&'a str; 12]>;
 /// Splits a path into its meaningful components.
 pub(crate) fn components(path: &str) -> Result<Components<'_>, ErrorKind> {
     if path.is_empty() {
-        return Err(ErrorKind::InvalidPath);
+        return Err(ErrorKind::NotFound);
     }
     // One pass over the bytes: paths are short, and splitting with
     // `str::split` costs more than the walk that follows.
@@ -29,6 +29,9 @@ pub(crate) fn components(path: &str) -> Result<Components<'_>, ErrorKind> {
         }
     }
     push_component(&mut out, &path[start..]);
+    if out.iter().any(|c| c.len() > super::MAX_NAME) {
+        return Err(ErrorKind::NameTooLong);
+    }
     Ok(out)
 }
 

@@ -50,3 +50,6 @@ mod cache;
 
 /// The pooling allocator against on-demand allocation.
 mod pooling;
+
+/// Direct backend against the bridge, on generated scripts of fs calls.
+mod fidelity;

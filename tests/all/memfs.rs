@@ -345,7 +345,8 @@ fn symlink_and_readlink() {
 fn symlink_errors() {
     let mut fs = sample();
     assert_eq!(kind_of(fs.symlink("x", "/a/f.txt")), ErrorKind::Exists);
-    assert_eq!(kind_of(fs.symlink("", "/e")), ErrorKind::InvalidPath);
+    // An empty target names nothing, as symlinkat(2) says with ENOENT.
+    assert_eq!(kind_of(fs.symlink("", "/e")), ErrorKind::NotFound);
     assert_eq!(kind_of(fs.readlink("/a/f.txt")), ErrorKind::InvalidArgument);
     assert_eq!(kind_of(fs.readlink("/missing")), ErrorKind::NotFound);
 }
@@ -467,8 +468,12 @@ fn dot_dot_is_resolved_after_following_symlinks() {
 #[test]
 fn invalid_paths() {
     let mut fs = MemFs::new();
-    assert_eq!(kind_of(fs.write("", "x")), ErrorKind::InvalidPath);
+    // The empty path names nothing (ENOENT), as every POSIX call says.
+    assert_eq!(kind_of(fs.write("", "x")), ErrorKind::NotFound);
     assert_eq!(kind_of(fs.write("/nul\0", "x")), ErrorKind::InvalidPath);
+    let long = "n".repeat(256);
+    assert_eq!(kind_of(fs.write(&format!("/{long}"), "x")), ErrorKind::NameTooLong);
+    fs.write(&format!("/{}", &long[1..]), "x").unwrap();
     assert_eq!(kind_of(fs.remove_file("/")), ErrorKind::InvalidPath);
 }
 

@@ -377,6 +377,36 @@ impl Fd {
         self.0.advise(0, 0, wasip2::filesystem::types::Advice::Normal).map_err(code)
     }
 
+    /// `sync`.
+    pub async fn sync(&self) -> Res<()> {
+        self.0.sync().map_err(code)
+    }
+
+    /// `sync-data`.
+    pub async fn sync_data(&self) -> Res<()> {
+        self.0.sync_data().map_err(code)
+    }
+
+    /// `advise` with `normal` advice.
+    pub async fn advise(&self, offset: u64, len: u64) -> Res<()> {
+        self.0.advise(offset, len, wasip2::filesystem::types::Advice::Normal).map_err(code)
+    }
+
+    /// `link-at` with the old path's follow flag chosen.
+    pub async fn link_with(&self, follow: bool, old: &str, dir: &Fd, new: &str) -> Res<()> {
+        self.0.link_at(path_flags(follow), old, &dir.0, new).map_err(code)
+    }
+
+    /// `set-times-at` with the follow flag chosen.
+    pub async fn set_times_with(&self, follow: bool, path: &str, atime: Time, mtime: Time) -> Res<()> {
+        self.0.set_times_at(path_flags(follow), path, new_time(atime), new_time(mtime)).map_err(code)
+    }
+
+    /// `metadata-hash-at` with the follow flag chosen.
+    pub async fn hash_with(&self, follow: bool, path: &str) -> Res<(u64, u64)> {
+        self.0.metadata_hash_at(path_flags(follow), path).map(|h| (h.lower, h.upper)).map_err(code)
+    }
+
     /// The descriptor's flags, e.g. `read|mutate-directory`.
     pub async fn flags(&self) -> Res<String> {
         let f = self.0.get_flags().map_err(code)?;

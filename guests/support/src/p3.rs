@@ -368,6 +368,39 @@ impl Fd {
         self.0.advise(0, 0, wasip3::filesystem::types::Advice::Normal).await.map_err(code)
     }
 
+    /// `sync`.
+    pub async fn sync(&self) -> Res<()> {
+        self.0.sync().await.map_err(code)
+    }
+
+    /// `sync-data`.
+    pub async fn sync_data(&self) -> Res<()> {
+        self.0.sync_data().await.map_err(code)
+    }
+
+    /// `advise` with `normal` advice.
+    pub async fn advise(&self, offset: u64, len: u64) -> Res<()> {
+        self.0.advise(offset, len, wasip3::filesystem::types::Advice::Normal).await.map_err(code)
+    }
+
+    /// `link-at` with the old path's follow flag chosen.
+    pub async fn link_with(&self, follow: bool, old: &str, dir: &Fd, new: &str) -> Res<()> {
+        self.0.link_at(path_flags(follow), old.to_string(), &dir.0, new.to_string()).await.map_err(code)
+    }
+
+    /// `set-times-at` with the follow flag chosen.
+    pub async fn set_times_with(&self, follow: bool, path: &str, atime: Time, mtime: Time) -> Res<()> {
+        self.0
+            .set_times_at(path_flags(follow), path.to_string(), new_time(atime), new_time(mtime))
+            .await
+            .map_err(code)
+    }
+
+    /// `metadata-hash-at` with the follow flag chosen.
+    pub async fn hash_with(&self, follow: bool, path: &str) -> Res<(u64, u64)> {
+        self.0.metadata_hash_at(path_flags(follow), path.to_string()).await.map(|h| (h.lower, h.upper)).map_err(code)
+    }
+
     /// The descriptor's flags, e.g. `read|mutate-directory`.
     pub async fn flags(&self) -> Res<String> {
         let f = self.0.get_flags().await.map_err(code)?;

@@ -12,6 +12,18 @@
 //! Shared logic lives here; `p2` and `p3` are the thin adapters. Nothing in
 //! here may read host state: times come from the MemFs clock (the virtual
 //! clock), identities from inode numbers, directory order from names.
+//!
+//! Rights follow wasmtime-wasi's model, because stock wasmtime-wasi over a
+//! real directory is what the answers must match. A descriptor carries two
+//! things: whether its tree may change at all (the preopen's read-only or
+//! read-write, inherited by every descriptor opened under it, never more),
+//! and the mode it was opened in (read, write), which is what `get-flags`
+//! reports and what a read or a write through it needs, as the host kernel
+//! would check an `O_RDONLY` or `O_WRONLY` file. A change in a read-only
+//! tree is `not-permitted`; a read or write the mode does not allow is
+//! `bad-descriptor`. Paths through a descriptor never leave the directory
+//! it names: `..` above it, an absolute path or an absolute symlink target
+//! is `not-permitted`.
 
 pub mod p2;
 pub mod p3;
@@ -28,7 +40,8 @@ pub type SharedFs = Arc<Mutex<MemFs>>;
 pub struct Preopen {
     /// The path the guest is told (`/`, `.`, `/data`, …).
     pub guest_path: String,
-    /// Enforced by the host: the guest gets `read-only` for any change.
+    /// Enforced by the host: any change under it is `not-permitted`, as
+    /// wasmtime-wasi answers.
     pub read_only: bool,
 }
 
@@ -85,11 +98,20 @@ pub(crate) fn lock(fs: &SharedFs) -> MutexGuard<'_, MemFs> {
 pub(crate) struct Handle {
     fs: SharedFs,
     pub(crate) ino: Ino,
-    /// The preopen root it came from: paths through it never rise above.
-    wall: Ino,
-    pub(crate) read: bool,
-    pub(crate) write: bool,
-    pub(crate) mutate: bool,
+    /// Whether anything under its preopen may change (wasmtime-wasi's
+    /// `FsPerms`).
+    pub(crate) may_change: bool,
+    /// The open mode: `get-flags` reports it (`write` as
+    /// `mutate-directory` on a directory), and reads and writes need it.
+    pub(crate) mode: Mode,
+}
+
+/// A descriptor's open mode, as wasmtime-wasi derives it from the flags
+/// it was opened with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Mode {
+    pub read: bool,
+    pub write: bool,
 }
 
 impl Drop for Handle {
@@ -102,8 +124,9 @@ impl Drop for Handle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Errno {
     Fs(ErrorKind),
-    ReadOnly,
     BadDescriptor,
+    /// A flag the host does not implement (the `*-sync` descriptor flags).
+    Unsupported,
 }
 
 impl From<ErrorKind> for Errno {
@@ -131,6 +154,8 @@ pub(crate) struct Flags {
     pub read: bool,
     pub write: bool,
     pub mutate: bool,
+    /// Any of the `*-integrity-sync` / `requested-write-sync` flags.
+    pub sync: bool,
 }
 
 /// Open flags, independent of world.
@@ -149,9 +174,35 @@ pub(crate) const MAX_READ: u64 = 1 << 24;
 /// What a file descriptor must allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Need {
+    /// Any file descriptor.
     Nothing,
+    /// Opened for reading.
     Read,
+    /// In a tree that may change, and opened for writing.
     Write,
+    /// In a tree that may change; the mode is checked when data moves
+    /// (a write stream on a read-only descriptor fails at its first write).
+    Change,
+}
+
+/// The largest offset a guest may pass: offsets are `off_t` on the host,
+/// and a larger one is `invalid` there.
+pub(crate) const MAX_OFFSET: u64 = i64::MAX as u64;
+
+/// What the host kernel refuses before a file stream moves a byte: a
+/// mode that does not allow the direction (`EBADF`), or a position past
+/// what an `off_t` holds (`EINVAL`). wasmtime-wasi opens such a stream
+/// and fails its first read or write, so the direct streams do too.
+pub(crate) fn stream_refusal(allowed: bool, pos: Option<u64>) -> Option<Errno> {
+    if !allowed {
+        return Some(Errno::BadDescriptor);
+    }
+    pos.and_then(|p| offset(p).err())
+}
+
+/// Checks that a guest-supplied offset or length fits an `off_t`.
+pub(crate) fn offset(n: u64) -> Res<u64> {
+    if n > MAX_OFFSET { Err(Errno::Fs(ErrorKind::InvalidArgument)) } else { Ok(n) }
 }
 
 /// Times a guest may set.
@@ -208,8 +259,8 @@ macro_rules! world_adapter {
         fn code(e: super::Errno) -> ErrorCode {
             use crate::memfs::ErrorKind as K;
             match e {
-                super::Errno::ReadOnly => ErrorCode::ReadOnly,
                 super::Errno::BadDescriptor => ErrorCode::BadDescriptor,
+                super::Errno::Unsupported => ErrorCode::Unsupported,
                 super::Errno::Fs(k) => match k {
                     K::NotFound => ErrorCode::NoEntry,
                     K::Exists => ErrorCode::Exist,
@@ -220,6 +271,8 @@ macro_rules! world_adapter {
                     K::NotPermitted => ErrorCode::NotPermitted,
                     K::Loop => ErrorCode::Loop,
                     K::NoSpace => ErrorCode::InsufficientSpace,
+                    K::TooLarge => ErrorCode::FileTooLarge,
+                    K::NameTooLong => ErrorCode::NameTooLong,
                 },
             }
         }
@@ -258,6 +311,11 @@ macro_rules! world_adapter {
                 read: f.contains(DescriptorFlags::READ),
                 write: f.contains(DescriptorFlags::WRITE),
                 mutate: f.contains(DescriptorFlags::MUTATE_DIRECTORY),
+                sync: f.intersects(
+                    DescriptorFlags::FILE_INTEGRITY_SYNC
+                        | DescriptorFlags::DATA_INTEGRITY_SYNC
+                        | DescriptorFlags::REQUESTED_WRITE_SYNC,
+                ),
             }
         }
 
@@ -322,14 +380,9 @@ impl DirectView<'_> {
         let mut out = Vec::new();
         for (ino, guest, ro) in self.direct.preopens.clone() {
             lock(&self.direct.fs).hold(ino);
-            let h = Handle {
-                fs: self.direct.fs.clone(),
-                ino,
-                wall: ino,
-                read: true,
-                write: false,
-                mutate: !ro,
-            };
+            // wasmtime-wasi opens a read-write preopen for reading and
+            // writing, a read-only one for reading.
+            let h = Handle { fs: self.direct.fs.clone(), ino, may_change: !ro, mode: Mode { read: true, write: !ro } };
             let r = self.table.push(h)?;
             out.push((ours(&r), guest));
         }
@@ -341,26 +394,28 @@ impl DirectView<'_> {
         Ok(())
     }
 
-    /// The `At` for paths relative to a directory descriptor.
+    /// The `At` for paths relative to a directory descriptor: walled at
+    /// the directory itself, so no path through it leaves it.
     pub(crate) fn dir_at<T: 'static>(&self, r: &Resource<T>) -> wasmtime::Result<Res<At>> {
         let h = self.handle(r)?;
         let fs = self.fs();
         if !fs.is_live(h.ino) || fs.kind(h.ino) != Kind::Dir {
             return Ok(Err(Errno::Fs(ErrorKind::NotDir)));
         }
-        Ok(Ok(At::walled(h.ino, h.wall)))
+        Ok(Ok(At::walled(h.ino, h.ino)))
     }
 
-    /// Like [`Self::dir_at`], and the descriptor must allow changes.
+    /// Like [`Self::dir_at`], and the tree must allow changes.
     pub(crate) fn mut_dir_at<T: 'static>(&self, r: &Resource<T>) -> wasmtime::Result<Res<At>> {
         let at = self.dir_at(r)?;
-        if at.is_ok() && !self.handle(r)?.mutate {
-            return Ok(Err(Errno::ReadOnly));
+        if at.is_ok() && !self.handle(r)?.may_change {
+            return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
         }
         Ok(at)
     }
 
-    /// Opens `path` under the directory `r` and pushes a new descriptor.
+    /// Opens `path` under the directory `r` and pushes a new descriptor,
+    /// checking what wasmtime-wasi checks, in its order.
     pub(crate) fn open_at<T: 'static>(
         &mut self,
         r: &Resource<T>,
@@ -373,15 +428,20 @@ impl DirectView<'_> {
             Ok(at) => at,
             Err(e) => return Ok(Err(e)),
         };
-        let base = self.handle(r)?;
-        let wants_change = flags.write || flags.mutate || open.create || open.truncate;
-        if wants_change && !base.mutate {
-            return Ok(Err(Errno::ReadOnly));
+        // Creating or truncating opens for writing; anything not opened
+        // for writing is opened for reading. `mutate-directory` asks for
+        // nothing: the tree's rights decide what may change.
+        let mode = Mode { read: flags.read || !flags.write, write: flags.write || open.create || open.truncate };
+        if flags.sync {
+            return Ok(Err(Errno::Unsupported));
         }
-        if open.directory && flags.write {
-            return Ok(Err(Errno::Fs(ErrorKind::IsDir)));
+        if open.directory && (open.create || open.exclusive || open.truncate) {
+            return Ok(Err(Errno::Fs(ErrorKind::InvalidArgument)));
         }
-        let wall = base.wall;
+        let may_change = self.handle(r)?.may_change;
+        if !may_change && mode.write {
+            return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
+        }
         let opts = OpenOptions {
             create: open.create,
             exclusive: open.exclusive,
@@ -394,35 +454,44 @@ impl DirectView<'_> {
             Ok(ino) => ino,
             Err(e) => return Ok(Err(e.into())),
         };
-        if fs.kind(ino) == Kind::Dir && flags.write {
+        if fs.kind(ino) == Kind::Dir && mode.write {
             return Ok(Err(Errno::Fs(ErrorKind::IsDir)));
         }
         fs.hold(ino);
         drop(fs);
-        let h = Handle { fs: self.direct.fs.clone(), ino, wall, read: flags.read, write: flags.write, mutate: flags.mutate };
+        let h = Handle { fs: self.direct.fs.clone(), ino, may_change, mode };
         let r = self.table.push(h)?;
         Ok(Ok(ours(&r)))
     }
 
-    /// The inode of a file descriptor that allows `need`.
+    /// The inode of a file descriptor that allows `need`; a directory is
+    /// `bad-descriptor`, as it is for wasmtime-wasi's file-only calls.
     pub(crate) fn file<T: 'static>(&self, fd: &Resource<T>, need: Need) -> wasmtime::Result<Res<Ino>> {
         let h = self.handle(fd)?;
-        let allowed = match need {
-            Need::Nothing => true,
-            Need::Read => h.read,
-            Need::Write => h.write,
-        };
-        Ok(match self.fs().kind(h.ino) {
-            Kind::File if allowed => Ok(h.ino),
-            Kind::File => Err(Errno::BadDescriptor),
-            _ => Err(Errno::Fs(ErrorKind::IsDir)),
+        if self.fs().kind(h.ino) != Kind::File {
+            return Ok(Err(Errno::BadDescriptor));
+        }
+        Ok(match need {
+            Need::Nothing => Ok(h.ino),
+            Need::Read if h.mode.read => Ok(h.ino),
+            Need::Read => Err(Errno::BadDescriptor),
+            Need::Write | Need::Change if !h.may_change => Err(Errno::Fs(ErrorKind::NotPermitted)),
+            Need::Write if !h.mode.write => Err(Errno::BadDescriptor),
+            Need::Write | Need::Change => Ok(h.ino),
         })
     }
 
-    /// The flags a descriptor was opened with.
+    /// Whether a descriptor's mode allows reading and writing.
+    pub(crate) fn mode<T: 'static>(&self, fd: &Resource<T>) -> Result<Mode, ResourceTableError> {
+        Ok(self.handle(fd)?.mode)
+    }
+
+    /// The flags `get-flags` reports: the open mode, with writing named
+    /// `mutate-directory` on a directory.
     pub(crate) fn flags<T: 'static>(&self, fd: &Resource<T>) -> Result<Flags, ResourceTableError> {
         let h = self.handle(fd)?;
-        Ok(Flags { read: h.read, write: h.write, mutate: h.mutate })
+        let dir = self.fs().kind(h.ino) == Kind::Dir;
+        Ok(Flags { read: h.mode.read, write: h.mode.write && !dir, mutate: h.mode.write && dir, sync: false })
     }
 
     /// The kind of what a descriptor points at.
@@ -465,36 +534,49 @@ impl DirectView<'_> {
         }))
     }
 
-    /// Up to `len` bytes at `offset`, and whether the end was reached.
+    /// Up to `len` bytes at `offset`, and whether the end was reached:
+    /// wasmtime-wasi says so only when the read returned nothing.
     pub(crate) fn read<T: 'static>(&self, fd: &Resource<T>, len: u64, offset: u64) -> wasmtime::Result<Res<(Vec<u8>, bool)>> {
         Ok(self.file(fd, Need::Read)?.and_then(|ino| {
+            let offset = self::offset(offset)?;
             let fs = self.fs();
             let data = fs.read_ino(ino, offset, len.min(MAX_READ) as usize)?.to_vec();
-            let end = offset + data.len() as u64 >= fs.metadata_of(ino).size;
+            let end = data.is_empty();
             Ok((data, end))
         }))
     }
 
     /// Writes at `offset`; the byte count written.
     pub(crate) fn write<T: 'static>(&self, fd: &Resource<T>, data: &[u8], offset: u64) -> wasmtime::Result<Res<u64>> {
-        Ok(self.file(fd, Need::Write)?.and_then(|ino| Ok(self.fs().write_ino(ino, offset, data)? as u64)))
+        Ok(self.file(fd, Need::Write)?.and_then(|ino| {
+            let offset = self::offset(offset)?;
+            Ok(self.fs().write_ino(ino, offset, data)? as u64)
+        }))
     }
 
     /// Sets a file's length. Without write access this is `invalid`, as
     /// `ftruncate` says on Linux (POSIX allows that or `EBADF`).
     pub(crate) fn set_size<T: 'static>(&self, fd: &Resource<T>, size: u64) -> wasmtime::Result<Res<()>> {
         let ino = match self.file(fd, Need::Write)? {
-            Err(Errno::BadDescriptor) => return Ok(Err(Errno::Fs(ErrorKind::InvalidArgument))),
+            Err(Errno::BadDescriptor) if self.fs().kind(self.handle(fd)?.ino) == Kind::File => {
+                return Ok(Err(Errno::Fs(ErrorKind::InvalidArgument)));
+            }
             r => r,
         };
-        Ok(ino.and_then(|ino| Ok(self.fs().set_len_ino(ino, size)?)))
+        Ok(ino.and_then(|ino| Ok(self.fs().set_len_ino(ino, offset(size)?)?)))
     }
 
-    /// Sets times through a descriptor opened for writing or changes.
+    /// `advise`: a file-only call that changes nothing. Linux refuses
+    /// only a length that is negative as an `off_t`; any offset goes.
+    pub(crate) fn advise<T: 'static>(&self, fd: &Resource<T>, len: u64) -> wasmtime::Result<Res<()>> {
+        Ok(self.file(fd, Need::Nothing)?.and_then(|_| offset(len).map(|_| ())))
+    }
+
+    /// Sets times through any descriptor in a tree that may change.
     pub(crate) fn set_times<T: 'static>(&self, fd: &Resource<T>, atime: SetTime, mtime: SetTime) -> wasmtime::Result<Res<()>> {
         let h = self.handle(fd)?;
-        if !(h.write || h.mutate) {
-            return Ok(Err(Errno::BadDescriptor));
+        if !h.may_change {
+            return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
         }
         self.set_times_ino(h.ino, atime, mtime);
         Ok(Ok(()))
@@ -525,15 +607,41 @@ impl DirectView<'_> {
         Ok(self.mut_dir_at(fd)?.and_then(|at| op(&mut self.fs(), at).map_err(Errno::from)))
     }
 
-    /// Runs a change that spans two directory descriptors.
+    /// Runs a change that spans two directory descriptors: both must be
+    /// directories, then both trees must allow changes.
     pub(crate) fn change2<T: 'static, R>(
         &self,
         a: &Resource<T>,
         b: &Resource<T>,
         op: impl FnOnce(&mut MemFs, At, At) -> Result<R, crate::memfs::FsError>,
     ) -> wasmtime::Result<Res<R>> {
-        let (a, b) = (self.mut_dir_at(a)?, self.mut_dir_at(b)?);
-        Ok(a.and_then(|a| b.and_then(|b| op(&mut self.fs(), a, b).map_err(Errno::from))))
+        let (at_a, at_b) = match (self.dir_at(a)?, self.dir_at(b)?) {
+            (Ok(x), Ok(y)) => (x, y),
+            (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
+        };
+        if !self.handle(a)?.may_change || !self.handle(b)?.may_change {
+            return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
+        }
+        Ok(op(&mut self.fs(), at_a, at_b).map_err(Errno::from))
+    }
+
+    /// Hard-links `old` under `a` as `new` under `b`. wasmtime-wasi
+    /// refuses to follow a symlink at the old path (`invalid`), after the
+    /// rights checks.
+    pub(crate) fn link_at<T: 'static>(
+        &self,
+        a: &Resource<T>,
+        follow: bool,
+        old: &str,
+        b: &Resource<T>,
+        new: &str,
+    ) -> wasmtime::Result<Res<()>> {
+        self.change2(a, b, |fs, from, to| {
+            if follow {
+                return Err(crate::memfs::FsError::new(ErrorKind::InvalidArgument, old));
+            }
+            fs.link_at(from, old, to, new, false)
+        })
     }
 
     /// The target of a symlink under a directory descriptor.

@@ -56,8 +56,8 @@ impl types::Host for DirectView<'_> {
 }
 
 impl types::HostDescriptor for DirectView<'_> {
-    fn advise(&mut self, fd: Resource<Descriptor>, _: u64, _: u64, _: types::Advice) -> FsResult<()> {
-        lift(self.file(&fd, Need::Nothing).map(|r| r.map(|_| ())))
+    fn advise(&mut self, fd: Resource<Descriptor>, _: u64, len: u64, _: types::Advice) -> FsResult<()> {
+        lift(DirectView::advise(self, &fd, len))
     }
 
     fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
@@ -133,8 +133,7 @@ impl types::HostDescriptor for DirectView<'_> {
         new_fd: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        let follow = follow(pf.into());
-        lift(self.change2(&fd, &new_fd, |fs, a, b| fs.link_at(a, &old_path, b, &new_path, follow)))
+        lift(DirectView::link_at(self, &fd, follow(pf.into()), &old_path, &new_fd, &new_path))
     }
 
     fn open_at(
@@ -180,20 +179,28 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynInputStream>> {
-        let ino = lift(self.file(&fd, Need::Read))?;
-        let stream: DynInputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset)));
+        // A directory is is-directory here (POSIX EISDIR on read), not the
+        // bad-descriptor of the other file-only calls.
+        let ino = match lift(self.file(&fd, Need::Nothing)) {
+            Err(_) if self.kind(&fd)? == crate::memfs::Kind::Dir => Err(FsError::from(ErrorCode::IsDirectory)),
+            r => r,
+        }?;
+        let allowed = self.mode(&fd)?.read;
+        let stream: DynInputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset), allowed));
         Ok(self.table.push(stream)?)
     }
 
     fn write_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynOutputStream>> {
-        let ino = lift(self.file(&fd, Need::Write))?;
-        let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset)));
+        let ino = lift(self.file(&fd, Need::Change))?;
+        let allowed = self.mode(&fd)?.write;
+        let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset), allowed));
         Ok(self.table.push(stream)?)
     }
 
     fn append_via_stream(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DynOutputStream>> {
-        let ino = lift(self.file(&fd, Need::Write))?;
-        let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, None));
+        let ino = lift(self.file(&fd, Need::Change))?;
+        let allowed = self.mode(&fd)?.write;
+        let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, None, allowed));
         Ok(self.table.push(stream)?)
     }
 
@@ -232,23 +239,28 @@ impl types::HostDirectoryEntryStream for DirectView<'_> {
 }
 
 /// A p2 stream on a file: reads or writes at a position, or appends
-/// (`pos: None`). It holds the inode so the file outlives an unlink.
+/// (`pos: None`). It holds the inode so the file outlives an unlink. A
+/// stream on a descriptor whose mode does not allow its direction fails
+/// at its first read or write with `bad-descriptor`, as the host kernel's
+/// `EBADF` does for wasmtime-wasi.
 struct FileStream {
     fs: SharedFs,
     ino: Ino,
     pos: Option<u64>,
+    allowed: bool,
 }
 
 impl FileStream {
-    fn new(fs: &SharedFs, ino: Ino, pos: Option<u64>) -> Self {
+    fn new(fs: &SharedFs, ino: Ino, pos: Option<u64>, allowed: bool) -> Self {
         lock(fs).hold(ino);
-        FileStream { fs: fs.clone(), ino, pos }
+        FileStream { fs: fs.clone(), ino, pos, allowed }
     }
-}
 
-impl Drop for FileStream {
-    fn drop(&mut self) {
-        lock(&self.fs).release(self.ino);
+    fn check(&self) -> StreamResult<()> {
+        match super::stream_refusal(self.allowed, self.pos) {
+            Some(e) => Err(StreamError::LastOperationFailed(StreamFsError(e).into())),
+            None => Ok(()),
+        }
     }
 }
 
@@ -270,6 +282,7 @@ impl InputStream for FileStream {
     }
 
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
+        self.check()?;
         let pos = self.pos.unwrap_or(0);
         let fs = lock(&self.fs);
         let data = fs.read_ino(self.ino, pos, size).map_err(stream_err)?;
@@ -289,6 +302,7 @@ impl OutputStream for FileStream {
     }
 
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.check()?;
         let mut fs = lock(&self.fs);
         match self.pos {
             Some(pos) => {

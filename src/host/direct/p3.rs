@@ -80,14 +80,20 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
         fd: Resource<Descriptor>,
         offset: u64,
     ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
-        let (ino, fs) = {
+        let (ino, allowed, fs) = {
             let v = store.get();
-            (v.file(&fd, Need::Read)?, v.direct.fs.clone())
+            // A directory is is-directory here (POSIX EISDIR on read), not
+            // the bad-descriptor of the other file-only calls.
+            let ino = match v.file(&fd, Need::Nothing)? {
+                Err(_) if v.kind(&fd)? == crate::memfs::Kind::Dir => Err(Errno::Fs(ErrorKind::IsDir)),
+                r => r,
+            };
+            (ino, v.mode(&fd)?.read, v.direct.fs.clone())
         };
         match ino {
             Ok(ino) => {
                 let (tx, rx) = oneshot::channel();
-                let producer = ReadProducer::new(fs, ino, offset, tx);
+                let producer = ReadProducer::new(fs, ino, offset, allowed, tx);
                 Ok((StreamReader::new(&mut store, producer)?, FutureReader::new(&mut store, rx)?))
             }
             Err(e) => Ok((StreamReader::new(&mut store, std::iter::empty())?, done(&mut store, Err(code(e)))?)),
@@ -111,8 +117,8 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
         pipe_into(store, fd, data, None)
     }
 
-    async fn advise(store: &Accessor<U, Self>, fd: Resource<Descriptor>, _: u64, _: u64, _: Advice) -> FilesystemResult<()> {
-        lift(with(store, |v| v.file(&fd, Need::Nothing).map(|r| r.map(|_| ()))))
+    async fn advise(store: &Accessor<U, Self>, fd: Resource<Descriptor>, _: u64, len: u64, _: Advice) -> FilesystemResult<()> {
+        lift(with(store, |v| v.advise(&fd, len)))
     }
 
     async fn sync_data(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<()> {
@@ -198,7 +204,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
         new_fd: Resource<Descriptor>,
         new_path: String,
     ) -> FilesystemResult<()> {
-        lift(with(store, |v| v.change2(&fd, &new_fd, |fs, a, b| fs.link_at(a, &old_path, b, &new_path, follow(pf)))))
+        lift(with(store, |v| v.link_at(&fd, follow(pf), &old_path, &new_fd, &new_path)))
     }
 
     async fn open_at(
@@ -273,14 +279,14 @@ fn pipe_into<U>(
     mut data: StreamReader<u8>,
     offset: Option<u64>,
 ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
-    let (ino, fs) = {
+    let (ino, allowed, fs) = {
         let v = store.get();
-        (v.file(&fd, Need::Write)?, v.direct.fs.clone())
+        (v.file(&fd, Need::Change)?, v.mode(&fd)?.write, v.direct.fs.clone())
     };
     match ino {
         Ok(ino) => {
             let (tx, rx) = oneshot::channel();
-            data.pipe(&mut store, WriteConsumer::new(fs, ino, offset, tx))?;
+            data.pipe(&mut store, WriteConsumer::new(fs, ino, offset, allowed, tx))?;
             FutureReader::new(&mut store, rx)
         }
         Err(e) => {
@@ -312,13 +318,15 @@ struct ReadProducer {
     fs: SharedFs,
     ino: Ino,
     offset: u64,
+    /// The descriptor's mode allows reading (see [`super::stream_refusal`]).
+    allowed: bool,
     outcome: Outcome,
 }
 
 impl ReadProducer {
-    fn new(fs: SharedFs, ino: Ino, offset: u64, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
+    fn new(fs: SharedFs, ino: Ino, offset: u64, allowed: bool, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
         lock(&fs).hold(ino);
-        ReadProducer { fs, ino, offset, outcome: Outcome(Some(tx)) }
+        ReadProducer { fs, ino, offset, allowed, outcome: Outcome(Some(tx)) }
     }
 }
 
@@ -345,6 +353,10 @@ impl<D> StreamProducer<D> for ReadProducer {
             return Poll::Ready(Ok(StreamResult::Completed));
         }
         let me = &mut *self;
+        if let Some(e) = super::stream_refusal(me.allowed, Some(me.offset)) {
+            me.outcome.send(Err(code(e)));
+            return Poll::Ready(Ok(StreamResult::Dropped));
+        }
         let fs = lock(&me.fs);
         match fs.read_ino(me.ino, me.offset, buf.len()) {
             Ok([]) => {
@@ -374,13 +386,21 @@ struct WriteConsumer {
     fs: SharedFs,
     ino: Ino,
     offset: Option<u64>,
+    /// The descriptor's mode allows writing (see [`super::stream_refusal`]).
+    allowed: bool,
     outcome: Outcome,
 }
 
 impl WriteConsumer {
-    fn new(fs: SharedFs, ino: Ino, offset: Option<u64>, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
+    fn new(
+        fs: SharedFs,
+        ino: Ino,
+        offset: Option<u64>,
+        allowed: bool,
+        tx: oneshot::Sender<Result<(), ErrorCode>>,
+    ) -> Self {
         lock(&fs).hold(ino);
-        WriteConsumer { fs, ino, offset, outcome: Outcome(Some(tx)) }
+        WriteConsumer { fs, ino, offset, allowed, outcome: Outcome(Some(tx)) }
     }
 }
 
@@ -402,6 +422,10 @@ impl<D> StreamConsumer<D> for WriteConsumer {
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let mut src = src.as_direct(store);
         let me = &mut *self;
+        if let Some(e) = super::stream_refusal(me.allowed, me.offset) {
+            me.outcome.send(Err(code(e)));
+            return Poll::Ready(Ok(StreamResult::Dropped));
+        }
         let bytes = src.remaining();
         let mut fs = lock(&me.fs);
         let written = match me.offset {
