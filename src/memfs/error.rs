@@ -37,6 +37,10 @@ pub enum ErrorKind {
     /// A path component is longer than [`MAX_NAME`](super::MAX_NAME) bytes
     /// (`ENAMETOOLONG`).
     NameTooLong,
+    /// The entry is in use as `.` or `..` and cannot move (`EBUSY`).
+    Busy,
+    /// A time does not fit the host's `time_t` (`EOVERFLOW`).
+    Overflow,
 }
 
 impl ErrorKind {
@@ -55,6 +59,8 @@ impl ErrorKind {
             ErrorKind::NoSpace => "no space left (quota)",
             ErrorKind::TooLarge => "file too large",
             ErrorKind::NameTooLong => "file name too long",
+            ErrorKind::Busy => "device or resource busy",
+            ErrorKind::Overflow => "value too large for defined data type",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! flags, reading and writing at offsets, and holding an inode open so it
 //! outlives its last link, as an open file does on POSIX.
 
-use super::{At, ErrorKind, FsError, FsResult, Ino, Kind, MAX_FILE_SIZE, MemFs, Node};
+use super::{At, ErrorKind, FsError, FsResult, Ino, Kind, MAX_FILE_SIZE, MAX_TIMESTAMP, MemFs, Node};
 use std::time::Duration;
 
 /// How [`MemFs::open_at`] opens a path.
@@ -131,15 +131,17 @@ impl MemFs {
     }
 
     /// Sets access and/or modification time of an inode; `None` leaves one
-    /// as it is. The change time becomes now.
+    /// as it is. The change time becomes now. A time past
+    /// [`MAX_TIMESTAMP`] is kept as that, as ext4 clamps it.
     pub fn set_times_ino(&mut self, ino: Ino, atime: Option<Duration>, mtime: Option<Duration>) {
         let now = self.clock.now();
         let inode = self.inodes.get_mut(&ino).expect("inode");
+        let clamp = |t: Duration| if t.as_secs() >= MAX_TIMESTAMP { Duration::from_secs(MAX_TIMESTAMP) } else { t };
         if let Some(a) = atime {
-            inode.atime = a;
+            inode.atime = clamp(a);
         }
         if let Some(m) = mtime {
-            inode.mtime = m;
+            inode.mtime = clamp(m);
         }
         inode.ctime = now;
     }

@@ -63,6 +63,11 @@ impl TimeSource for FixedTime {
 /// quota below it (every run has one) usually answers first.
 pub const MAX_FILE_SIZE: u64 = ((1 << 32) - 1) * 4096;
 
+/// The latest time MemFs keeps, in seconds since 1970 (2446-05-10, the end
+/// of ext4's range with 256-byte inodes). A later one is clamped to it, and
+/// its nanoseconds to zero, as Linux clamps for ext4.
+pub const MAX_TIMESTAMP: u64 = 0x3_7fff_ffff;
+
 /// The longest name a path component may have, in bytes (Linux's
 /// `NAME_MAX`); a longer one is [`ErrorKind::NameTooLong`].
 pub const MAX_NAME: usize = 255;

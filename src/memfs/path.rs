@@ -29,9 +29,6 @@ pub(crate) fn components(path: &str) -> Result<Components<'_>, ErrorKind> {
         }
     }
     push_component(&mut out, &path[start..]);
-    if out.iter().any(|c| c.len() > super::MAX_NAME) {
-        return Err(ErrorKind::NameTooLong);
-    }
     Ok(out)
 }
 

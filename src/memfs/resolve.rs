@@ -113,6 +113,11 @@ impl MemFs {
             };
             let is_last = todo.is_empty();
             let Some(&ino) = entries.get(comp) else {
+                // No entry has a longer name, so the length matters only
+                // here, where Linux's lookup of the component checks it.
+                if comp.len() > super::MAX_NAME {
+                    return Err(ErrorKind::NameTooLong);
+                }
                 if is_last {
                     return Ok(Resolved { parent: dir, name: Some(comp.to_string()), ino: None });
                 }

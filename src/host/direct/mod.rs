@@ -27,6 +27,7 @@
 
 pub mod p2;
 pub mod p3;
+mod path;
 
 use crate::memfs::{At, ErrorKind, Ino, Kind, MemFs, Metadata, OpenOptions};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -167,9 +168,10 @@ pub(crate) struct Open {
     pub directory: bool,
 }
 
-/// The largest single read served, so a guest cannot ask the host to
-/// allocate without bound.
-pub(crate) const MAX_READ: u64 = 1 << 24;
+/// The largest single read served, as wasmtime-wasi serves it (64 KiB):
+/// a guest cannot ask the host to allocate without bound, and a longer
+/// read is short there too.
+pub(crate) const MAX_READ: u64 = 64 << 10;
 
 /// What a file descriptor must allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,13 +193,30 @@ pub(crate) const MAX_OFFSET: u64 = i64::MAX as u64;
 
 /// What the host kernel refuses before a file stream moves a byte: a
 /// mode that does not allow the direction (`EBADF`), or a position past
-/// what an `off_t` holds (`EINVAL`). wasmtime-wasi opens such a stream
+/// what an `off_t` holds once `len` bytes move (`EINVAL`). wasmtime-wasi
+/// opens such a stream
 /// and fails its first read or write, so the direct streams do too.
-pub(crate) fn stream_refusal(allowed: bool, pos: Option<u64>) -> Option<Errno> {
-    if !allowed {
-        return Some(Errno::BadDescriptor);
+pub(crate) fn stream_refusal(allowed: bool, pos: Option<u64>, len: usize) -> Option<Errno> {
+    let invalid = Some(Errno::Fs(ErrorKind::InvalidArgument));
+    // As Linux's pread and pwrite: a negative offset, then the mode, then
+    // an end past what an `off_t` holds.
+    match pos {
+        Some(p) if p > MAX_OFFSET => invalid,
+        _ if !allowed => Some(Errno::BadDescriptor),
+        Some(p) if p.saturating_add(len as u64) > MAX_OFFSET => invalid,
+        _ => None,
     }
-    pos.and_then(|p| offset(p).err())
+}
+
+/// A guest's timestamp as MemFs keeps it, checked as wasmtime-wasi checks
+/// it: the seconds with the nanoseconds' carry must fit a `time_t`
+/// (`overflow`). MemFs keeps no time before 1970, so an earlier one is
+/// `invalid` (wasmtime-wasi passes p3's negative seconds on to the host).
+pub(crate) fn timestamp(seconds: i128, nanoseconds: u32) -> Res<std::time::Duration> {
+    let seconds = seconds.checked_add(i128::from(nanoseconds / 1_000_000_000)).filter(|&s| s <= i128::from(i64::MAX));
+    let seconds = seconds.ok_or(Errno::Fs(ErrorKind::Overflow))?;
+    let seconds = u64::try_from(seconds).map_err(|_| Errno::Fs(ErrorKind::InvalidArgument))?;
+    Ok(std::time::Duration::new(seconds, nanoseconds % 1_000_000_000))
 }
 
 /// Checks that a guest-supplied offset or length fits an `off_t`.
@@ -273,6 +292,8 @@ macro_rules! world_adapter {
                     K::NoSpace => ErrorCode::InsufficientSpace,
                     K::TooLarge => ErrorCode::FileTooLarge,
                     K::NameTooLong => ErrorCode::NameTooLong,
+                    K::Busy => ErrorCode::Busy,
+                    K::Overflow => ErrorCode::Overflow,
                 },
             }
         }
@@ -450,9 +471,27 @@ impl DirectView<'_> {
             follow,
         };
         let mut fs = self.fs();
-        let ino = match fs.open_at(at, path, opts) {
-            Ok(ino) => ino,
-            Err(e) => return Ok(Err(e.into())),
+        let ino = match path::last_component(path) {
+            // A path that ends in `/`, `.` or `..` names a directory: a
+            // symlink there is followed, and creating is `is-directory`.
+            (walk, last, true) if !path.is_empty() => {
+                let found = path::walk_dir(&fs, at, walk).and_then(|dir| match last {
+                    // `.` and `..` exist; a name with a trailing slash is
+                    // refused before it is looked up.
+                    None if open.create && open.exclusive => Err(ErrorKind::Exists),
+                    _ if open.create => Err(ErrorKind::IsDir),
+                    Some(name) => path::walk_dir(&fs, dir, name),
+                    None => Ok(dir),
+                });
+                match found {
+                    Ok(dir) => dir.dir,
+                    Err(e) => return Ok(Err(e.into())),
+                }
+            }
+            _ => match fs.open_at(at, path, opts) {
+                Ok(ino) => ino,
+                Err(e) => return Ok(Err(e.into())),
+            },
         };
         if fs.kind(ino) == Kind::Dir && mode.write {
             return Ok(Err(Errno::Fs(ErrorKind::IsDir)));
@@ -508,7 +547,10 @@ impl DirectView<'_> {
 
     /// Metadata of a path under a directory descriptor.
     pub(crate) fn stat_at<T: 'static>(&self, fd: &Resource<T>, follow: bool, path: &str) -> wasmtime::Result<Res<Metadata>> {
-        Ok(self.dir_at(fd)?.and_then(|at| self.fs().metadata_at(at, path, follow).map_err(Errno::from)))
+        Ok(self.dir_at(fd)?.and_then(|at| {
+            let fs = self.fs();
+            Ok(fs.metadata_of(path::lookup(&fs, at, path, follow)?))
+        }))
     }
 
     /// The inode identity hash of a descriptor.
@@ -518,7 +560,7 @@ impl DirectView<'_> {
 
     /// The inode identity hash of a path under a directory descriptor.
     pub(crate) fn hash_at<T: 'static>(&self, fd: &Resource<T>, follow: bool, path: &str) -> wasmtime::Result<Res<(u64, u64)>> {
-        Ok(self.dir_at(fd)?.and_then(|at| self.fs().lookup_at(at, path, follow).map(inode_hash).map_err(Errno::from)))
+        Ok(self.dir_at(fd)?.and_then(|at| Ok(inode_hash(path::lookup(&self.fs(), at, path, follow)?))))
     }
 
     /// Do two descriptors point at the same inode?
@@ -537,8 +579,12 @@ impl DirectView<'_> {
     /// Up to `len` bytes at `offset`, and whether the end was reached:
     /// wasmtime-wasi says so only when the read returned nothing.
     pub(crate) fn read<T: 'static>(&self, fd: &Resource<T>, len: u64, offset: u64) -> wasmtime::Result<Res<(Vec<u8>, bool)>> {
-        Ok(self.file(fd, Need::Read)?.and_then(|ino| {
-            let offset = self::offset(offset)?;
+        // As Linux's pread: a negative offset, then the mode, then an end
+        // past what an `off_t` holds.
+        let span = len.min(MAX_READ);
+        let checked = self.file(fd, Need::Nothing)?.and_then(|_| self::offset(offset));
+        let checked = checked.and(self.file(fd, Need::Read)?);
+        Ok(checked.and_then(|ino| self::offset(offset.saturating_add(span)).map(|_| ino)).and_then(|ino| {
             let fs = self.fs();
             let data = fs.read_ino(ino, offset, len.min(MAX_READ) as usize)?.to_vec();
             let end = data.is_empty();
@@ -548,10 +594,10 @@ impl DirectView<'_> {
 
     /// Writes at `offset`; the byte count written.
     pub(crate) fn write<T: 'static>(&self, fd: &Resource<T>, data: &[u8], offset: u64) -> wasmtime::Result<Res<u64>> {
-        Ok(self.file(fd, Need::Write)?.and_then(|ino| {
-            let offset = self::offset(offset)?;
-            Ok(self.fs().write_ino(ino, offset, data)? as u64)
-        }))
+        // wasmtime-wasi checks the tree's rights, then pwrite the offset,
+        // then the mode.
+        let checked = self.file(fd, Need::Change)?.and_then(|_| self::offset(offset));
+        Ok(checked.and(self.file(fd, Need::Write)?).and_then(|ino| Ok(self.fs().write_ino(ino, offset, data)? as u64)))
     }
 
     /// Sets a file's length. Without write access this is `invalid`, as
@@ -592,28 +638,102 @@ impl DirectView<'_> {
         mtime: SetTime,
     ) -> wasmtime::Result<Res<()>> {
         Ok(self.mut_dir_at(fd)?.and_then(|at| {
-            let ino = self.fs().lookup_at(at, path, follow)?;
+            let omit = matches!((atime, mtime), (SetTime::NoChange, SetTime::NoChange));
+            let ino = if follow {
+                path::lookup(&self.fs(), at, path, true)?
+            } else {
+                // utimensat without following finds the entry's parent, and
+                // returns before looking the entry up when nothing changes.
+                let fs = self.fs();
+                match path::parent(&fs, at, path)? {
+                    _ if omit => return Ok(()),
+                    (dir, path::Base::Dot) => dir.dir,
+                    (dir, path::Base::Name(n)) => fs.lookup_at(dir, n, false)?,
+                }
+            };
             self.set_times_ino(ino, atime, mtime);
             Ok(())
         }))
     }
 
-    /// Runs a change under a directory descriptor that allows changes.
-    pub(crate) fn change<T: 'static, R>(
+    /// Runs a change to the entry `path` names under a directory
+    /// descriptor that allows changes: `op` gets the directory holding it
+    /// and its name, `.` when the path ends in `/`, `.` or `..`.
+    fn change<T: 'static, R>(
         &self,
         fd: &Resource<T>,
-        op: impl FnOnce(&mut MemFs, At) -> Result<R, crate::memfs::FsError>,
+        path: &str,
+        op: impl FnOnce(&mut MemFs, At, path::Base<'_>) -> Result<R, ErrorKind>,
     ) -> wasmtime::Result<Res<R>> {
-        Ok(self.mut_dir_at(fd)?.and_then(|at| op(&mut self.fs(), at).map_err(Errno::from)))
+        Ok(self.mut_dir_at(fd)?.and_then(|at| {
+            let mut fs = self.fs();
+            let (dir, base) = path::parent(&fs, at, path)?;
+            Ok(op(&mut fs, dir, base)?)
+        }))
+    }
+
+    /// `create-directory-at`; a trailing `/` is allowed, as mkdir allows it.
+    pub(crate) fn mkdir_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<()>> {
+        self.change(fd, path::strip_dir_suffix(path), |fs, dir, base| match base {
+            path::Base::Dot => Err(ErrorKind::Exists),
+            path::Base::Name(n) => fs.mkdir_at(dir, n).map_err(|e| e.kind()),
+        })
+    }
+
+    /// `remove-directory-at`; removing `.` is `invalid`, as rmdir says.
+    pub(crate) fn rmdir_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<()>> {
+        self.change(fd, path, |fs, dir, base| match base {
+            path::Base::Dot => Err(ErrorKind::InvalidArgument),
+            path::Base::Name(n) => fs.rmdir_at(dir, n).map_err(|e| e.kind()),
+        })
+    }
+
+    /// `unlink-file-at`; unlinking `.` is `is-directory`, as unlinkat says.
+    pub(crate) fn unlink_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<()>> {
+        self.change(fd, path, |fs, dir, base| match base {
+            path::Base::Dot => Err(ErrorKind::IsDir),
+            path::Base::Name(n) => fs.remove_file_at(dir, n).map_err(|e| e.kind()),
+        })
+    }
+
+    /// `rename-at`. Trailing slashes are dropped, but then the source must
+    /// be a directory (not a symlink to one); `.` on either side is `busy`.
+    pub(crate) fn rename_at<T: 'static>(
+        &self,
+        a: &Resource<T>,
+        old: &str,
+        b: &Resource<T>,
+        new: &str,
+    ) -> wasmtime::Result<Res<()>> {
+        let must_be_dir = path::has_trailing_slash(old) || path::has_trailing_slash(new);
+        let (old, new) = (path::strip_dir_suffix(old), path::strip_dir_suffix(new));
+        self.change2(a, b, |fs, from, to| {
+            let (from, old_base) = path::parent(fs, from, old)?;
+            let (to, new_base) = path::parent(fs, to, new)?;
+            let (path::Base::Name(old), path::Base::Name(new)) = (old_base, new_base) else {
+                return Err(ErrorKind::Busy);
+            };
+            // Linux looks up the source, then the target's name, then
+            // checks the source's kind.
+            let source = fs.lookup_at(from, old, false).map_err(|e| e.kind())?;
+            match fs.lookup_at(to, new, false) {
+                Err(e) if e.kind() != ErrorKind::NotFound => return Err(e.kind()),
+                _ => {}
+            }
+            if must_be_dir && fs.kind(source) != Kind::Dir {
+                return Err(ErrorKind::NotDir);
+            }
+            fs.rename_at(from, old, to, new).map_err(|e| e.kind())
+        })
     }
 
     /// Runs a change that spans two directory descriptors: both must be
     /// directories, then both trees must allow changes.
-    pub(crate) fn change2<T: 'static, R>(
+    fn change2<T: 'static, R>(
         &self,
         a: &Resource<T>,
         b: &Resource<T>,
-        op: impl FnOnce(&mut MemFs, At, At) -> Result<R, crate::memfs::FsError>,
+        op: impl FnOnce(&mut MemFs, At, At) -> Result<R, ErrorKind>,
     ) -> wasmtime::Result<Res<R>> {
         let (at_a, at_b) = match (self.dir_at(a)?, self.dir_at(b)?) {
             (Ok(x), Ok(y)) => (x, y),
@@ -638,24 +758,49 @@ impl DirectView<'_> {
     ) -> wasmtime::Result<Res<()>> {
         self.change2(a, b, |fs, from, to| {
             if follow {
-                return Err(crate::memfs::FsError::new(ErrorKind::InvalidArgument, old));
+                return Err(ErrorKind::InvalidArgument);
             }
-            fs.link_at(from, old, to, new, false)
+            // `.` names the directory itself: linking it is not-permitted,
+            // linking over it exists, as linkat says.
+            let name = |base| match base {
+                path::Base::Dot => ".",
+                path::Base::Name(n) => n,
+            };
+            let (from, old) = path::parent(fs, from, old)?;
+            let (to, new) = path::parent(fs, to, new)?;
+            fs.link_at(from, name(old), to, name(new), false).map_err(|e| e.kind())
         })
     }
 
     /// The target of a symlink under a directory descriptor.
     pub(crate) fn readlink_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<String>> {
-        Ok(self.dir_at(fd)?.and_then(|at| self.fs().readlink_at(at, path).map_err(Errno::from)))
+        Ok(self.dir_at(fd)?.and_then(|at| {
+            let fs = self.fs();
+            match path::parent(&fs, at, path)? {
+                (_, path::Base::Dot) => Err(Errno::Fs(ErrorKind::InvalidArgument)),
+                (dir, path::Base::Name(n)) => fs.readlink_at(dir, n).map_err(Errno::from),
+            }
+        }))
     }
 
-    /// Creates a symlink; absolute targets are refused, as they could only
-    /// ever point out of the preopen.
+    /// Creates a symlink. As wasmtime-wasi: the descriptor must be a
+    /// directory in a tree that may change, then an absolute target is
+    /// refused (it could only point out of the sandbox), then the new
+    /// name's parent is found.
     pub(crate) fn symlink_at<T: 'static>(&self, fd: &Resource<T>, target: &str, path: &str) -> wasmtime::Result<Res<()>> {
-        if target.starts_with('/') {
-            return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
-        }
-        self.change(fd, |fs, at| fs.symlink_at(target, at, path))
+        Ok(self.mut_dir_at(fd)?.and_then(|at| {
+            if target.starts_with('/') {
+                return Err(Errno::Fs(ErrorKind::NotPermitted));
+            }
+            let mut fs = self.fs();
+            match path::parent(&fs, at, path)? {
+                // symlinkat reads an empty target as no-entry before it
+                // looks at the new name.
+                (_, path::Base::Dot) if target.is_empty() => Err(Errno::Fs(ErrorKind::NotFound)),
+                (_, path::Base::Dot) => Err(Errno::Fs(ErrorKind::Exists)),
+                (dir, path::Base::Name(n)) => fs.symlink_at(target, dir, n).map_err(Errno::from),
+            }
+        }))
     }
 
     /// Applies guest-chosen times to an inode.

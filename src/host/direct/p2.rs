@@ -30,12 +30,12 @@ fn datetime(d: Duration) -> Datetime {
     Datetime { seconds: d.as_secs(), nanoseconds: d.subsec_nanos() }
 }
 
-fn set_time(t: NewTimestamp) -> SetTime {
-    match t {
+fn set_time(t: NewTimestamp) -> FsResult<SetTime> {
+    Ok(match t {
         NewTimestamp::NoChange => SetTime::NoChange,
         NewTimestamp::Now => SetTime::Now,
-        NewTimestamp::Timestamp(d) => SetTime::At(Duration::new(d.seconds, d.nanoseconds)),
-    }
+        NewTimestamp::Timestamp(d) => SetTime::At(lift(Ok(super::timestamp(d.seconds.into(), d.nanoseconds)))?),
+    })
 }
 
 impl preopens::Host for DirectView<'_> {
@@ -78,7 +78,8 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn set_times(&mut self, fd: Resource<Descriptor>, atim: types::NewTimestamp, mtim: types::NewTimestamp) -> FsResult<()> {
-        lift(DirectView::set_times(self, &fd, set_time(atim.into()), set_time(mtim.into())))
+        let (atim, mtim) = (set_time(atim.into())?, set_time(mtim.into())?);
+        lift(DirectView::set_times(self, &fd, atim, mtim))
     }
 
     fn read(&mut self, fd: Resource<Descriptor>, len: u64, offset: u64) -> FsResult<(Vec<u8>, bool)> {
@@ -102,7 +103,7 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
-        lift(self.change(&fd, |fs, at| fs.mkdir_at(at, &path)))
+        lift(self.mkdir_at(&fd, &path))
     }
 
     fn stat(&mut self, fd: Resource<Descriptor>) -> FsResult<types::DescriptorStat> {
@@ -121,7 +122,7 @@ impl types::HostDescriptor for DirectView<'_> {
         atim: types::NewTimestamp,
         mtim: types::NewTimestamp,
     ) -> FsResult<()> {
-        let (atim, mtim) = (set_time(atim.into()), set_time(mtim.into()));
+        let (atim, mtim) = (set_time(atim.into())?, set_time(mtim.into())?);
         lift(DirectView::set_times_at(self, &fd, follow(pf.into()), &path, atim, mtim))
     }
 
@@ -157,7 +158,7 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn remove_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
-        lift(self.change(&fd, |fs, at| fs.rmdir_at(at, &path)))
+        lift(self.rmdir_at(&fd, &path))
     }
 
     fn rename_at(
@@ -167,7 +168,7 @@ impl types::HostDescriptor for DirectView<'_> {
         new_fd: Resource<Descriptor>,
         new_path: String,
     ) -> FsResult<()> {
-        lift(self.change2(&fd, &new_fd, |fs, a, b| fs.rename_at(a, &old_path, b, &new_path)))
+        lift(DirectView::rename_at(self, &fd, &old_path, &new_fd, &new_path))
     }
 
     fn symlink_at(&mut self, fd: Resource<Descriptor>, old_path: String, new_path: String) -> FsResult<()> {
@@ -175,7 +176,7 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn unlink_file_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
-        lift(self.change(&fd, |fs, at| fs.remove_file_at(at, &path)))
+        lift(self.unlink_at(&fd, &path))
     }
 
     fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynInputStream>> {
@@ -256,8 +257,8 @@ impl FileStream {
         FileStream { fs: fs.clone(), ino, pos, allowed }
     }
 
-    fn check(&self) -> StreamResult<()> {
-        match super::stream_refusal(self.allowed, self.pos) {
+    fn check(&self, len: usize) -> StreamResult<()> {
+        match super::stream_refusal(self.allowed, self.pos, len) {
             Some(e) => Err(StreamError::LastOperationFailed(StreamFsError(e).into())),
             None => Ok(()),
         }
@@ -282,7 +283,7 @@ impl InputStream for FileStream {
     }
 
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
-        self.check()?;
+        self.check(size)?;
         let pos = self.pos.unwrap_or(0);
         let fs = lock(&self.fs);
         let data = fs.read_ino(self.ino, pos, size).map_err(stream_err)?;
@@ -302,7 +303,7 @@ impl OutputStream for FileStream {
     }
 
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        self.check()?;
+        self.check(bytes.len())?;
         let mut fs = lock(&self.fs);
         match self.pos {
             Some(pos) => {

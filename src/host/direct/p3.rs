@@ -36,10 +36,7 @@ fn set_time(t: NewTimestamp) -> Res<SetTime> {
     Ok(match t {
         NewTimestamp::NoChange => SetTime::NoChange,
         NewTimestamp::Now => SetTime::Now,
-        NewTimestamp::Timestamp(t) => {
-            let secs = u64::try_from(t.seconds).map_err(|_| Errno::Fs(ErrorKind::InvalidArgument))?;
-            SetTime::At(Duration::new(secs, t.nanoseconds))
-        }
+        NewTimestamp::Timestamp(t) => SetTime::At(super::timestamp(t.seconds.into(), t.nanoseconds)?),
     })
 }
 
@@ -168,7 +165,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
     }
 
     async fn create_directory_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<()> {
-        lift(with(store, |v| v.change(&fd, |fs, at| fs.mkdir_at(at, &path))))
+        lift(with(store, |v| v.mkdir_at(&fd, &path)))
     }
 
     async fn stat(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<DescriptorStat> {
@@ -224,7 +221,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
     }
 
     async fn remove_directory_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<()> {
-        lift(with(store, |v| v.change(&fd, |fs, at| fs.rmdir_at(at, &path))))
+        lift(with(store, |v| v.rmdir_at(&fd, &path)))
     }
 
     async fn rename_at(
@@ -234,7 +231,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
         new_fd: Resource<Descriptor>,
         new_path: String,
     ) -> FilesystemResult<()> {
-        lift(with(store, |v| v.change2(&fd, &new_fd, |fs, a, b| fs.rename_at(a, &old_path, b, &new_path))))
+        lift(with(store, |v| v.rename_at(&fd, &old_path, &new_fd, &new_path)))
     }
 
     async fn symlink_at(
@@ -247,7 +244,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
     }
 
     async fn unlink_file_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<()> {
-        lift(with(store, |v| v.change(&fd, |fs, at| fs.remove_file_at(at, &path))))
+        lift(with(store, |v| v.unlink_at(&fd, &path)))
     }
 
     async fn is_same_object(
@@ -353,7 +350,7 @@ impl<D> StreamProducer<D> for ReadProducer {
             return Poll::Ready(Ok(StreamResult::Completed));
         }
         let me = &mut *self;
-        if let Some(e) = super::stream_refusal(me.allowed, Some(me.offset)) {
+        if let Some(e) = super::stream_refusal(me.allowed, Some(me.offset), buf.len()) {
             me.outcome.send(Err(code(e)));
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
@@ -422,11 +419,11 @@ impl<D> StreamConsumer<D> for WriteConsumer {
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let mut src = src.as_direct(store);
         let me = &mut *self;
-        if let Some(e) = super::stream_refusal(me.allowed, me.offset) {
+        let bytes = src.remaining();
+        if let Some(e) = super::stream_refusal(me.allowed, me.offset, bytes.len()) {
             me.outcome.send(Err(code(e)));
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
-        let bytes = src.remaining();
         let mut fs = lock(&me.fs);
         let written = match me.offset {
             Some(at) => fs.write_ino(me.ino, at, bytes),
