@@ -5,7 +5,7 @@
 
 use crate::host::p2::{self, P2State};
 use crate::host::p3::{self, P3State};
-use crate::host::{Backend, Core, HostError, HostState, Limits};
+use crate::host::{Backend, Core, HostError, HostState, Inputs, Limits};
 use crate::memfs::MemFs;
 use crate::report::{Exit, FsView, Output, RunReport, World};
 use crate::scenario::Scenario;
@@ -84,6 +84,8 @@ pub enum HarnessError {
 /// A component compiled and linked for one host, ready to run many times.
 pub struct Guest {
     name: String,
+    /// argv[0] when a scenario gives no arguments.
+    program: String,
     exports: World,
     adapted_from: Option<&'static str>,
     pre: Pre,
@@ -128,6 +130,13 @@ impl Guest {
     /// The guest's name (the file stem for [`Harness::load`]).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// What the guest gets as argv[0] when a scenario gives no arguments:
+    /// the file's name without its directory (`app.wasm`), as `wasmtime
+    /// run` passes it.
+    pub fn program(&self) -> &str {
+        &self.program
     }
 
     /// The world of its `wasi:cli/run` export.
@@ -263,6 +272,7 @@ impl Harness {
         let bytes = std::fs::read(path).map_err(|e| HarnessError::Read { path: label.clone(), error: e })?;
         let mut guest = self.load_bytes(&label, &bytes, host)?;
         guest.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        guest.program = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         Ok(guest)
     }
 
@@ -323,7 +333,8 @@ impl Harness {
                 Pre::P3 { direct, bridge }
             }
         };
-        Ok(Guest { name, exports, adapted_from: None, pre })
+        let program = name.rsplit('/').next().unwrap_or(&name).to_string();
+        Ok(Guest { name, program, exports, adapted_from: None, pre })
     }
 
     /// The engine of `host`.
@@ -399,7 +410,15 @@ impl Harness {
             .build()
             .map_err(|e| HarnessError::Internal(format!("tokio runtime: {e}")))?;
         let fs = scenario.fs.clone();
-        let inputs = &scenario.inputs;
+        // No arguments at all means the program's name alone, as a shell
+        // and `wasmtime run` give it.
+        let defaulted;
+        let inputs = if scenario.inputs.args.is_empty() {
+            defaulted = Inputs { args: vec![guest.program.clone()], ..scenario.inputs.clone() };
+            &defaulted
+        } else {
+            &scenario.inputs
+        };
         let outcome = rt.block_on(async {
             let direct = inputs.backend == Backend::Direct;
             let limits = &inputs.limits;

@@ -38,7 +38,7 @@ pub struct InputArgs {
     /// Bytes for the guest's stdin: a file, or - for this process's stdin.
     #[arg(long, value_name = "FILE|-")]
     stdin: Option<String>,
-    /// An argument after argv[0] (the component's file stem). Repeatable.
+    /// An argument after argv[0] (the component's file name). Repeatable.
     #[arg(long = "arg", value_name = "A", allow_hyphen_values = true)]
     args: Vec<String>,
     /// An environment variable. Repeatable; order is kept.
@@ -148,7 +148,8 @@ impl InputArgs {
     /// The scenario these flags describe, for `component`.
     pub fn scenario(&self, component: &Path) -> anyhow::Result<Scenario> {
         let name = component.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let mut argv = vec![name.clone()];
+        // argv[0] is the file's name, as `wasmtime run` passes it.
+        let mut argv = vec![component.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()];
         argv.extend(self.args.iter().cloned());
         let mut scenario = Scenario::new(name).seed(self.seed).args(argv);
         scenario.inputs.env = self.env.clone();

@@ -53,7 +53,8 @@ impl Backend {
 pub struct Inputs {
     /// Seed for every random source. Default 0.
     pub seed: u64,
-    /// Program arguments, `argv[0]` included. Default: empty.
+    /// Program arguments, `argv[0]` included. Default: empty, which a run
+    /// turns into the component's file name alone (see [`crate::harness::Guest::program`]).
     pub args: Vec<String>,
     /// Environment variables, in this order. Default: empty.
     pub env: Vec<(String, String)>,

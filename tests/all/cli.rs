@@ -60,6 +60,19 @@ fn run_prints_a_yaml_report_and_exits_0_whatever_the_guest_did() {
 }
 
 #[test]
+fn argv0_is_the_file_name_as_wasmtime_run_passes_it() {
+    // From the library, a scenario without arguments gets the same argv.
+    let h = crate::support::harness();
+    let guest = h.load(&p3("cli-io")).unwrap();
+    assert_eq!(guest.program(), "cli_io.wasm");
+    let report = h.run(&guest, &wasi_replay::scenario::Scenario::new("x")).unwrap();
+    let wasi_replay::report::Output::Text(text) = &report.stdout else { panic!() };
+    assert!(text.starts_with("arg[0] = cli_io.wasm\nstdin"), "{text}");
+    let out = cli().arg("run").arg(p3("cli-io")).output().unwrap();
+    assert!(stdout(&out).contains("  arg[0] = cli_io.wasm\n  stdin"), "{}", stdout(&out));
+}
+
+#[test]
 fn run_passes_args_env_stdin_and_prints_json() {
     let stdin = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(stdin.path(), "from a file\n").unwrap();
@@ -75,7 +88,7 @@ fn run_passes_args_env_stdin_and_prints_json() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(
         json["stdout"],
-        "arg[0] = cli_io\narg[1] = --flag\narg[2] = x y\nenv K=V\nenv A=b=c\nstdin: 12 bytes\nfrom a file\n"
+        "arg[0] = cli_io.wasm\narg[1] = --flag\narg[2] = x y\nenv K=V\nenv A=b=c\nstdin: 12 bytes\nfrom a file\n"
     );
     assert_eq!(json["world"], "p3");
 }

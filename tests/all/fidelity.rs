@@ -7,7 +7,6 @@
 //! The comparison masks exactly the differences in [`ALLOWED`], each for a
 //! reason, and nothing else.
 
-
 use crate::support::{assert_same_text, guest, harness, proptest_config};
 use proptest::prelude::*;
 use std::sync::OnceLock;
