@@ -159,6 +159,24 @@ async fn run() {
     check!("read-only: mkdir", err(ro_dir.mkdir("d").await));
     check!("read-only: unlink", err(ro_dir.remove_file("readme.txt").await));
 
+    // ----- as wasmtime-wasi answers (one check per case it got wrong once)
+    let plain = root.open("t", Open { directory: true, ..Open::default() }).await.unwrap();
+    check!("plain-opened dir: flags", plain.flags().await);
+    check!("plain-opened dir: mkdir", err(plain.mkdir("by-plain").await));
+    check!("plain-opened dir: create", err(plain.open("by-plain/f.txt", create()).await));
+    let ro_plain = ro_dir.open(".", Open { directory: true, ..Open::default() }).await.unwrap();
+    check!("plain-opened read-only dir: mkdir", err(ro_plain.mkdir("d").await));
+    check!("empty path: stat", err(root.stat("").await));
+    check!("empty path: mkdir", err(root.mkdir("").await));
+    check!("dot-dot out of an opened dir", err(plain.open("../readme.txt", ro()).await));
+    check!("advise on a dir", err(plain.advise(0, 0).await));
+    let g = plain.open("by-plain/f.txt", rw()).await.unwrap();
+    check!("read at u64::MAX", err(g.read_at(u64::MAX, 4).await));
+    check!("set-size u64::MAX", err(g.set_size(u64::MAX).await));
+    check!("set-size i64::MAX", err(g.set_size(i64::MAX as u64).await));
+    check!("trailing slash on a file", err(plain.stat("by-plain/f.txt/").await));
+    check!("rmdir of a path ending in a slash", err(plain.rmdir("by-plain/").await));
+
     // ----- quota
     let big = vec![7u8; 2 << 20];
     check!("write past the byte quota", err(root.write("big.bin", &big).await));

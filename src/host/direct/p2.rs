@@ -291,7 +291,7 @@ impl InputStream for FileStream {
             return Err(StreamError::Closed);
         }
         let out = Bytes::copy_from_slice(data);
-        self.pos = Some(pos + out.len() as u64);
+        self.pos = Some(pos.saturating_add(out.len() as u64));
         Ok(out)
     }
 }
@@ -308,7 +308,7 @@ impl OutputStream for FileStream {
         match self.pos {
             Some(pos) => {
                 let n = fs.write_ino(self.ino, pos, &bytes).map_err(stream_err)?;
-                self.pos = Some(pos + n as u64);
+                self.pos = Some(pos.saturating_add(n as u64));
             }
             None => {
                 fs.append_ino(self.ino, &bytes).map_err(stream_err)?;

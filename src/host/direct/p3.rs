@@ -366,7 +366,7 @@ impl<D> StreamProducer<D> for ReadProducer {
                 buf[..n].copy_from_slice(data);
                 drop(fs);
                 dst.mark_written(n);
-                me.offset += n as u64;
+                me.offset = me.offset.saturating_add(n as u64);
                 Poll::Ready(Ok(StreamResult::Completed))
             }
             Err(k) => {
@@ -434,7 +434,7 @@ impl<D> StreamConsumer<D> for WriteConsumer {
             Ok(n) => {
                 src.mark_read(n);
                 if let Some(at) = &mut me.offset {
-                    *at += n as u64;
+                    *at = at.saturating_add(n as u64);
                 }
                 Poll::Ready(Ok(StreamResult::Completed))
             }
