@@ -25,7 +25,7 @@ pub const SCENARIOS: &[&str] =
 /// The hostile catalog: guests that try to break the harness. Their
 /// scenario files (`scenarios/hostile/`) set the limits that stop them.
 pub const HOSTILE: &[&str] =
-    &["hostile-loop", "hostile-memory", "hostile-fs-bomb", "hostile-flood", "hostile-recursion", "hostile-escape"];
+    &["hostile-loop", "hostile-memory", "hostile-fs-bomb", "hostile-flood", "hostile-recursion", "hostile-escape", "hostile-sleep"];
 
 /// Guests written in C, as (name, source under `guests/c/`). They are WASI
 /// p1 core modules built with Zig's C compiler; the harness adapts them to

@@ -478,9 +478,27 @@ async fn run_on<T: HostState>(
     let ticks = limits.timeout.map_or(u64::MAX, |t| (t.as_millis() as u64 / TICK_MS).max(1));
     store.set_epoch_deadline(ticks);
     store.epoch_deadline_trap();
-    let result = command.call(&mut store).await;
-    let exit = exit_of(result, limits);
+    // The paused clock jumps to the earliest timer whenever the run is
+    // idle, so this one fires only when the guest waits on nothing that
+    // could come before the monotonic clock runs out.
+    // `sleep` would cap so long a duration at 30 years, so the deadline is
+    // spelled out; a platform whose `Instant` cannot reach it gets a
+    // century.
+    let now = tokio::time::Instant::now();
+    let horizon = store.data_mut().core().clock.horizon();
+    let century = std::time::Duration::from_secs(100 * 365 * 86_400);
+    let horizon = tokio::time::sleep_until(now.checked_add(horizon).unwrap_or(now + century));
+    let result = tokio::select! {
+        biased;
+        result = command.call(&mut store) => Some(result),
+        () = horizon => None,
+    };
     let core: &mut Core = store.data_mut().core();
+    let elapsed_ns = u64::try_from(core.clock.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    let exit = match result {
+        Some(result) => exit_of(result, limits),
+        None => Exit::WaitsForever { virtual_time_ns: elapsed_ns },
+    };
     let truncated = [("stdout", &core.stdout), ("stderr", &core.stderr)]
         .into_iter()
         .filter(|(_, c)| c.truncated())
@@ -488,7 +506,7 @@ async fn run_on<T: HostState>(
         .collect();
     Ok(Outcome {
         exit,
-        elapsed_ns: core.clock.elapsed().as_nanos() as u64,
+        elapsed_ns,
         stdout: core.stdout.contents(),
         stderr: core.stderr.contents(),
         truncated,

@@ -59,6 +59,13 @@ pub enum Exit {
     /// The guest trapped. The message names the trap; the wasm backtrace is
     /// left out because it names functions that differ between builds.
     Trap(String),
+    /// The guest waited for something nothing can bring: every task was
+    /// idle and no timer was due before the monotonic clock's end. Ended
+    /// in virtual time, so the same on every run.
+    WaitsForever {
+        /// Virtual time that had passed, in nanoseconds.
+        virtual_time_ns: u64,
+    },
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -72,6 +79,8 @@ struct ExitRepr {
     limit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    virtual_time_ns: Option<u64>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     nondeterministic: bool,
 }
@@ -82,6 +91,11 @@ impl From<Exit> for ExitRepr {
             Exit::Status(s) => ExitRepr { status: Some(s), ..ExitRepr::default() },
             Exit::Trap(t) => ExitRepr { trap: Some(t), ..ExitRepr::default() },
             Exit::OutOfFuel => ExitRepr { limit: Some("out-of-fuel".into()), ..ExitRepr::default() },
+            Exit::WaitsForever { virtual_time_ns } => ExitRepr {
+                limit: Some("waits-forever".into()),
+                virtual_time_ns: Some(virtual_time_ns),
+                ..ExitRepr::default()
+            },
             Exit::Timeout { after_ms } => ExitRepr {
                 limit: Some("timeout".into()),
                 timeout_ms: Some(after_ms),
@@ -95,11 +109,14 @@ impl From<Exit> for ExitRepr {
 impl TryFrom<ExitRepr> for Exit {
     type Error = &'static str;
     fn try_from(r: ExitRepr) -> Result<Self, Self::Error> {
-        match (r.status, r.trap, r.limit.as_deref(), r.timeout_ms) {
+        match (r.status, r.trap, r.limit.as_deref(), r.timeout_ms.or(r.virtual_time_ns)) {
             (Some(s), None, None, None) => Ok(Exit::Status(s)),
             (None, Some(t), None, None) => Ok(Exit::Trap(t)),
             (None, None, Some("out-of-fuel"), None) => Ok(Exit::OutOfFuel),
-            (None, None, Some("timeout"), Some(after_ms)) => Ok(Exit::Timeout { after_ms }),
+            (None, None, Some("timeout"), Some(after_ms)) if r.virtual_time_ns.is_none() => Ok(Exit::Timeout { after_ms }),
+            (None, None, Some("waits-forever"), Some(virtual_time_ns)) if r.timeout_ms.is_none() => {
+                Ok(Exit::WaitsForever { virtual_time_ns })
+            }
             _ => Err("exit needs exactly one of `status`, `trap` or `limit`"),
         }
     }

@@ -7,6 +7,7 @@
 //! network that refuses everything.
 
 mod capture;
+mod clocks;
 pub mod direct;
 pub mod http;
 mod limits;

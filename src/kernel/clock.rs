@@ -63,6 +63,13 @@ impl VirtualClock {
         s.last = Duration::ZERO;
     }
 
+    /// How much virtual time a run may spend before its monotonic clock
+    /// would pass `u64::MAX` nanoseconds. A run still waiting then has
+    /// nothing left that could wake it: it waits forever.
+    pub fn horizon(&self) -> Duration {
+        Duration::from_nanos(u64::MAX - self.config.monotonic_start)
+    }
+
     /// Virtual time elapsed since [`VirtualClock::start`].
     pub fn elapsed(&self) -> Duration {
         let mut s = self.state.lock().expect("clock lock");
@@ -81,7 +88,8 @@ impl VirtualClock {
 
     /// Monotonic time in nanoseconds.
     pub fn monotonic(&self) -> u64 {
-        self.config.monotonic_start.saturating_add(self.elapsed().as_nanos() as u64)
+        let elapsed = u64::try_from(self.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.config.monotonic_start.saturating_add(elapsed)
     }
 
     /// The host-side wall clock for wasmtime-wasi.

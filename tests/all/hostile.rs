@@ -52,6 +52,19 @@ fn an_infinite_loop_runs_out_of_fuel() {
 }
 
 #[test]
+fn a_wait_nothing_can_end_is_waits_forever_in_virtual_time() {
+    // u64::MAX ns from one second in: past the end of the monotonic clock.
+    // The exit says the run ended there, in virtual time; the wall-clock
+    // timeout would have said `timeout`.
+    for r in check("hostile-sleep") {
+        let Exit::WaitsForever { virtual_time_ns } = r.exit else { panic!("{:?}", r.exit) };
+        assert!(virtual_time_ns >= u64::MAX - 2_000_000_000, "{virtual_time_ns}");
+        let wasi_replay::report::Output::Text(out) = &r.stdout else { panic!() };
+        assert!(!out.contains("woke up"), "{out}");
+    }
+}
+
+#[test]
 fn a_memory_bomb_fails_to_grow_and_traps() {
     for r in check("hostile-memory") {
         assert!(matches!(r.exit, Exit::Trap(_)), "{:?}", r.exit);
@@ -107,6 +120,14 @@ fn the_wall_clock_timeout_is_a_backstop_marked_nondeterministic() {
 fn the_hostile_catalog_is_complete() {
     assert_eq!(
         HOSTILE,
-        ["hostile-loop", "hostile-memory", "hostile-fs-bomb", "hostile-flood", "hostile-recursion", "hostile-escape"]
+        [
+            "hostile-loop",
+            "hostile-memory",
+            "hostile-fs-bomb",
+            "hostile-flood",
+            "hostile-recursion",
+            "hostile-escape",
+            "hostile-sleep"
+        ]
     );
 }

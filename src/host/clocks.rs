@@ -1,0 +1,68 @@
+//! `wasi:clocks/monotonic-clock@0.3.0` waits with exact deadlines.
+//!
+//! wasmtime-wasi's p3 `wait-for` sleeps with tokio's `sleep`, which caps a
+//! long duration at 30 years: a guest that waits for `u64::MAX` ns would
+//! wake after 30 virtual years in p3 and never in p2. Here both waits sleep
+//! until an exact deadline, and a deadline past what tokio's clock can hold
+//! never comes, as in p2, so the harness's horizon ends such a run as
+//! `waits-forever` in both worlds. Readings are wasmtime-wasi's own (the
+//! context's monotonic clock, which is the virtual clock).
+
+use crate::kernel::VirtualClock;
+use wasmtime::component::{Accessor, HasData, Linker};
+use wasmtime_wasi::p3::bindings::clocks::{monotonic_clock, types};
+
+/// The view the monotonic clock host is implemented on.
+pub struct ClockView<'a>(&'a VirtualClock);
+
+/// [`HasData`] marker for the monotonic clock host.
+pub struct Clocks;
+
+impl HasData for Clocks {
+    type Data<'a> = ClockView<'a>;
+}
+
+/// Links the monotonic clock over the one the linker already has.
+pub(crate) fn add_to_linker<T: super::HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+    linker.allow_shadowing(true);
+    monotonic_clock::add_to_linker::<T, Clocks>(linker, |t| ClockView(&t.core().clock))?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// Sleeps `ns` nanoseconds of virtual time, or for ever when the deadline
+/// is past what tokio's clock can say.
+async fn sleep_ns(ns: u64) {
+    let now = tokio::time::Instant::now();
+    match now.checked_add(std::time::Duration::from_nanos(ns)) {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl monotonic_clock::Host for ClockView<'_> {
+    fn now(&mut self) -> wasmtime::Result<monotonic_clock::Mark> {
+        Ok(self.0.monotonic())
+    }
+
+    fn get_resolution(&mut self) -> wasmtime::Result<types::Duration> {
+        Ok(1)
+    }
+}
+
+impl<U> monotonic_clock::HostWithStore<U> for Clocks {
+    async fn wait_until(store: &Accessor<U, Self>, when: monotonic_clock::Mark) -> wasmtime::Result<()> {
+        let now = store.with(|mut view| view.get().0.monotonic());
+        if when > now {
+            sleep_ns(when - now).await;
+        }
+        Ok(())
+    }
+
+    async fn wait_for(_: &Accessor<U, Self>, duration: types::Duration) -> wasmtime::Result<()> {
+        if duration > 0 {
+            sleep_ns(duration).await;
+        }
+        Ok(())
+    }
+}
