@@ -30,7 +30,7 @@ pub const HOSTILE: &[&str] =
 /// Guests written in C, as (name, source under `guests/c/`). They are WASI
 /// p1 core modules built with Zig's C compiler; the harness adapts them to
 /// p2 components when it loads them.
-pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c")];
+pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-c", "fs-rights.c")];
 
 /// Is `name` a guest of any catalog?
 pub fn is_guest(name: &str) -> bool {

@@ -30,6 +30,26 @@ fn the_c_fs_tree_matches_the_rust_one() {
 }
 
 #[test]
+fn a_c_program_has_the_rights_a_real_host_gives() {
+    // wasi-libc opens directories without asking for mutate-directory; a
+    // real host lets them change what their preopen may change.
+    let scenario = catalog::scenario("fs-rights-c").unwrap();
+    let g = guest("fs-rights-c", World::P2);
+    let run = |b| harness().run(&g, &scenario.clone().backend(b)).unwrap();
+    let (direct, bridge) = (run(wasi_replay::host::Backend::Direct), run(wasi_replay::host::Backend::Bridge));
+    let wasi_replay::report::Output::Text(out) = &direct.stdout else { panic!() };
+    assert_eq!(
+        out,
+        "open . as a directory: ok\nmkdirat through it: ok\nopenat O_CREAT through it: ok\n\
+         fstatat of the empty path: No such file or directory\nopenat sub: ok\n\
+         openat ../x out of sub: Operation not permitted\n\
+         fstatat f.txt/ with a trailing slash: Not a directory\n"
+    );
+    assert_eq!(direct.stdout, bridge.stdout);
+    assert_eq!(direct.fs, bridge.fs);
+}
+
+#[test]
 fn a_p1_module_is_adapted_once_per_harness() {
     let path = catalog::component_path("fs-tree-c", World::P2);
     let bytes = std::fs::read(&path).unwrap();
