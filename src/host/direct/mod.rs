@@ -586,7 +586,7 @@ impl DirectView<'_> {
         let checked = checked.and(self.file(fd, Need::Read)?);
         Ok(checked.and_then(|ino| self::offset(offset.saturating_add(span)).map(|_| ino)).and_then(|ino| {
             let fs = self.fs();
-            let data = fs.read_ino(ino, offset, len.min(MAX_READ) as usize)?.to_vec();
+            let data = fs.read_ino(ino, offset, span as usize)?.to_vec();
             let end = data.is_empty();
             Ok((data, end))
         }))
