@@ -59,7 +59,7 @@ fn mask_line(line: &str) -> String {
 }
 
 /// Seconds in 2001..2286: what a clock says, never one of the values a
-/// script sets (those come from [`NUMBERS`]).
+/// script sets (those come from [`TIMES`]).
 fn is_clock_reading(value: &str) -> bool {
     let secs: u64 = value.split('.').next().and_then(|s| s.parse().ok()).unwrap_or(0);
     (1_000_000_000..10_000_000_000).contains(&secs)
