@@ -480,10 +480,9 @@ async fn run_on<T: HostState>(
     store.epoch_deadline_trap();
     // The paused clock jumps to the earliest timer whenever the run is
     // idle, so this one fires only when the guest waits on nothing that
-    // could come before the monotonic clock runs out.
-    // `sleep` would cap so long a duration at 30 years, so the deadline is
-    // spelled out; a platform whose `Instant` cannot reach it gets a
-    // century.
+    // could come before the monotonic clock runs out. The deadline is
+    // spelled out because `sleep` caps so long a duration at 30 years; a
+    // platform whose `Instant` cannot reach it gets a century.
     let now = tokio::time::Instant::now();
     let horizon = store.data_mut().core().clock.horizon();
     let century = std::time::Duration::from_secs(100 * 365 * 86_400);
