@@ -520,6 +520,18 @@ impl DirectView<'_> {
         })
     }
 
+    /// The file a read stream reads, and whether the descriptor's mode
+    /// lets it read (checked at the first read). A directory is
+    /// `is-directory` here (POSIX EISDIR on read), not the `bad-descriptor`
+    /// of the other file-only calls.
+    pub(crate) fn read_source<T: 'static>(&self, fd: &Resource<T>) -> wasmtime::Result<Res<(Ino, bool)>> {
+        let allowed = self.mode(fd)?.read;
+        Ok(match self.file(fd, Need::Nothing)? {
+            Err(_) if self.kind(fd)? == Kind::Dir => Err(Errno::Fs(ErrorKind::IsDir)),
+            r => r.map(|ino| (ino, allowed)),
+        })
+    }
+
     /// Whether a descriptor's mode allows reading and writing.
     pub(crate) fn mode<T: 'static>(&self, fd: &Resource<T>) -> Result<Mode, ResourceTableError> {
         Ok(self.handle(fd)?.mode)

@@ -180,13 +180,7 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynInputStream>> {
-        // A directory is is-directory here (POSIX EISDIR on read), not the
-        // bad-descriptor of the other file-only calls.
-        let ino = match lift(self.file(&fd, Need::Nothing)) {
-            Err(_) if self.kind(&fd)? == crate::memfs::Kind::Dir => Err(FsError::from(ErrorCode::IsDirectory)),
-            r => r,
-        }?;
-        let allowed = self.mode(&fd)?.read;
+        let (ino, allowed) = lift(self.read_source(&fd))?;
         let stream: DynInputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset), allowed));
         Ok(self.table.push(stream)?)
     }

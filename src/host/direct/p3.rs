@@ -3,7 +3,7 @@
 //! background thread, so virtual time cannot move under them.
 
 use super::{DirectData, DirectView, Errno, Need, Res, SetTime, SharedFs, lock};
-use crate::memfs::{ErrorKind, Ino};
+use crate::memfs::Ino;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -77,18 +77,12 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
         fd: Resource<Descriptor>,
         offset: u64,
     ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
-        let (ino, allowed, fs) = {
+        let (source, fs) = {
             let v = store.get();
-            // A directory is is-directory here (POSIX EISDIR on read), not
-            // the bad-descriptor of the other file-only calls.
-            let ino = match v.file(&fd, Need::Nothing)? {
-                Err(_) if v.kind(&fd)? == crate::memfs::Kind::Dir => Err(Errno::Fs(ErrorKind::IsDir)),
-                r => r,
-            };
-            (ino, v.mode(&fd)?.read, v.direct.fs.clone())
+            (v.read_source(&fd)?, v.direct.fs.clone())
         };
-        match ino {
-            Ok(ino) => {
+        match source {
+            Ok((ino, allowed)) => {
                 let (tx, rx) = oneshot::channel();
                 let producer = ReadProducer::new(fs, ino, offset, allowed, tx);
                 Ok((StreamReader::new(&mut store, producer)?, FutureReader::new(&mut store, rx)?))
