@@ -7,7 +7,7 @@
 //! The comparison masks exactly the differences in [`ALLOWED`], each for a
 //! reason, and nothing else.
 
-use crate::support::{assert_same_text, guest, harness, proptest_config};
+use crate::support::{guest, harness, proptest_config, text_diff};
 use proptest::prelude::*;
 use std::sync::OnceLock;
 use wasi_replay::harness::Guest;
@@ -120,12 +120,19 @@ fn run(script: &str, world: World, backend: Backend) -> RunReport {
     harness().run(fs_ops(world), &scenario(script, backend)).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Runs `script` on both backends in `world` and panics with a diff when
-/// they answer differently.
-fn check(script: &str, world: World) {
+/// Runs `script` on both backends in `world`: the unified diff of their
+/// comparable reports, or `None` when they answer alike.
+fn difference(script: &str, world: World) -> Option<String> {
     let (direct, bridge) = (run(script, world, Backend::Direct), run(script, world, Backend::Bridge));
-    let what = format!("fs-ops ({world}) reports for the script\n{script}\n");
-    assert_same_text(&what, "direct", &comparable(&direct), "bridge", &comparable(&bridge));
+    let diff = text_diff("direct", &comparable(&direct), "bridge", &comparable(&bridge))?;
+    Some(format!("fs-ops ({world}) reports for the script\n{script}\ndiffer:\n{diff}"))
+}
+
+/// Panics with the diff when the backends answer `script` differently.
+fn check(script: &str, world: World) {
+    if let Some(diff) = difference(script, world) {
+        panic!("{diff}");
+    }
 }
 
 // ----- script generation
@@ -230,8 +237,10 @@ proptest! {
 
     #[test]
     fn the_direct_backend_answers_as_the_bridge_does(s in script()) {
-        check(&s, World::P2);
-        check(&s, World::P3);
+        for world in [World::P2, World::P3] {
+            let diff = difference(&s, world);
+            prop_assert!(diff.is_none(), "{}", diff.unwrap_or_default());
+        }
     }
 }
 

@@ -28,14 +28,15 @@ pub fn run(name: &str, world: World) -> RunReport {
     harness().run(&g, &scenario).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The unified diff of two texts, or `None` when they are equal.
+pub fn text_diff(left_name: &str, left: &str, right_name: &str, right: &str) -> Option<String> {
+    (left != right).then(|| similar::TextDiff::from_lines(left, right).unified_diff().header(left_name, right_name).to_string())
+}
+
 /// Panics with a unified diff when two texts differ.
 #[track_caller]
 pub fn assert_same_text(what: &str, left_name: &str, left: &str, right_name: &str, right: &str) {
-    if left != right {
-        let diff = similar::TextDiff::from_lines(left, right)
-            .unified_diff()
-            .header(left_name, right_name)
-            .to_string();
+    if let Some(diff) = text_diff(left_name, left, right_name, right) {
         panic!("{what} differ:\n{diff}");
     }
 }

@@ -594,9 +594,11 @@ impl DirectView<'_> {
         // As Linux's pread: a negative offset, then the mode, then an end
         // past what an `off_t` holds.
         let span = len.min(MAX_READ);
-        let checked = self.file(fd, Need::Nothing)?.and_then(|_| self::offset(offset));
-        let checked = checked.and(self.file(fd, Need::Read)?);
-        Ok(checked.and_then(|ino| self::offset(offset.saturating_add(span)).map(|_| ino)).and_then(|ino| {
+        let (file, readable) = (self.file(fd, Need::Nothing)?, self.file(fd, Need::Read)?);
+        Ok(file.and_then(|_| {
+            self::offset(offset)?;
+            let ino = readable?;
+            self::offset(offset.saturating_add(span))?;
             let fs = self.fs();
             let data = fs.read_ino(ino, offset, span as usize)?.to_vec();
             let end = data.is_empty();
@@ -608,8 +610,11 @@ impl DirectView<'_> {
     pub(crate) fn write<T: 'static>(&self, fd: &Resource<T>, data: &[u8], offset: u64) -> wasmtime::Result<Res<u64>> {
         // wasmtime-wasi checks the tree's rights, then pwrite the offset,
         // then the mode.
-        let checked = self.file(fd, Need::Change)?.and_then(|_| self::offset(offset));
-        Ok(checked.and(self.file(fd, Need::Write)?).and_then(|ino| Ok(self.fs().write_ino(ino, offset, data)? as u64)))
+        let (changeable, writable) = (self.file(fd, Need::Change)?, self.file(fd, Need::Write)?);
+        Ok(changeable.and_then(|_| {
+            self::offset(offset)?;
+            Ok(self.fs().write_ino(writable?, offset, data)? as u64)
+        }))
     }
 
     /// Sets a file's length. Without write access this is `invalid`, as

@@ -46,15 +46,20 @@ pub(crate) fn split_parent(path: &str) -> Option<(&str, Base<'_>)> {
     if requires_dir(path) {
         return Some((path, Base::Dot));
     }
-    let (parent, last) = match path.rfind('/') {
+    match split_last(path) {
+        (parent, ".") => Some((parent, Base::Dot)),
+        (_, "..") => Some((path, Base::Dot)),
+        (parent, name) => Some((parent, Base::Name(name))),
+    }
+}
+
+/// The path before its last `/` and the component after it; `/b` has the
+/// root as its parent, `b` the empty path.
+fn split_last(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(0) => ("/", &path[1..]),
         Some(i) => (&path[..i], &path[i + 1..]),
         None => ("", path),
-    };
-    match last {
-        "." => Some((parent, Base::Dot)),
-        ".." => Some((path, Base::Dot)),
-        // `a/b`: the parent keeps its own slashes, `/b` has the root.
-        name => Some((if parent.is_empty() && path.starts_with('/') { "/" } else { parent }, Base::Name(name))),
     }
 }
 
@@ -65,13 +70,9 @@ pub(crate) fn split_parent(path: &str) -> Option<(&str, Base<'_>)> {
 pub(crate) fn last_component(path: &str) -> (&str, Option<&str>, bool) {
     let trailing = has_trailing_slash(path);
     let stripped = strip_dir_suffix(path);
-    let (parent, last) = match stripped.rfind('/') {
-        Some(i) => (&stripped[..i], &stripped[i + 1..]),
-        None => ("", stripped),
-    };
-    match last {
-        "." | ".." | "" => (stripped, None, true),
-        name => (if parent.is_empty() && stripped.starts_with('/') { "/" } else { parent }, Some(name), trailing),
+    match split_last(stripped) {
+        (_, "." | ".." | "") => (stripped, None, true),
+        (parent, name) => (parent, Some(name), trailing),
     }
 }
 
