@@ -1,5 +1,6 @@
 //! The built-in guest catalog: the scenarios under `guests/`, how to build
-//! them for both worlds, and the default inputs each one runs with.
+//! them for both worlds (and, for the p1 guests, as WASI p1 commands), and
+//! the default inputs each one runs with.
 //!
 //! Guests are built by cargo into `guests/target/<world>`, never into the
 //! host's target directory (a nested build there would wait forever on
@@ -12,8 +13,15 @@ use crate::suite::{ScenarioFile, SuiteError};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The wasm target every guest is built for.
+/// The wasm target every p2 and p3 guest is built for.
 pub const TARGET: &str = "wasm32-wasip2";
+
+/// The wasm target the p1 builds of [`P1_GUESTS`] are built for.
+pub const P1_TARGET: &str = "wasm32-wasip1";
+
+/// Rust guests that also have a WASI p1 build: the package `<name>-p1`
+/// includes the guest's own source and builds it for [`P1_TARGET`].
+pub const P1_GUESTS: &[&str] = &["fs-ops"];
 
 /// Seed every catalog scenario file sets.
 pub const SEED: u64 = 42;
@@ -28,27 +36,45 @@ pub const HOSTILE: &[&str] =
     &["hostile-loop", "hostile-memory", "hostile-fs-bomb", "hostile-flood", "hostile-recursion", "hostile-escape", "hostile-sleep"];
 
 /// Guests written in C, as (name, source under `guests/c/`). They are WASI
-/// p1 core modules built with Zig's C compiler; the harness adapts them to
-/// p2 components when it loads them.
-pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-c", "fs-rights.c")];
+/// p1 core modules built with Zig's C compiler, run on the p1 host.
+pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-c", "fs-rights.c"), ("p1-cli", "p1-cli.c")];
+
+/// Guests written in AssemblyScript, as (name, source under
+/// `guests/as/assembly/`). They are WASI p1 core modules built with `asc`
+/// and the WASI shim, from the npm packages `guests/as/package-lock.json`
+/// pins, and run on the p1 host.
+pub const AS_GUESTS: &[(&str, &str)] = &[("p1-cli-as", "p1-cli.ts")];
 
 /// Is `name` a guest of any catalog?
 pub fn is_guest(name: &str) -> bool {
-    SCENARIOS.contains(&name) || HOSTILE.contains(&name) || C_GUESTS.iter().any(|(n, _)| *n == name)
+    SCENARIOS.contains(&name)
+        || HOSTILE.contains(&name)
+        || C_GUESTS.iter().chain(AS_GUESTS).any(|(n, _)| *n == name)
 }
 
 /// Why the catalog could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    /// The wasm target is missing from the toolchain.
-    #[error("the {TARGET} target is not installed; install it with `rustup target add {TARGET}`")]
-    MissingTarget,
+    /// A wasm target is missing from the toolchain.
+    #[error("the {0} target is not installed; install it with `rustup target add {0}`")]
+    MissingTarget(&'static str),
     /// cargo could not be started.
     #[error("cannot run cargo: {0}")]
     Spawn(std::io::Error),
     /// Zig's C compiler is missing and could not be installed.
     #[error("zig is not available and `python3 -m pip install ziglang` failed; install it by hand")]
     NoZig,
+    /// Node.js or npm, which build the AssemblyScript guests, is missing.
+    #[error("the AssemblyScript guests need Node.js and npm on the PATH: {0}")]
+    NoNode(String),
+    /// `npm ci` or `asc` failed.
+    #[error("building the AssemblyScript guest {guest} failed: {stderr}")]
+    AsFailed {
+        /// The guest (or `npm ci` for the install).
+        guest: String,
+        /// What the tool printed.
+        stderr: String,
+    },
     /// The C compiler failed.
     #[error("building the C guest {guest} failed: {stderr}")]
     CFailed {
@@ -73,29 +99,48 @@ pub fn guests_dir() -> PathBuf {
 }
 
 /// Where the component for `scenario` in `world` lands once built (for a C
-/// guest, the p1 module, whatever the world).
+/// guest, the p1 module, whatever the world; in p1, the p1 build of a
+/// [`P1_GUESTS`] guest).
 pub fn component_path(scenario: &str, world: World) -> PathBuf {
+    let module = format!("{}.wasm", scenario.replace('-', "_"));
     if C_GUESTS.iter().any(|(n, _)| *n == scenario) {
-        return guests_dir().join("target").join("c").join(format!("{}.wasm", scenario.replace('-', "_")));
+        return guests_dir().join("target").join("c").join(module);
+    }
+    if AS_GUESTS.iter().any(|(n, _)| *n == scenario) {
+        return guests_dir().join("target").join("as").join(module);
     }
     guests_dir()
         .join("target")
         .join(world.as_str())
-        .join(TARGET)
+        .join(if world == World::P1 { P1_TARGET } else { TARGET })
         .join("release")
         .join(format!("{}.wasm", scenario.replace('-', "_")))
 }
 
-/// Builds every guest for `world` (a no-op when nothing changed). A
+/// Builds every guest for `world` (a no-op when nothing changed): in p2
+/// and p3 the whole guest workspace but the p1 packages, in p1 those. A
 /// missing wasm target is installed with rustup when rustup is there;
 /// otherwise the error names the command that installs it.
 pub fn build(world: World) -> Result<(), BuildError> {
-    ensure_target()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let target_dir = guests_dir().join("target").join(world.as_str());
-    let out = Command::new(cargo)
-        .current_dir(guests_dir())
-        .args(["build", "--release", "--workspace", "--target", TARGET, "--features", world.as_str()])
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(guests_dir()).args(["build", "--release"]);
+    let p1_packages = P1_GUESTS.iter().map(|g| format!("{g}-p1"));
+    if world == World::P1 {
+        ensure_target(P1_TARGET)?;
+        cmd.args(["--target", P1_TARGET]);
+        for p in p1_packages {
+            cmd.args(["--package", &p]);
+        }
+    } else {
+        ensure_target(TARGET)?;
+        cmd.args(["--workspace", "--target", TARGET, "--features", world.as_str()]);
+        for p in p1_packages {
+            cmd.args(["--exclude", &p]);
+        }
+    }
+    let out = cmd
         .arg("--target-dir")
         .arg(&target_dir)
         // The outer build's settings are not the guests' settings.
@@ -112,11 +157,59 @@ pub fn build(world: World) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Builds the catalog for both worlds, and the C guests.
+/// Builds the catalog for both worlds, the p1 builds, and the C and
+/// AssemblyScript guests.
 pub fn build_all() -> Result<(), BuildError> {
     build(World::P2)?;
     build(World::P3)?;
-    build_c()
+    build(World::P1)?;
+    build_c()?;
+    build_as()
+}
+
+/// Is `out` missing or older than any of `inputs`?
+fn stale(out: &Path, inputs: &[PathBuf]) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Some(built) = modified(out) else { return true };
+    inputs.iter().any(|i| modified(i).is_none_or(|m| m > built))
+}
+
+/// Builds the AssemblyScript guests with `asc`, when a source (or the
+/// pinned packages) is newer than its module. The packages come from the
+/// npm registry with `npm ci`, once.
+pub fn build_as() -> Result<(), BuildError> {
+    let root = guests_dir().join("as");
+    let lock = root.join("package-lock.json");
+    let config = root.join("asconfig.json");
+    let todo: Vec<_> = AS_GUESTS
+        .iter()
+        .filter(|(name, src)| stale(&component_path(name, World::P1), &[root.join("assembly").join(src), lock.clone(), config.clone()]))
+        .collect();
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let run = |cmd: &mut Command, guest: &str| -> Result<(), BuildError> {
+        let out = cmd.current_dir(&root).output().map_err(|e| BuildError::NoNode(e.to_string()))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        Err(BuildError::AsFailed { guest: guest.to_string(), stderr })
+    };
+    let asc = root.join("node_modules/assemblyscript/bin/asc.js");
+    if stale(&asc, std::slice::from_ref(&lock)) {
+        eprintln!("wasi-replay: installing AssemblyScript (npm ci in guests/as)");
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]), "npm ci")?;
+    }
+    let out_dir = guests_dir().join("target").join("as");
+    std::fs::create_dir_all(&out_dir).map_err(BuildError::Spawn)?;
+    for (name, src) in todo {
+        let source = Path::new("assembly").join(src);
+        let mut cmd = Command::new("node");
+        cmd.arg(&asc).arg(&source).args(["--config", "asconfig.json", "--outFile"]).arg(component_path(name, World::P1));
+        run(&mut cmd, name)?;
+    }
+    Ok(())
 }
 
 /// Builds the C guests with `zig cc --target=wasm32-wasi`, when a source is
@@ -124,26 +217,17 @@ pub fn build_all() -> Result<(), BuildError> {
 /// with pip when missing.
 pub fn build_c() -> Result<(), BuildError> {
     let out_dir = guests_dir().join("target").join("c");
-    let stale: Vec<_> = C_GUESTS
-        .iter()
-        .filter(|(name, src)| {
-            let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-            let out = component_path(name, World::P2);
-            match (modified(&guests_dir().join("c").join(src)), modified(&out)) {
-                (Some(s), Some(o)) => s > o,
-                _ => true,
-            }
-        })
-        .collect();
-    if stale.is_empty() {
+    let todo: Vec<_> =
+        C_GUESTS.iter().filter(|(name, src)| stale(&component_path(name, World::P1), &[guests_dir().join("c").join(src)])).collect();
+    if todo.is_empty() {
         return Ok(());
     }
     ensure_zig()?;
     std::fs::create_dir_all(&out_dir).map_err(BuildError::Spawn)?;
-    for (name, src) in stale {
+    for (name, src) in todo {
         let out = Command::new("python3")
             .args(["-m", "ziglang", "cc", "--target=wasm32-wasi", "-O2", "-s", "-o"])
-            .arg(component_path(name, World::P2))
+            .arg(component_path(name, World::P1))
             .arg(guests_dir().join("c").join(src))
             .output()
             .map_err(BuildError::Spawn)?;
@@ -168,25 +252,25 @@ fn ensure_zig() -> Result<(), BuildError> {
     if zig_works() { Ok(()) } else { Err(BuildError::NoZig) }
 }
 
-fn ensure_target() -> Result<(), BuildError> {
-    if target_installed() {
+fn ensure_target(target: &'static str) -> Result<(), BuildError> {
+    if target_installed(target) {
         return Ok(());
     }
-    eprintln!("wasi-replay: installing the {TARGET} target with rustup");
+    eprintln!("wasi-replay: installing the {target} target with rustup");
     let installed = Command::new("rustup")
-        .args(["target", "add", TARGET])
+        .args(["target", "add", target])
         .status()
         .is_ok_and(|s| s.success());
-    if installed && target_installed() { Ok(()) } else { Err(BuildError::MissingTarget) }
+    if installed && target_installed(target) { Ok(()) } else { Err(BuildError::MissingTarget(target)) }
 }
 
-fn target_installed() -> bool {
+fn target_installed(target: &str) -> bool {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let Ok(out) = Command::new(rustc).args(["--print", "sysroot"]).output() else {
         return false;
     };
     let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    Path::new(&sysroot).join("lib/rustlib").join(TARGET).exists()
+    Path::new(&sysroot).join("lib/rustlib").join(target).exists()
 }
 
 /// The directory of the catalog's scenario files (`scenarios/`).

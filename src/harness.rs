@@ -3,6 +3,7 @@
 //! A guest that traps or exits is a result, never an error of the harness;
 //! errors here mean the input could not be run at all.
 
+use crate::host::p1::{self as host_p1, P1Bridge, P1Direct};
 use crate::host::p2::{self, P2State};
 use crate::host::p3::{self, P3State};
 use crate::host::{Backend, Core, HostError, HostState, Inputs, Limits};
@@ -11,12 +12,12 @@ use crate::report::{Exit, FsView, Output, RunReport, World};
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 use wasmtime::component::{Component, InstancePre, Linker, types::ComponentItem};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, Module, Store};
 use wasmtime_wasi::I32Exit;
 
-mod adapt;
 mod cache;
 mod imports;
+mod module;
 
 pub use cache::CompileCache;
 
@@ -38,7 +39,7 @@ pub enum HarnessError {
         name: String,
     },
     /// The bytes are a core module that is not a WASI p1 command.
-    #[error("{name}: is a core WebAssembly module, not a component, and cannot be adapted: {reason}")]
+    #[error("{name}: is a core WebAssembly module but not a WASI p1 command: {reason}")]
     CoreModule {
         /// The guest.
         name: String,
@@ -59,11 +60,17 @@ pub enum HarnessError {
         /// The guest.
         name: String,
     },
-    /// A p3 component was asked to run on the p2 host.
-    #[error("{name}: a p3 component cannot run on the p2 host")]
+    /// A guest was asked to run on a host that cannot carry its world:
+    /// a p3 component on the p2 host, a component on the p1 host, a p1
+    /// module on a component host.
+    #[error("{name}: a {world} guest cannot run on the {host} host")]
     WrongHost {
         /// The guest.
         name: String,
+        /// The guest's world.
+        world: World,
+        /// The host asked for.
+        host: World,
     },
     /// The component imports something the host does not provide.
     #[error("{name}: unsatisfied imports: {imports}")]
@@ -87,19 +94,20 @@ pub struct Guest {
     /// argv[0] when a scenario gives no arguments.
     program: String,
     exports: World,
-    adapted_from: Option<&'static str>,
     pre: Pre,
 }
 
 /// The component linked for one host world, once per backend.
 enum Pre {
+    P1 { direct: Command<P1Direct>, bridge: Command<P1Bridge> },
     P2 { direct: Command<P2State>, bridge: Command<P2State> },
     P3 { direct: Command<P3State>, bridge: Command<P3State> },
 }
 
 /// A linked component with its `wasi:cli/run` export found once, in the
-/// world it exports.
+/// world it exports, or a linked p1 module (its `_start` is the command).
 enum Command<T: 'static> {
+    P1(wasmtime::InstancePre<T>),
     P2(wasmtime_wasi::p2::bindings::CommandPre<T>),
     P3(wasmtime_wasi::p3::bindings::CommandPre<T>),
 }
@@ -109,11 +117,17 @@ impl<T: HostState> Command<T> {
         Ok(match exports {
             World::P2 => Command::P2(wasmtime_wasi::p2::bindings::CommandPre::new(pre)?),
             World::P3 => Command::P3(wasmtime_wasi::p3::bindings::CommandPre::new(pre)?),
+            World::P1 => wasmtime::bail!("a component does not export p1"),
         })
     }
 
     async fn call(&self, store: &mut Store<T>) -> wasmtime::Result<Result<(), ()>> {
         match self {
+            Command::P1(pre) => {
+                let instance = pre.instantiate_async(&mut *store).await?;
+                let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
+                start.call_async(&mut *store, ()).await.map(Ok)
+            }
             Command::P2(pre) => {
                 let cmd = pre.instantiate_async(&mut *store).await?;
                 cmd.wasi_cli_run().call_run(&mut *store).await
@@ -144,16 +158,12 @@ impl Guest {
         self.exports
     }
 
-    /// `Some("wasip1")` when the file was a WASI p1 core module that the
-    /// harness adapted into a p2 component.
-    pub fn adapted_from(&self) -> Option<&'static str> {
-        self.adapted_from
-    }
-
     /// The host it is linked for. A p2 component can run on either host
-    /// (the p3 host carries p2 too); a p3 component only on the p3 host.
+    /// (the p3 host carries p2 too); a p3 component only on the p3 host; a
+    /// p1 module only on the p1 host.
     pub fn host(&self) -> World {
         match self.pre {
+            Pre::P1 { .. } => World::P1,
             Pre::P2 { .. } => World::P2,
             Pre::P3 { .. } => World::P3,
         }
@@ -163,10 +173,17 @@ impl Guest {
 /// Engines and linkers for both worlds. Build one and reuse it: compiling a
 /// component is the expensive step, running it is cheap.
 pub struct Harness {
+    p1: ModuleHost,
     p2: Host<P2State>,
     p3: Host<P3State>,
     _ticker: EpochTicker,
-    adapter: adapt::Adapter,
+}
+
+/// The p1 host: core modules compile on the p2 engine (and its cache), and
+/// link with the p1 functions of each backend.
+struct ModuleHost {
+    bridge: wasmtime::Linker<P1Bridge>,
+    direct: wasmtime::Linker<P1Direct>,
 }
 
 /// One host world: its engine, its linkers (one per filesystem backend)
@@ -245,15 +262,18 @@ impl Harness {
         config.wasm_component_model_async(true);
         let p2 = Host::new(&p2_config, p2::linker, p2::direct_linker)?;
         let p3 = Host::new(&config, p3::linker, p3::direct_linker)?;
+        let internal = |e: wasmtime::Error| HarnessError::Internal(format!("{e:#}"));
+        let p1 = ModuleHost {
+            bridge: host_p1::linker(&p2.engine).map_err(internal)?,
+            direct: host_p1::direct_linker(&p2.engine).map_err(internal)?,
+        };
         let _ticker = EpochTicker::start(vec![p2.engine.clone(), p3.engine.clone()]);
-        Ok(Harness { p2, p3, _ticker, adapter: adapt::Adapter::default() })
+        Ok(Harness { p1, p2, p3, _ticker })
     }
 
-    /// Keeps compiled components (and WASI p1 modules' adapted components)
-    /// in `dir`, so a later process loading the same component skips that
-    /// work. Off unless set.
+    /// Keeps compiled components and p1 modules in `dir`, so a later
+    /// process loading the same guest skips compiling it. Off unless set.
     pub fn with_cache_dir(mut self, dir: PathBuf) -> Self {
-        self.adapter.dir = Some(dir.clone());
         self.p2.cache = Some(CompileCache::new(dir.clone(), &self.p2.engine));
         self.p3.cache = Some(CompileCache::new(dir, &self.p3.engine));
         self
@@ -277,42 +297,38 @@ impl Harness {
     }
 
     /// Compiles component bytes and links them for `host` (or for the
-    /// component's own world when `None`). A WASI p1 command module is
-    /// adapted into a p2 component first. `name` is the guest's name, used
-    /// in errors and reports.
+    /// component's own world when `None`). A WASI p1 command module runs
+    /// on the p1 host. `name` is the guest's name, used in errors and
+    /// reports.
     pub fn load_bytes(&self, name: &str, bytes: &[u8], host: Option<World>) -> Result<Guest, HarnessError> {
         let name = name.to_string();
         match bytes.get(..8) {
-            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => {
-                let component = self
-                    .adapter
-                    .adapt(bytes)
-                    .map_err(|reason| HarnessError::CoreModule { name: name.clone(), reason })?;
-                let mut guest = self.load_bytes(&name, &component, host)?;
-                guest.adapted_from = Some("wasip1");
-                return Ok(guest);
-            }
+            Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => return self.load_module(name, bytes, host),
             Some([0, b'a', b's', b'm', ..]) => {}
             _ => return Err(HarnessError::NotWasm { name }),
+        }
+        if host == Some(World::P1) {
+            let world = exported_world(bytes).unwrap_or(World::P2);
+            return Err(HarnessError::WrongHost { name, world, host: World::P1 });
         }
         // Compile for the engine of the host that will run it: the one
         // asked for, else the one its exports name. Reading the exports
         // from the bytes first saves compiling a p2 component twice.
         let hint = exported_world(bytes);
         if host == Some(World::P2) && hint == Some(World::P3) {
-            return Err(HarnessError::WrongHost { name });
+            return Err(HarnessError::WrongHost { name, world: World::P3, host: World::P2 });
         }
         let invalid = |e: wasmtime::Error| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") };
         let compile = |world: World| match world {
-            World::P2 => self.p2.compile(bytes),
             World::P3 => self.p3.compile(bytes),
+            World::P1 | World::P2 => self.p2.compile(bytes),
         };
         let first = host.or(hint).unwrap_or(World::P3);
         let mut component = compile(first).map_err(invalid)?;
         let exports = self.world_of(first, &component).ok_or_else(|| HarnessError::NoRun { name: name.clone() })?;
         let host = host.unwrap_or(exports);
         if exports == World::P3 && host == World::P2 {
-            return Err(HarnessError::WrongHost { name });
+            return Err(HarnessError::WrongHost { name, world: exports, host });
         }
         if host != first {
             component = compile(host).map_err(invalid)?;
@@ -324,7 +340,7 @@ impl Harness {
         };
         let no_run = |_| HarnessError::NoRun { name: name.clone() };
         let pre = match host {
-            World::P2 => {
+            World::P1 | World::P2 => {
                 let (direct, bridge) = self.p2.link(&component, exports, link, no_run)?;
                 Pre::P2 { direct, bridge }
             }
@@ -334,13 +350,34 @@ impl Harness {
             }
         };
         let program = name.rsplit('/').next().unwrap_or(&name).to_string();
-        Ok(Guest { name, program, exports, adapted_from: None, pre })
+        Ok(Guest { name, program, exports, pre })
+    }
+
+    /// Compiles a WASI p1 command module and links it with both backends'
+    /// p1 functions.
+    fn load_module(&self, name: String, bytes: &[u8], host: Option<World>) -> Result<Guest, HarnessError> {
+        if let Some(host @ (World::P2 | World::P3)) = host {
+            return Err(HarnessError::WrongHost { name, world: World::P1, host });
+        }
+        module::check_command(bytes).map_err(|reason| HarnessError::CoreModule { name: name.clone(), reason })?;
+        let invalid = |e: wasmtime::Error| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") };
+        let compile = || Module::new(&self.p2.engine, bytes);
+        let module = match &self.p2.cache {
+            Some(cache) => cache.get_or_compile(&self.p2.engine, bytes, compile),
+            None => compile(),
+        }
+        .map_err(invalid)?;
+        let link = |e: wasmtime::Error| HarnessError::Link { name: name.clone(), imports: format!("{e:#}") };
+        let direct = Command::P1(self.p1.direct.instantiate_pre(&module).map_err(link)?);
+        let bridge = Command::P1(self.p1.bridge.instantiate_pre(&module).map_err(link)?);
+        let program = name.rsplit('/').next().unwrap_or(&name).to_string();
+        Ok(Guest { name, program, exports: World::P1, pre: Pre::P1 { direct, bridge } })
     }
 
     /// The engine of `host`.
     fn engine(&self, host: World) -> &Engine {
         match host {
-            World::P2 => &self.p2.engine,
+            World::P1 | World::P2 => &self.p2.engine,
             World::P3 => &self.p3.engine,
         }
     }
@@ -423,6 +460,14 @@ impl Harness {
             let direct = inputs.backend == Backend::Direct;
             let limits = &inputs.limits;
             match &guest.pre {
+                Pre::P1 { direct: d, bridge: b } => {
+                    let engine = &self.p2.engine;
+                    if direct {
+                        run_on(engine, d, P1Direct::new(inputs, fs)?, limits).await
+                    } else {
+                        run_on(engine, b, P1Bridge::new(inputs, fs)?, limits).await
+                    }
+                }
                 Pre::P2 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
                     run_on(&self.p2.engine, pre, P2State::new(inputs, fs)?, limits).await
@@ -437,7 +482,6 @@ impl Harness {
         let report = RunReport {
             guest: name,
             world: guest.host(),
-            adapted_from: guest.adapted_from.map(str::to_string),
             seed: scenario.inputs.seed,
             backend: scenario.inputs.backend,
             exit: outcome.exit,
@@ -604,7 +648,7 @@ pub const POOL_KEEP_TABLES: usize = 64 << 10;
 /// A pool for `runs` stores at once. Each run is one component instance;
 /// the per-run counts (32 core instances, 8 memories, 32 tables, 16 fiber
 /// stacks) leave room well past what a guest toolchain emits, and a test
-/// runs every catalog guest, the adapted C guest included, from a one-slot
+/// runs every catalog guest, the C guests included, from a one-slot
 /// pool. Only virtual address space is reserved up front.
 fn pool(runs: u32) -> wasmtime::InstanceAllocationStrategy {
     let runs = runs.clamp(1, MAX_CONCURRENT_RUNS);

@@ -14,10 +14,13 @@ use std::fmt;
 /// larger or binary files appear as a sha256.
 pub const INLINE_TEXT_LIMIT: usize = 4096;
 
-/// The WASI world a component speaks.
+/// The WASI world a guest speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum World {
+    /// WASI preview 1: a core module importing `wasi_snapshot_preview1`
+    /// and exporting `_start`.
+    P1,
     /// WASI 0.2 (`wasi:cli/run@0.2.x`).
     P2,
     /// WASI 0.3 (`wasi:cli/run@0.3.0`).
@@ -25,9 +28,10 @@ pub enum World {
 }
 
 impl World {
-    /// `p2` or `p3`.
+    /// `p1`, `p2` or `p3`.
     pub fn as_str(self) -> &'static str {
         match self {
+            World::P1 => "p1",
             World::P2 => "p2",
             World::P3 => "p3",
         }
@@ -180,10 +184,6 @@ pub struct RunReport {
     pub guest: String,
     /// The world it ran in.
     pub world: World,
-    /// `wasip1` when the guest was a WASI p1 core module adapted into a p2
-    /// component; absent otherwise.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub adapted_from: Option<String>,
     /// The seed of every random source.
     pub seed: u64,
     /// How the filesystem was served.
@@ -225,7 +225,6 @@ impl RunReport {
         let head = RunReport {
             guest: self.guest.clone(),
             world: self.world,
-            adapted_from: self.adapted_from.clone(),
             seed: self.seed,
             backend: self.backend,
             exit: self.exit.clone(),
@@ -276,7 +275,6 @@ impl RunReport {
         }
         field!("guest", guest);
         field!("world", world);
-        field!("adapted-from", adapted_from);
         field!("seed", seed);
         field!("backend", backend);
         field!("exit", exit);

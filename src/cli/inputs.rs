@@ -13,7 +13,8 @@ use wasi_replay::scenario::Scenario;
 
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Host world: read it from the component's exports, or force p2 / p3.
+    /// Host world: read it from the guest (a p1 module, or a component's
+    /// exports), or force p1 / p2 / p3.
     #[arg(long, value_enum, default_value_t = WorldArg::Auto)]
     world: WorldArg,
     /// Seed of every random source.
@@ -74,6 +75,7 @@ pub struct InputArgs {
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum WorldArg {
     Auto,
+    P1,
     P2,
     P3,
 }
@@ -132,6 +134,7 @@ impl InputArgs {
     pub fn world(&self) -> Option<World> {
         match self.world {
             WorldArg::Auto => None,
+            WorldArg::P1 => Some(World::P1),
             WorldArg::P2 => Some(World::P2),
             WorldArg::P3 => Some(World::P3),
         }

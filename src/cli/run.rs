@@ -33,8 +33,11 @@ pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs) -> anyhow::Result<u8
         Some(b) => (harness.load_on(a, inputs.world())?, harness.load_on(b, inputs.world())?),
         None => {
             let left = harness.load_on(a, Some(World::P2)).map_err(|e| match e {
-                wasi_replay::harness::HarnessError::WrongHost { name } => anyhow::anyhow!(
+                wasi_replay::harness::HarnessError::WrongHost { name, world: World::P3, .. } => anyhow::anyhow!(
                     "{name}: a p3 component runs only on the p3 host; give its p2 build as the second component"
+                ),
+                wasi_replay::harness::HarnessError::WrongHost { name, world: World::P1, .. } => anyhow::anyhow!(
+                    "{name}: a WASI p1 module runs only on the p1 host; give a second component to compare it with"
                 ),
                 e => e.into(),
             })?;

@@ -1,5 +1,5 @@
-//! The on-disk cache of compiled components. An entry's name is the sha256
-//! of the component's bytes together with the engine's compatibility hash
+//! The on-disk cache of compiled components and p1 modules. An entry's
+//! name is the sha256 of the wasm bytes together with the engine's compatibility hash
 //! (wasmtime version and every setting that shapes machine code), so a
 //! changed component, a new wasmtime or another engine config never meets
 //! an old artifact. Entries are written to a temporary name and renamed, so
@@ -9,14 +9,45 @@
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use wasmtime::Engine;
 use wasmtime::component::Component;
+use wasmtime::{Engine, Module};
 
 /// Where compiled components are kept.
 #[derive(Debug, Clone)]
 pub struct CompileCache {
     dir: PathBuf,
     engine_key: u64,
+}
+
+/// What the cache keeps: a component or a core module, compiled.
+pub(super) trait Artifact: Sized {
+    /// Loads an entry this engine wrote.
+    ///
+    /// # Safety
+    /// `path` must hold bytes that `serialize` wrote for an engine with
+    /// `engine`'s compatibility hash.
+    unsafe fn load(engine: &Engine, path: &Path) -> wasmtime::Result<Self>;
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>>;
+}
+
+impl Artifact for Component {
+    unsafe fn load(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: passed on from the caller.
+        unsafe { Component::deserialize_file(engine, path) }
+    }
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+        Component::serialize(self)
+    }
+}
+
+impl Artifact for Module {
+    unsafe fn load(engine: &Engine, path: &Path) -> wasmtime::Result<Self> {
+        // SAFETY: passed on from the caller.
+        unsafe { Module::deserialize_file(engine, path) }
+    }
+    fn serialize(&self) -> wasmtime::Result<Vec<u8>> {
+        Module::serialize(self)
+    }
 }
 
 /// Feeds a `Hash` value into sha256.
@@ -60,21 +91,22 @@ impl CompileCache {
         self.dir.join(format!("{name}.cwasm"))
     }
 
-    /// The compiled component for `bytes`: from the cache when an entry
-    /// loads, else compiled by `compile` and stored (a failed store only
-    /// costs the next run a compile).
-    pub(super) fn get_or_compile(
+    /// The compiled component or module for `bytes`: from the cache when
+    /// an entry loads, else compiled by `compile` and stored (a failed
+    /// store only costs the next run a compile). A module's bytes never
+    /// equal a component's, so the two share one name space.
+    pub(super) fn get_or_compile<A: Artifact>(
         &self,
         engine: &Engine,
         bytes: &[u8],
-        compile: impl FnOnce() -> wasmtime::Result<Component>,
-    ) -> wasmtime::Result<Component> {
+        compile: impl FnOnce() -> wasmtime::Result<A>,
+    ) -> wasmtime::Result<A> {
         let path = self.entry(bytes);
         if path.exists() {
             // SAFETY: entries are only ever written by `store` below, from
-            // `Component::serialize` of this engine's config (the name says
+            // `Artifact::serialize` of this engine's config (the name says
             // so), and land by rename, never half-written.
-            if let Ok(c) = unsafe { Component::deserialize_file(engine, &path) } {
+            if let Ok(c) = unsafe { A::load(engine, &path) } {
                 return Ok(c);
             }
         }
@@ -83,8 +115,8 @@ impl CompileCache {
         Ok(component)
     }
 
-    fn store(&self, path: &Path, component: &Component) -> std::io::Result<()> {
-        let data = component.serialize().map_err(std::io::Error::other)?;
+    fn store(&self, path: &Path, artifact: &impl Artifact) -> std::io::Result<()> {
+        let data = artifact.serialize().map_err(std::io::Error::other)?;
         std::fs::create_dir_all(&self.dir)?;
         let tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
         std::fs::write(tmp.path(), data)?;

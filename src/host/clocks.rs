@@ -32,7 +32,7 @@ pub(crate) fn add_to_linker<T: super::HostState>(linker: &mut Linker<T>) -> wasm
 
 /// Sleeps `ns` nanoseconds of virtual time, or for ever when the deadline
 /// is past what tokio's clock can say.
-async fn sleep_ns(ns: u64) {
+pub(crate) async fn sleep_ns(ns: u64) {
     let now = tokio::time::Instant::now();
     match now.checked_add(std::time::Duration::from_nanos(ns)) {
         Some(deadline) => tokio::time::sleep_until(deadline).await,

@@ -1,16 +1,17 @@
-//! The WASI hosts. Shared setup lives here; `p2` and `p3` hold the store
-//! states and linkers for each world.
+//! The WASI hosts. Shared setup lives here; `p1`, `p2` and `p3` hold the
+//! store states and linkers for each world.
 //!
 //! Every knob wasmtime-wasi would otherwise fill from the host is set:
 //! clocks from the [`VirtualClock`], randomness from the seed, stdio from
-//! memory, the filesystem from MemFs (through [`FsBridge`] for now), and a
-//! network that refuses everything.
+//! memory, the filesystem from MemFs (served directly, or through
+//! [`FsBridge`]), and a network that refuses everything.
 
 mod capture;
 mod clocks;
 pub mod direct;
 pub mod http;
 mod limits;
+pub mod p1;
 pub mod p2;
 pub mod p3;
 
@@ -123,6 +124,18 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn build(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
+        Self::build_with(inputs, fs, |b| (b.build(), ())).map(|(core, ())| core)
+    }
+
+    /// Like [`Core::build`], with the last step of the wasmtime-wasi
+    /// context left to `finish`: it returns the core's context and
+    /// anything else it built from the same builder (the p1 bridge builds
+    /// wasmtime-wasi's p1 context there).
+    pub(crate) fn build_with<X>(
+        inputs: &Inputs,
+        fs: Option<MemFs>,
+        finish: impl FnOnce(&mut WasiCtxBuilder) -> (WasiCtx, X),
+    ) -> Result<(Self, X), HostError> {
         let clock = VirtualClock::new(inputs.clock);
         let stdout = Capture::new(inputs.limits.capture_bytes);
         let stderr = Capture::new(inputs.limits.capture_bytes);
@@ -172,8 +185,9 @@ impl Core {
             }
             (None, _) => (None, DirectFs::new(MemFs::new(), &[])?),
         };
-        Ok(Core {
-            ctx: b.build(),
+        let (ctx, extra) = finish(&mut b);
+        let core = Core {
+            ctx,
             table: ResourceTable::new(),
             bridge,
             direct,
@@ -185,7 +199,8 @@ impl Core {
             http_hooks: http::MockHooks::new(inputs.http.clone(), http_log.clone()),
             http_log,
             clock,
-        })
+        };
+        Ok((core, extra))
     }
 
     /// The final MemFs: read back from the bridge, or taken from the direct

@@ -41,19 +41,20 @@ fn a_cached_component_runs_the_same() {
 }
 
 #[test]
-fn an_adapted_p1_module_is_kept_beside_its_compiled_artifact() {
+fn a_p1_module_is_kept_in_the_cache_too() {
     harness();
     let dir = tempfile::tempdir().unwrap();
-    let path = catalog::component_path("fs-tree-c", World::P2);
+    let path = catalog::component_path("fs-tree-c", World::P1);
+    let scenario = catalog::scenario("fs-tree-c").unwrap();
     let h = Harness::new().unwrap().with_cache_dir(dir.path().into());
-    let g = h.load(&path).unwrap();
-    assert_eq!(g.adapted_from(), Some("wasip1"));
-    let names: Vec<String> =
-        entries(dir.path()).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names.iter().filter(|n| n.ends_with(".p1-adapted.wasm")).count(), 1, "{names:?}");
-    assert_eq!(names.iter().filter(|n| n.ends_with(".cwasm")).count(), 1, "{names:?}");
-    let again = Harness::new().unwrap().with_cache_dir(dir.path().into()).load(&path).unwrap();
-    assert_eq!(again.adapted_from(), Some("wasip1"));
+    let first = h.run(&h.load(&path).unwrap(), &scenario).unwrap();
+    let written = entries(dir.path());
+    assert_eq!(written.len(), 1, "one compiled module: {written:?}");
+    let again = Harness::new().unwrap().with_cache_dir(dir.path().into());
+    let g = again.load(&path).unwrap();
+    assert_eq!(g.host(), World::P1);
+    assert_eq!(again.run(&g, &scenario).unwrap().to_yaml(), first.to_yaml());
+    assert_eq!(entries(dir.path()), written);
 }
 
 #[test]
@@ -114,24 +115,4 @@ fn an_artifact_of_wasmtime_48_is_never_loaded() {
     let again = h.run(&h.load(&component).unwrap(), &scenario).unwrap();
     assert_eq!(again.to_yaml(), report.to_yaml());
     assert_ne!(std::fs::read(&new).unwrap(), old);
-}
-
-#[test]
-fn an_adapted_module_is_named_by_the_adapter_too() {
-    // Before adapted modules were keyed on the adapter as well, the name
-    // was the module's sha256 alone, so an upgrade reused the output of
-    // the old adapter. A file under that old name is never read.
-    use sha2::Digest;
-    harness();
-    let dir = tempfile::tempdir().unwrap();
-    let path = catalog::component_path("fs-tree-c", World::P2);
-    let module = std::fs::read(&path).unwrap();
-    let old_name: String = sha2::Sha256::digest(&module).iter().map(|b| format!("{b:02x}")).collect();
-    let impostor = std::fs::read(wasmtime_48().join("exit-zero.wasm")).unwrap();
-    std::fs::write(dir.path().join(format!("{old_name}.p1-adapted.wasm")), impostor).unwrap();
-    let h = Harness::new().unwrap().with_cache_dir(dir.path().into());
-    let report = h.run(&h.load(&path).unwrap(), &catalog::scenario("fs-tree").unwrap()).unwrap();
-    let wasi_replay::report::Output::Text(stdout) = &report.stdout else { panic!("{:?}", report.stdout) };
-    assert!(!stdout.is_empty(), "the C guest ran, not the file under the old name");
-    assert_eq!(entries(dir.path()).len(), 3);
 }

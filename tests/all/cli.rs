@@ -15,9 +15,9 @@ fn cli() -> Command {
 }
 
 /// Rows `wasi-replay test scenarios` prints: each catalog and hostile guest
-/// in both worlds, each C guest once.
+/// in both worlds, each C and AssemblyScript guest once (in p1).
 fn suite_rows() -> usize {
-    2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len()) + catalog::C_GUESTS.len()
+    2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len()) + catalog::C_GUESTS.len() + catalog::AS_GUESTS.len()
 }
 
 fn p2(name: &str) -> PathBuf {
@@ -385,7 +385,7 @@ fn bad_input_not_wasm() {
 fn bad_input_core_module() {
     let f = tempfile::Builder::new().suffix(".wasm").tempfile().unwrap();
     std::fs::write(f.path(), wat::parse_str("(module)").unwrap()).unwrap();
-    bad_input(&["run", f.path().to_str().unwrap()], "is a core WebAssembly module, not a component, and cannot be adapted: it exports no `_start`");
+    bad_input(&["run", f.path().to_str().unwrap()], "is a core WebAssembly module but not a WASI p1 command: it exports no `_start`");
 }
 
 #[test]

@@ -1,10 +1,14 @@
 //! Guests from other toolchains. The C `fs-tree` (a WASI p1 module built
-//! with `zig cc`, adapted on load) must leave the same report as the Rust
-//! `fs-tree` p2 build, apart from the guest's name and `adapted-from`.
+//! with `zig cc`, run on the p1 host) must leave the same report as the
+//! Rust `fs-tree` p2 build, apart from the guest's name and world. WASI p1
+//! programs in C and AssemblyScript get what `wasmtime run` gives them:
+//! their exit status, every argument and variable, `badf` for a descriptor
+//! nobody opened, and the same report on both backends.
 
 use crate::support::{assert_same_text, guest, harness};
 use wasi_replay::catalog;
-use wasi_replay::report::{RunReport, World};
+use wasi_replay::host::Backend;
+use wasi_replay::report::{Exit, Output, RunReport, World};
 
 fn settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
@@ -15,17 +19,16 @@ fn settings() -> insta::Settings {
 }
 
 fn comparable(r: &RunReport) -> String {
-    RunReport { guest: String::new(), adapted_from: None, ..r.clone() }.to_yaml()
+    RunReport { guest: String::new(), world: World::P2, ..r.clone() }.to_yaml()
 }
 
 #[test]
 fn the_c_fs_tree_matches_the_rust_one() {
     let scenario = catalog::scenario("fs-tree").unwrap();
-    let c = harness().run(&guest("fs-tree-c", World::P2), &scenario).unwrap();
+    let c = harness().run(&guest("fs-tree-c", World::P1), &scenario).unwrap();
     let rust = harness().run(&guest("fs-tree", World::P2), &scenario).unwrap();
-    assert_eq!(c.adapted_from.as_deref(), Some("wasip1"));
-    assert_eq!(rust.adapted_from, None);
-    assert_same_text("C and Rust fs-tree reports", "rust (p2)", &comparable(&rust), "c (wasip1)", &comparable(&c));
+    assert_eq!((c.world, rust.world), (World::P1, World::P2));
+    assert_same_text("C and Rust fs-tree reports", "rust (p2)", &comparable(&rust), "c (p1)", &comparable(&c));
     settings().bind(|| insta::assert_snapshot!("all__languages__fs_tree_c", c.to_yaml()));
 }
 
@@ -34,7 +37,7 @@ fn a_c_program_has_the_rights_a_real_host_gives() {
     // wasi-libc opens directories without asking for mutate-directory; a
     // real host lets them change what their preopen may change.
     let scenario = catalog::scenario("fs-rights-c").unwrap();
-    let g = guest("fs-rights-c", World::P2);
+    let g = guest("fs-rights-c", World::P1);
     let run = |b| harness().run(&g, &scenario.clone().backend(b)).unwrap();
     let (direct, bridge) = (run(wasi_replay::host::Backend::Direct), run(wasi_replay::host::Backend::Bridge));
     let wasi_replay::report::Output::Text(out) = &direct.stdout else { panic!() };
@@ -50,19 +53,20 @@ fn a_c_program_has_the_rights_a_real_host_gives() {
 }
 
 #[test]
-fn a_p1_module_is_adapted_once_per_harness() {
-    let path = catalog::component_path("fs-tree-c", World::P2);
+fn a_p1_module_runs_on_the_p1_host_only() {
+    let path = catalog::component_path("fs-tree-c", World::P1);
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(&bytes[..8], b"\0asm\x01\0\0\0", "a core module on disk");
     let h = harness();
-    let t = std::time::Instant::now();
-    h.load(&path).unwrap();
-    let first = t.elapsed();
-    let t = std::time::Instant::now();
     let g = h.load(&path).unwrap();
-    assert_eq!(g.adapted_from(), Some("wasip1"));
-    // Not a timing assertion: just print what the cache saves.
-    eprintln!("first load {first:?}, second {:?}", t.elapsed());
+    assert_eq!((g.host(), g.exports()), (World::P1, World::P1));
+    for world in [World::P2, World::P3] {
+        let err = h.load_on(&path, Some(world)).err().expect("refused").to_string();
+        assert!(err.ends_with(&format!("fs_tree_c.wasm: a p1 guest cannot run on the {world} host")), "{err}");
+    }
+    let component = catalog::component_path("fs-tree", World::P2);
+    let err = h.load_on(&component, Some(World::P1)).err().expect("refused").to_string();
+    assert!(err.ends_with("fs_tree.wasm: a p2 guest cannot run on the p1 host"), "{err}");
 }
 
 #[test]
@@ -74,5 +78,40 @@ fn a_core_module_that_is_not_a_p1_command_says_why() {
     ] {
         let err = h.load_bytes("m", &wat::parse_str(wat).unwrap(), None).err().expect("refused").to_string();
         assert!(err.contains(why), "{err}");
+    }
+}
+
+#[test]
+fn p1_programs_get_what_wasmtime_run_gives_them() {
+    for (name, bad_fd) in [("p1-cli", "Bad file descriptor"), ("p1-cli-as", "errno 8")] {
+        let g = guest(name, World::P1);
+        let scenario = catalog::scenario(name).unwrap();
+        let direct = harness().run(&g, &scenario).unwrap();
+        let bridge = harness().run(&g, &scenario.clone().backend(Backend::Bridge)).unwrap();
+        // The status `proc_exit` passed, not the adapter's 0-or-1.
+        assert_eq!(direct.exit, Exit::Status(33), "{name}");
+        let Output::Text(out) = &direct.stdout else { panic!("{name}: binary stdout") };
+        for line in ["arg 0: ", "arg 2: two words\n", "arg 3: ünïcödé\n", "env: REPLAY_MODE=golden\n", "env: EMPTY=\n"] {
+            assert!(out.contains(line), "{name}: no {line:?} in\n{out}");
+        }
+        assert!(out.contains(&format!("write to fd 77: {bad_fd}\n")), "{name}:\n{out}");
+        let (d, b) = (direct.without_backend().to_yaml(), bridge.without_backend().to_yaml());
+        assert_same_text(&format!("{name} on both backends"), "direct", &d, "bridge", &b);
+    }
+}
+
+#[test]
+fn a_p1_exit_status_past_125_is_a_trap_as_in_wasmtime() {
+    let g = guest("p1-cli", World::P1);
+    for (status, exit) in [
+        ("0", Exit::Status(0)),
+        ("125", Exit::Status(125)),
+        ("126", Exit::Trap("exit with invalid exit status outside of [0..126)".into())),
+    ] {
+        let scenario = catalog::scenario("p1-cli").unwrap().args(["p1-cli", status]);
+        for backend in [Backend::Direct, Backend::Bridge] {
+            let report = harness().run(&g, &scenario.clone().backend(backend)).unwrap();
+            assert_eq!(report.exit, exit, "exit({status}) on {backend:?}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! from on-demand allocation, run after run in the same slots.
 
 use crate::support::{assert_same_text, harness};
-use wasi_replay::catalog::{self, C_GUESTS, HOSTILE, SCENARIOS};
+use wasi_replay::catalog::{self, AS_GUESTS, C_GUESTS, HOSTILE, SCENARIOS};
 use wasi_replay::harness::{Allocation, Harness};
 use wasi_replay::report::World;
 
@@ -11,7 +11,7 @@ use wasi_replay::report::World;
 fn every_catalog_guest_leaves_the_same_report_from_a_pool() {
     let on_demand = harness();
     let pooled = Harness::with_allocation(Allocation::Pooling { concurrent_runs: 1 }).expect("pooled harness");
-    let c_guests = C_GUESTS.iter().map(|(name, _)| (*name, World::P2));
+    let c_guests = C_GUESTS.iter().chain(AS_GUESTS).map(|(name, _)| (*name, World::P1));
     let rust_guests = SCENARIOS.iter().chain(HOSTILE).flat_map(|n| [(*n, World::P2), (*n, World::P3)]);
     for (name, world) in rust_guests.chain(c_guests) {
         let path = catalog::component_path(name, world);

@@ -58,8 +58,8 @@ fn exit_serializes_as_a_one_key_map() {
 
 #[test]
 fn a_missing_target_names_the_install_command() {
-    let msg = wasi_replay::catalog::BuildError::MissingTarget.to_string();
-    assert!(msg.contains("rustup target add wasm32-wasip2"), "{msg}");
+    let msg = wasi_replay::catalog::BuildError::MissingTarget(wasi_replay::catalog::P1_TARGET).to_string();
+    assert!(msg.contains("rustup target add wasm32-wasip1"), "{msg}");
 }
 
 /// The hand-written listing must give serde_yaml_ng's bytes for any entry:

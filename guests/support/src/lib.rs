@@ -7,12 +7,18 @@
 //! the host sees the same observable behaviour from either build. Nothing in
 //! here may go through Rust's `std` for I/O: std on `wasm32-wasip2` always
 //! speaks WASI 0.2, which would hide the p3 API from the test.
+//!
+//! With feature `p1` (a `wasm32-wasip1` binary), [`os`] is the filesystem
+//! surface `fs-ops` needs, over raw `wasi_snapshot_preview1` calls.
 
-#[cfg(all(feature = "p2", feature = "p3"))]
-compile_error!("enable exactly one of the features `p2` and `p3`");
-#[cfg(not(any(feature = "p2", feature = "p3")))]
-compile_error!("enable one of the features `p2` or `p3`");
+#[cfg(any(all(feature = "p2", feature = "p3"), all(feature = "p1", any(feature = "p2", feature = "p3"))))]
+compile_error!("enable exactly one of the features `p1`, `p2` and `p3`");
+#[cfg(not(any(feature = "p1", feature = "p2", feature = "p3")))]
+compile_error!("enable one of the features `p1`, `p2` or `p3`");
 
+#[cfg(feature = "p1")]
+#[path = "p1.rs"]
+pub mod os;
 #[cfg(feature = "p2")]
 #[path = "p2.rs"]
 pub mod os;
@@ -156,6 +162,18 @@ macro_rules! println {
 #[macro_export]
 macro_rules! eprintln {
     ($($t:tt)*) => { $crate::os::eprint(&format!("{}\n", format_args!($($t)*))).await };
+}
+
+/// A p1 command's `main`, calling `async fn $main()`: the binary that
+/// includes the scenario calls it from its own `main`.
+#[cfg(feature = "p1")]
+#[macro_export]
+macro_rules! main {
+    ($main:path) => {
+        pub fn main() {
+            $crate::os::block_on($main());
+        }
+    };
 }
 
 /// Exports `wasi:cli/run` for this world, calling `async fn $main()`.

@@ -1,0 +1,48 @@
+/* p1-cli: the command surface of a WASI p1 program, one line per call:
+ * its arguments and environment, a write to a descriptor nobody opened,
+ * a sleep measured on the monotonic clock, the wall clock, random bytes,
+ * and an exit status taken from argv[1] (33 when there is none). Each line
+ * is what `wasmtime run` gives the same program, apart from time and
+ * randomness, which are virtual and seeded here. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static long long ns(struct timespec t) {
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+int main(int argc, char **argv) {
+    for (int i = 0; i < argc; i++) {
+        printf("arg %d: %s\n", i, argv[i]);
+    }
+    for (char **e = environ; *e; e++) {
+        printf("env: %s\n", *e);
+    }
+    ssize_t n = write(77, "x", 1);
+    printf("write to fd 77: %s\n", n < 0 ? strerror(errno) : "written");
+
+    struct timespec before, after, wall;
+    struct timespec nap = {0, 250000000};
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    nanosleep(&nap, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &after);
+    printf("slept %lld ns\n", ns(after) - ns(before));
+    clock_gettime(CLOCK_REALTIME, &wall);
+    printf("wall clock: %lld s\n", (long long)wall.tv_sec);
+
+    unsigned char r[8];
+    getentropy(r, sizeof r);
+    printf("random:");
+    for (size_t i = 0; i < sizeof r; i++) {
+        printf(" %02x", r[i]);
+    }
+    printf("\n");
+    fflush(stdout);
+    exit(argc > 1 ? atoi(argv[1]) : 33);
+}
