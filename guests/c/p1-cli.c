@@ -3,13 +3,16 @@
  * a sleep measured on the monotonic clock, the wall clock, random bytes,
  * and an exit status taken from argv[1] (33 when there is none). Each line
  * is what `wasmtime run` gives the same program, apart from time and
- * randomness, which are virtual and seeded here. */
+ * randomness, which are virtual and seeded here. With P1_CLI_WAIT_FOREVER
+ * set, it first waits u64::MAX ns on the monotonic clock, a wait nothing
+ * can end. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wasi/api.h>
 
 extern char **environ;
 
@@ -17,7 +20,22 @@ static long long ns(struct timespec t) {
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+static void wait_forever(void) {
+    __wasi_subscription_t sub = {0};
+    sub.userdata = 1;
+    sub.u.tag = __WASI_EVENTTYPE_CLOCK;
+    sub.u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+    sub.u.u.clock.timeout = UINT64_MAX;
+    __wasi_event_t event;
+    __wasi_size_t n;
+    __wasi_errno_t e = __wasi_poll_oneoff(&sub, &event, 1, &n);
+    printf("woke after forever: errno %d\n", e);
+}
+
 int main(int argc, char **argv) {
+    if (getenv("P1_CLI_WAIT_FOREVER")) {
+        wait_forever();
+    }
     for (int i = 0; i < argc; i++) {
         printf("arg %d: %s\n", i, argv[i]);
     }

@@ -115,3 +115,27 @@ fn a_p1_exit_status_past_125_is_a_trap_as_in_wasmtime() {
         }
     }
 }
+
+#[test]
+fn a_p1_wait_nothing_can_end_waits_forever_in_virtual_time() {
+    let g = guest("p1-cli", World::P1);
+    let scenario = catalog::scenario("p1-cli").unwrap().env("P1_CLI_WAIT_FOREVER", "1");
+    let reports: Vec<_> = [Backend::Direct, Backend::Bridge]
+        .into_iter()
+        .map(|b| harness().run(&g, &scenario.clone().backend(b)).unwrap())
+        .collect();
+    for r in &reports {
+        assert!(matches!(r.exit, Exit::WaitsForever { .. }), "{:?}", r.exit);
+        assert_eq!(r.stdout, Output::Text(String::new()), "nothing after the wait ran");
+    }
+    assert_eq!(reports[0].without_backend(), reports[1].without_backend());
+}
+
+#[test]
+fn a_p1_program_given_no_arguments_is_called_by_its_file_name() {
+    let g = guest("p1-cli", World::P1);
+    let scenario = wasi_replay::scenario::Scenario::new("p1-cli");
+    let report = harness().run(&g, &scenario).unwrap();
+    let Output::Text(out) = &report.stdout else { panic!("binary stdout") };
+    assert!(out.starts_with("arg 0: p1_cli.wasm\nwrite to fd 77"), "{out}");
+}

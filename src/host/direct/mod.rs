@@ -1,15 +1,17 @@
 //! The direct backend: `wasi:filesystem` served straight from MemFs, in
-//! both worlds, with no host directory anywhere.
+//! both component worlds (and under p1), with no host directory anywhere.
 //!
 //! wasmtime-wasi has no VFS hook, so this module implements the host traits
 //! of wasmtime-wasi's own generated bindings and links them over its
 //! filesystem interfaces (the linker allows shadowing). Those bindings name
 //! wasmtime-wasi's `Descriptor` as the resource type; the table entries
 //! behind the handles are ours ([`Handle`]), and every handle that reaches
-//! this module is re-typed with [`ours`] before use. No other code sees
-//! these handles, because this module serves every function that takes one.
+//! this module is re-typed with [`ours`] before use. No code but the direct
+//! hosts sees these handles, because they serve every function that takes
+//! one (the p1 layer keeps them in its descriptor table as they are).
 //!
-//! Shared logic lives here; `p2` and `p3` are the thin adapters. Nothing in
+//! Shared logic lives here; `p2` and `p3` are the thin adapters, and the
+//! p1 host's direct layer (`crate::host::p1`) calls the same core. Nothing in
 //! here may read host state: times come from the MemFs clock (the virtual
 //! clock), identities from inode numbers, directory order from names.
 //!

@@ -653,12 +653,10 @@ impl WasiSnapshotPreview1 for P1Direct {
             Desc::Stdin => return Err(E::Spipe.into()),
             _ => return Err(E::Badf.into()),
         };
-        // wasmtime-wasi reads through a p2 stream here: an empty buffer is
-        // an empty read, which it reports as `intr`.
-        let data = self.read_at(&fd, offset, buf.len() as usize)?;
-        if data.is_empty() && buf.len() == 0 {
-            return Err(E::Intr.into());
-        }
+        // wasmtime-wasi reads through a p2 stream here, so at most one
+        // stream read (64 KiB) at a time.
+        let len = (buf.len() as usize).min(direct::MAX_READ as usize);
+        let data = self.read_at(&fd, offset, len)?;
         put(mem, GuestPtr::new(buf.offset().0), &data)?;
         Ok(u32::try_from(data.len())?)
     }
