@@ -10,3 +10,4 @@ pub mod memfs;
 pub mod report;
 pub mod scenario;
 pub mod suite;
+pub mod world;

@@ -8,41 +8,12 @@ use crate::memfs::{Kind, MemFs};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::fmt;
+
+pub use crate::world::World;
 
 /// Files up to this many bytes of valid UTF-8 appear as text in the report;
 /// larger or binary files appear as a sha256.
 pub const INLINE_TEXT_LIMIT: usize = 4096;
-
-/// The WASI world a guest speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum World {
-    /// WASI preview 1: a core module importing `wasi_snapshot_preview1`
-    /// and exporting `_start`.
-    P1,
-    /// WASI 0.2 (`wasi:cli/run@0.2.x`).
-    P2,
-    /// WASI 0.3 (`wasi:cli/run@0.3.0`).
-    P3,
-}
-
-impl World {
-    /// `p1`, `p2` or `p3`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            World::P1 => "p1",
-            World::P2 => "p2",
-            World::P3 => "p3",
-        }
-    }
-}
-
-impl fmt::Display for World {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// How the run ended. Serialized as a map with one key, `status` or
 /// `trap`, so that YAML and JSON readers need no enum tags.
@@ -176,6 +147,19 @@ pub struct FsEntry {
     pub target: Option<String>,
 }
 
+/// What a run left behind, before it is a report: the harness collects
+/// it, [`RunReport::from_outcome`] turns it into one.
+pub(crate) struct Outcome {
+    pub(crate) exit: Exit,
+    pub(crate) elapsed_ns: u64,
+    pub(crate) stdout: Vec<u8>,
+    pub(crate) stderr: Vec<u8>,
+    pub(crate) truncated: Vec<String>,
+    /// The final MemFs, when the run had one.
+    pub(crate) fs: Option<MemFs>,
+    pub(crate) http: Vec<Exchange>,
+}
+
 /// The observable result of one run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -210,6 +194,31 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// The report of `guest` run in `world` with `scenario`'s inputs, from
+    /// what the run left, and the final MemFs beside it. The tree is listed
+    /// (or digested) as the scenario asks.
+    pub(crate) fn from_outcome(
+        guest: String,
+        world: World,
+        scenario: &crate::scenario::Scenario,
+        outcome: Outcome,
+    ) -> (Self, Option<MemFs>) {
+        let report = RunReport {
+            guest,
+            world,
+            seed: scenario.inputs.seed,
+            backend: scenario.inputs.backend,
+            exit: outcome.exit,
+            elapsed_ns: outcome.elapsed_ns,
+            stdout: Output::from_bytes(outcome.stdout),
+            stderr: Output::from_bytes(outcome.stderr),
+            truncated: outcome.truncated,
+            fs: outcome.fs.as_ref().map(|fs| FsView::of(fs, scenario.fs_report)).unwrap_or_default(),
+            http: outcome.http,
+        };
+        (report, outcome.fs)
+    }
+
     /// Canonical YAML.
     ///
     /// A listed tree is written by [`yaml_listing`], which gives the bytes

@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use wasi_replay::bridge::copy_dir_into;
+use wasi_replay::memfs::copy_dir_into;
 use wasi_replay::host::{Backend, LimitOverrides, Preopen};
 use wasi_replay::memfs::MemFs;
 use wasi_replay::report::{FsReport, RunReport, World};

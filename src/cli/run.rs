@@ -4,7 +4,7 @@ use super::style::{color_stdout, diff as render_diff};
 use super::{EXIT_MISMATCH, EXIT_OK, InputArgs};
 use anyhow::{Context, bail};
 use std::path::Path;
-use wasi_replay::bridge::memfs_to_dir;
+use wasi_replay::memfs::memfs_to_dir;
 use wasi_replay::report::World;
 
 pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>) -> anyhow::Result<u8> {

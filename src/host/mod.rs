@@ -15,8 +15,9 @@ pub mod p1;
 pub mod p2;
 pub mod p3;
 
-use crate::bridge::{BridgeError, FsBridge};
-pub use direct::{DirectFs, Preopen};
+use crate::bridge::FsBridge;
+pub use crate::scenario::Preopen;
+pub use direct::DirectFs;
 use crate::kernel::{ClockConfig, Entropy, VirtualClock};
 use crate::memfs::MemFs;
 use wasmtime::component::ResourceTable;
@@ -97,7 +98,7 @@ impl Default for Inputs {
 pub enum HostError {
     /// The MemFs could not be materialized or read back.
     #[error("filesystem bridge: {0}")]
-    Bridge(#[from] BridgeError),
+    Bridge(#[from] crate::memfs::HostDirError),
     /// A preopen could not be set up in the MemFs.
     #[error("preopen: {0}")]
     Preopen(#[from] crate::memfs::FsError),

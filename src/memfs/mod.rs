@@ -9,6 +9,7 @@
 
 mod error;
 mod handle;
+pub mod host_dir;
 mod path;
 mod resolve;
 mod table;
@@ -16,6 +17,7 @@ mod tree;
 
 pub use error::{ErrorKind, FsError, FsResult};
 pub use handle::OpenOptions;
+pub use host_dir::{HostDirError, copy_dir_into, memfs_from_dir, memfs_to_dir};
 pub use resolve::At;
 pub use tree::{Entry, Kind, Metadata};
 
@@ -27,8 +29,9 @@ use std::time::Duration;
 use path::components;
 use resolve::Resolved;
 
-/// Inode number. The root is [`ROOT`]; numbers are handed out in order and
-/// never reused, so the same operations give the same numbers.
+/// Inode number. The root is [`ROOT`]; a freed number is the next one
+/// handed out (see the inode table), so the same operations give the same
+/// numbers.
 pub type Ino = u64;
 
 /// The root directory's inode number.

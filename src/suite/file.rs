@@ -29,7 +29,7 @@
 //! directory; nothing is read from anywhere else.
 
 use super::SuiteError;
-use crate::bridge::copy_dir_into;
+use crate::memfs::copy_dir_into;
 use crate::host::{Backend, LimitOverrides, Preopen};
 use crate::memfs::{MemFs, Quota};
 use crate::catalog;

@@ -1,7 +1,8 @@
 //! FsBridge: MemFs to a tempdir and back.
 
 use std::fs;
-use wasi_replay::bridge::{FsBridge, memfs_from_dir, memfs_to_dir};
+use wasi_replay::bridge::FsBridge;
+use wasi_replay::memfs::{memfs_from_dir, memfs_to_dir};
 use wasi_replay::memfs::{Kind, MemFs};
 
 fn sample() -> MemFs {

@@ -269,9 +269,9 @@ fn scenario_copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = catalog::scenarios_dir();
     std::fs::copy(src.join(format!("{name}.toml")), dir.path().join(format!("{name}.toml"))).unwrap();
-    let fs = wasi_replay::bridge::memfs_from_dir(&src.join("tree")).unwrap();
+    let fs = wasi_replay::memfs::memfs_from_dir(&src.join("tree")).unwrap();
     std::fs::create_dir(dir.path().join("tree")).unwrap();
-    wasi_replay::bridge::memfs_to_dir(&fs, &dir.path().join("tree")).unwrap();
+    wasi_replay::memfs::memfs_to_dir(&fs, &dir.path().join("tree")).unwrap();
     dir
 }
 

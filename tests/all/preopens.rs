@@ -9,7 +9,7 @@ use wasi_replay::scenario::Scenario;
 
 fn fixture_at(path: &str) -> MemFs {
     let mut fs = MemFs::new();
-    wasi_replay::bridge::copy_dir_into(&mut fs, &catalog::scenarios_dir().join("tree"), path).unwrap();
+    wasi_replay::memfs::copy_dir_into(&mut fs, &catalog::scenarios_dir().join("tree"), path).unwrap();
     fs
 }
 

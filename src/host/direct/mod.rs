@@ -32,40 +32,12 @@ pub mod p3;
 mod path;
 
 use crate::memfs::{At, ErrorKind, Ino, Kind, MemFs, Metadata, OpenOptions};
+use crate::scenario::Preopen;
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasmtime::component::{HasData, Resource, ResourceTable, ResourceTableError};
 
 /// The MemFs of a run, shared by the descriptor host and its streams.
 pub type SharedFs = Arc<Mutex<MemFs>>;
-
-/// One preopened directory as the guest sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Preopen {
-    /// The path the guest is told (`/`, `.`, `/data`, …).
-    pub guest_path: String,
-    /// Enforced by the host: any change under it is `not-permitted`, as
-    /// wasmtime-wasi answers.
-    pub read_only: bool,
-}
-
-impl Preopen {
-    /// A read-write preopen.
-    pub fn rw(guest_path: impl Into<String>) -> Self {
-        Preopen { guest_path: guest_path.into(), read_only: false }
-    }
-
-    /// A read-only preopen.
-    pub fn ro(guest_path: impl Into<String>) -> Self {
-        Preopen { guest_path: guest_path.into(), read_only: true }
-    }
-
-    /// Where this preopen's root lives in the MemFs: the guest path made
-    /// absolute (`.` and `/` are the MemFs root).
-    pub fn memfs_path(&self) -> String {
-        let trimmed = self.guest_path.trim_start_matches("./").trim_matches('/');
-        if trimmed.is_empty() || trimmed == "." { "/".into() } else { format!("/{trimmed}") }
-    }
-}
 
 /// The direct backend's state in a store.
 pub struct DirectFs {
@@ -97,10 +69,31 @@ pub(crate) fn lock(fs: &SharedFs) -> MutexGuard<'_, MemFs> {
     fs.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// An inode held open: MemFs keeps it, and its data, while a guard lives,
+/// even after its last name is gone, as a kernel keeps an open file. Every
+/// descriptor and every file stream holds its inode through one.
+pub(crate) struct Held {
+    pub(crate) fs: SharedFs,
+    pub(crate) ino: Ino,
+}
+
+impl Held {
+    /// Holds `ino` in `fs` (which must not be locked by the caller).
+    pub(crate) fn new(fs: &SharedFs, ino: Ino) -> Self {
+        lock(fs).hold(ino);
+        Held { fs: fs.clone(), ino }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        lock(&self.fs).release(self.ino);
+    }
+}
+
 /// What a descriptor handle points at.
 pub(crate) struct Handle {
-    fs: SharedFs,
-    pub(crate) ino: Ino,
+    pub(crate) held: Held,
     /// Whether anything under its preopen may change (wasmtime-wasi's
     /// `FsPerms`).
     pub(crate) may_change: bool,
@@ -115,12 +108,6 @@ pub(crate) struct Handle {
 pub(crate) struct Mode {
     pub read: bool,
     pub write: bool,
-}
-
-impl Drop for Handle {
-    fn drop(&mut self) {
-        lock(&self.fs).release(self.ino);
-    }
 }
 
 /// A guest-visible error, before each world names it in its own enum.
@@ -402,10 +389,10 @@ impl DirectView<'_> {
     pub(crate) fn preopens<T: 'static>(&mut self) -> wasmtime::Result<Vec<(Resource<T>, String)>> {
         let mut out = Vec::new();
         for (ino, guest, ro) in self.direct.preopens.clone() {
-            lock(&self.direct.fs).hold(ino);
             // wasmtime-wasi opens a read-write preopen for reading and
             // writing, a read-only one for reading.
-            let h = Handle { fs: self.direct.fs.clone(), ino, may_change: !ro, mode: Mode { read: true, write: !ro } };
+            let held = Held::new(&self.direct.fs, ino);
+            let h = Handle { held, may_change: !ro, mode: Mode { read: true, write: !ro } };
             let r = self.table.push(h)?;
             out.push((ours(&r), guest));
         }
@@ -422,10 +409,10 @@ impl DirectView<'_> {
     pub(crate) fn dir_at<T: 'static>(&self, r: &Resource<T>) -> wasmtime::Result<Res<At>> {
         let h = self.handle(r)?;
         let fs = self.fs();
-        if !fs.is_live(h.ino) || fs.kind(h.ino) != Kind::Dir {
+        if !fs.is_live(h.held.ino) || fs.kind(h.held.ino) != Kind::Dir {
             return Ok(Err(Errno::Fs(ErrorKind::NotDir)));
         }
-        Ok(Ok(At::walled(h.ino, h.ino)))
+        Ok(Ok(At::walled(h.held.ino, h.held.ino)))
     }
 
     /// Like [`Self::dir_at`], and the tree must allow changes.
@@ -498,9 +485,8 @@ impl DirectView<'_> {
         if fs.kind(ino) == Kind::Dir && mode.write {
             return Ok(Err(Errno::Fs(ErrorKind::IsDir)));
         }
-        fs.hold(ino);
         drop(fs);
-        let h = Handle { fs: self.direct.fs.clone(), ino, may_change, mode };
+        let h = Handle { held: Held::new(&self.direct.fs, ino), may_change, mode };
         let r = self.table.push(h)?;
         Ok(Ok(ours(&r)))
     }
@@ -509,16 +495,16 @@ impl DirectView<'_> {
     /// `bad-descriptor`, as it is for wasmtime-wasi's file-only calls.
     pub(crate) fn file<T: 'static>(&self, fd: &Resource<T>, need: Need) -> wasmtime::Result<Res<Ino>> {
         let h = self.handle(fd)?;
-        if self.fs().kind(h.ino) != Kind::File {
+        if self.fs().kind(h.held.ino) != Kind::File {
             return Ok(Err(Errno::BadDescriptor));
         }
         Ok(match need {
-            Need::Nothing => Ok(h.ino),
-            Need::Read if h.mode.read => Ok(h.ino),
+            Need::Nothing => Ok(h.held.ino),
+            Need::Read if h.mode.read => Ok(h.held.ino),
             Need::Read => Err(Errno::BadDescriptor),
             Need::Write | Need::Change if !h.may_change => Err(Errno::Fs(ErrorKind::NotPermitted)),
             Need::Write if !h.mode.write => Err(Errno::BadDescriptor),
-            Need::Write | Need::Change => Ok(h.ino),
+            Need::Write | Need::Change => Ok(h.held.ino),
         })
     }
 
@@ -543,19 +529,19 @@ impl DirectView<'_> {
     /// `mutate-directory` on a directory.
     pub(crate) fn flags<T: 'static>(&self, fd: &Resource<T>) -> Result<Flags, ResourceTableError> {
         let h = self.handle(fd)?;
-        let dir = self.fs().kind(h.ino) == Kind::Dir;
+        let dir = self.fs().kind(h.held.ino) == Kind::Dir;
         Ok(Flags { read: h.mode.read, write: h.mode.write && !dir, mutate: h.mode.write && dir, sync: false })
     }
 
     /// The kind of what a descriptor points at.
     pub(crate) fn kind<T: 'static>(&self, fd: &Resource<T>) -> Result<Kind, ResourceTableError> {
-        let ino = self.handle(fd)?.ino;
+        let ino = self.handle(fd)?.held.ino;
         Ok(self.fs().kind(ino))
     }
 
     /// Metadata of what a descriptor points at.
     pub(crate) fn stat<T: 'static>(&self, fd: &Resource<T>) -> Result<Metadata, ResourceTableError> {
-        let ino = self.handle(fd)?.ino;
+        let ino = self.handle(fd)?.held.ino;
         Ok(self.fs().metadata_of(ino))
     }
 
@@ -569,7 +555,7 @@ impl DirectView<'_> {
 
     /// The inode identity hash of a descriptor.
     pub(crate) fn hash<T: 'static>(&self, fd: &Resource<T>) -> Result<(u64, u64), ResourceTableError> {
-        Ok(inode_hash(self.handle(fd)?.ino))
+        Ok(inode_hash(self.handle(fd)?.held.ino))
     }
 
     /// The inode identity hash of a path under a directory descriptor.
@@ -579,7 +565,7 @@ impl DirectView<'_> {
 
     /// Do two descriptors point at the same inode?
     pub(crate) fn same<T: 'static>(&self, a: &Resource<T>, b: &Resource<T>) -> Result<bool, ResourceTableError> {
-        Ok(self.handle(a)?.ino == self.handle(b)?.ino)
+        Ok(self.handle(a)?.held.ino == self.handle(b)?.held.ino)
     }
 
     /// A directory's entries, in name order.
@@ -623,7 +609,7 @@ impl DirectView<'_> {
     /// `ftruncate` says on Linux (POSIX allows that or `EBADF`).
     pub(crate) fn set_size<T: 'static>(&self, fd: &Resource<T>, size: u64) -> wasmtime::Result<Res<()>> {
         let ino = match self.file(fd, Need::Write)? {
-            Err(Errno::BadDescriptor) if self.fs().kind(self.handle(fd)?.ino) == Kind::File => {
+            Err(Errno::BadDescriptor) if self.fs().kind(self.handle(fd)?.held.ino) == Kind::File => {
                 return Ok(Err(Errno::Fs(ErrorKind::InvalidArgument)));
             }
             r => r,
@@ -643,7 +629,7 @@ impl DirectView<'_> {
         if !h.may_change {
             return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
         }
-        self.set_times_ino(h.ino, atime, mtime);
+        self.set_times_ino(h.held.ino, atime, mtime);
         Ok(Ok(()))
     }
 

@@ -7,7 +7,7 @@
 //! through ([`FsError`] wraps them); the sync types convert from and to
 //! those with wasmtime-wasi's own `From` impls.
 
-use super::{DirectView, Errno, Need, SetTime, SharedFs, StreamFsError, lock, ours};
+use super::{DirectView, Errno, Held, Need, SetTime, SharedFs, StreamFsError, lock, ours};
 use crate::memfs::{ErrorKind, Ino};
 use bytes::Bytes;
 use std::time::Duration;
@@ -239,16 +239,14 @@ impl types::HostDirectoryEntryStream for DirectView<'_> {
 /// at its first read or write with `bad-descriptor`, as the host kernel's
 /// `EBADF` does for wasmtime-wasi.
 struct FileStream {
-    fs: SharedFs,
-    ino: Ino,
+    held: Held,
     pos: Option<u64>,
     allowed: bool,
 }
 
 impl FileStream {
     fn new(fs: &SharedFs, ino: Ino, pos: Option<u64>, allowed: bool) -> Self {
-        lock(fs).hold(ino);
-        FileStream { fs: fs.clone(), ino, pos, allowed }
+        FileStream { held: Held::new(fs, ino), pos, allowed }
     }
 
     fn check(&self, len: usize) -> StreamResult<()> {
@@ -279,8 +277,8 @@ impl InputStream for FileStream {
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
         self.check(size)?;
         let pos = self.pos.unwrap_or(0);
-        let fs = lock(&self.fs);
-        let data = fs.read_ino(self.ino, pos, size).map_err(stream_err)?;
+        let fs = lock(&self.held.fs);
+        let data = fs.read_ino(self.held.ino, pos, size).map_err(stream_err)?;
         if data.is_empty() && size > 0 {
             return Err(StreamError::Closed);
         }
@@ -298,14 +296,14 @@ impl OutputStream for FileStream {
 
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
         self.check(bytes.len())?;
-        let mut fs = lock(&self.fs);
+        let mut fs = lock(&self.held.fs);
         match self.pos {
             Some(pos) => {
-                let n = fs.write_ino(self.ino, pos, &bytes).map_err(stream_err)?;
+                let n = fs.write_ino(self.held.ino, pos, &bytes).map_err(stream_err)?;
                 self.pos = Some(pos.saturating_add(n as u64));
             }
             None => {
-                fs.append_ino(self.ino, &bytes).map_err(stream_err)?;
+                fs.append_ino(self.held.ino, &bytes).map_err(stream_err)?;
             }
         }
         Ok(())

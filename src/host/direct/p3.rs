@@ -2,7 +2,7 @@
 //! Streams read and write MemFs as the guest pulls or pushes, never on a
 //! background thread, so virtual time cannot move under them.
 
-use super::{DirectData, DirectView, Errno, Need, Res, SetTime, SharedFs, lock};
+use super::{DirectData, DirectView, Errno, Held, Need, Res, SetTime, SharedFs, lock};
 use crate::memfs::Ino;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -306,8 +306,7 @@ impl Drop for Outcome {
 
 /// Reads a file from an offset as the guest pulls; holds the inode.
 struct ReadProducer {
-    fs: SharedFs,
-    ino: Ino,
+    held: Held,
     offset: u64,
     /// The descriptor's mode allows reading (see [`super::stream_refusal`]).
     allowed: bool,
@@ -316,14 +315,7 @@ struct ReadProducer {
 
 impl ReadProducer {
     fn new(fs: SharedFs, ino: Ino, offset: u64, allowed: bool, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
-        lock(&fs).hold(ino);
-        ReadProducer { fs, ino, offset, allowed, outcome: Outcome(Some(tx)) }
-    }
-}
-
-impl Drop for ReadProducer {
-    fn drop(&mut self) {
-        lock(&self.fs).release(self.ino);
+        ReadProducer { held: Held::new(&fs, ino), offset, allowed, outcome: Outcome(Some(tx)) }
     }
 }
 
@@ -348,8 +340,8 @@ impl<D> StreamProducer<D> for ReadProducer {
             me.outcome.send(Err(code(e)));
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
-        let fs = lock(&me.fs);
-        match fs.read_ino(me.ino, me.offset, buf.len()) {
+        let fs = lock(&me.held.fs);
+        match fs.read_ino(me.held.ino, me.offset, buf.len()) {
             Ok([]) => {
                 drop(fs);
                 me.outcome.send(Ok(()));
@@ -374,8 +366,7 @@ impl<D> StreamProducer<D> for ReadProducer {
 
 /// Writes what the guest pushes at an offset, or appends; holds the inode.
 struct WriteConsumer {
-    fs: SharedFs,
-    ino: Ino,
+    held: Held,
     offset: Option<u64>,
     /// The descriptor's mode allows writing (see [`super::stream_refusal`]).
     allowed: bool,
@@ -390,14 +381,7 @@ impl WriteConsumer {
         allowed: bool,
         tx: oneshot::Sender<Result<(), ErrorCode>>,
     ) -> Self {
-        lock(&fs).hold(ino);
-        WriteConsumer { fs, ino, offset, allowed, outcome: Outcome(Some(tx)) }
-    }
-}
-
-impl Drop for WriteConsumer {
-    fn drop(&mut self) {
-        lock(&self.fs).release(self.ino);
+        WriteConsumer { held: Held::new(&fs, ino), offset, allowed, outcome: Outcome(Some(tx)) }
     }
 }
 
@@ -418,10 +402,10 @@ impl<D> StreamConsumer<D> for WriteConsumer {
             me.outcome.send(Err(code(e)));
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
-        let mut fs = lock(&me.fs);
+        let mut fs = lock(&me.held.fs);
         let written = match me.offset {
-            Some(at) => fs.write_ino(me.ino, at, bytes),
-            None => fs.append_ino(me.ino, bytes),
+            Some(at) => fs.write_ino(me.held.ino, at, bytes),
+            None => fs.append_ino(me.held.ino, bytes),
         };
         drop(fs);
         match written {

@@ -158,7 +158,7 @@ impl P1Direct {
             return Err(errno(e).into());
         }
         let fs = direct::lock(&self.core.direct.fs);
-        Ok(fs.read_ino(h.ino, pos, len).map_err(|k| errno(k.into()))?.to_vec())
+        Ok(fs.read_ino(h.held.ino, pos, len).map_err(|k| errno(k.into()))?.to_vec())
     }
 
     /// Writes at `pos`, or at the end, checked as the host kernel checks a
@@ -170,8 +170,8 @@ impl P1Direct {
         }
         let mut fs = direct::lock(&self.core.direct.fs);
         let n = match pos {
-            Some(pos) => fs.write_ino(h.ino, pos, data),
-            None => fs.append_ino(h.ino, data),
+            Some(pos) => fs.write_ino(h.held.ino, pos, data),
+            None => fs.append_ino(h.held.ino, data),
         };
         Ok(n.map_err(|k| errno(k.into()))?)
     }

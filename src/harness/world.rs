@@ -1,0 +1,51 @@
+//! Which world a guest speaks, read from what a component exports.
+
+use crate::report::World;
+use wasmtime::Engine;
+use wasmtime::component::{Component, types::ComponentItem};
+
+/// Reads the world from a compiled component's `wasi:cli/run` export.
+pub(super) fn of_component(engine: &Engine, component: &Component) -> Option<World> {
+    let ty = component.component_type();
+    let mut found = None;
+    for (name, item) in ty.exports(engine) {
+        if matches!(item.ty, ComponentItem::ComponentInstance(_)) {
+            found = run_world(name).or(found);
+        }
+    }
+    found
+}
+
+/// The world a `wasi:cli/run` export name belongs to.
+fn run_world(export: &str) -> Option<World> {
+    match export.strip_prefix("wasi:cli/run@") {
+        Some(v) if v.starts_with("0.2.") => Some(World::P2),
+        Some(v) if v.starts_with("0.3.") => Some(World::P3),
+        _ => None,
+    }
+}
+
+/// The world of the `wasi:cli/run` instance a component exports, read from
+/// its top-level export sections without compiling it; `None` when the
+/// bytes do not parse or export no such instance.
+pub(super) fn exported_world(bytes: &[u8]) -> Option<World> {
+    use wasmparser::{ComponentExternalKind, Parser, Payload};
+    let mut depth = 0usize;
+    let mut found = None;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.ok()? {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentExportSection(exports) if depth == 0 => {
+                for export in exports {
+                    let export = export.ok()?;
+                    if export.kind == ComponentExternalKind::Instance {
+                        found = run_world(export.name.name).or(found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}

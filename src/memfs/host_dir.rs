@@ -1,0 +1,128 @@
+//! Host directories in and out of MemFs: a fixture directory read into a
+//! tree (`--fs`, `[[preopen]] dir`), and a final tree written out
+//! (`--out`). Only names, kinds, contents, symlink targets and hard links
+//! cross; host metadata stays behind. The host directory read is never
+//! written, and one written must exist and be empty.
+
+use super::{Kind, MemFs};
+use std::collections::HashMap;
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// Errors moving a tree between MemFs and a host directory.
+#[derive(Debug, thiserror::Error)]
+pub enum HostDirError {
+    /// A host filesystem call failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The host path.
+        path: PathBuf,
+        /// The host error.
+        source: io::Error,
+    },
+    /// The host tree holds something MemFs cannot represent or a MemFs
+    /// operation failed.
+    #[error("{0}")]
+    Fs(#[from] crate::memfs::FsError),
+    /// A host entry is neither a file, a directory nor a symlink.
+    #[error("{0}: unsupported file type")]
+    Unsupported(PathBuf),
+    /// A host file name is not UTF-8.
+    #[error("{0}: file name is not UTF-8")]
+    NotUtf8(PathBuf),
+}
+
+/// Names the host path of a failed host call.
+pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> HostDirError + '_ {
+    move |source| HostDirError::Io { path: path.to_path_buf(), source }
+}
+
+/// Writes the tree of `fs` under `root`, hard links as links.
+pub(crate) fn write_tree(fs: &MemFs, root: &Path) -> Result<(), HostDirError> {
+    let mut first_path: HashMap<u64, PathBuf> = HashMap::new();
+    for e in fs.walk() {
+        let host = root.join(&e.path[1..]);
+        match e.kind {
+            Kind::Dir => fs::create_dir(&host).map_err(io_err(&host))?,
+            Kind::Symlink => {
+                let target = fs.readlink(&e.path)?;
+                std::os::unix::fs::symlink(&target, &host).map_err(io_err(&host))?
+            }
+            Kind::File => {
+                if let Some(first) = first_path.get(&e.ino) {
+                    fs::hard_link(first, &host).map_err(io_err(&host))?;
+                } else {
+                    let data = fs.content(e.ino).unwrap_or_default();
+                    fs::write(&host, data).map_err(io_err(&host))?;
+                    first_path.insert(e.ino, host);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Copies the host tree under `dir` into `fs` at `prefix`, in sorted order,
+/// keeping hard links (by host inode) as links.
+pub(crate) fn read_tree(
+    dir: &Path,
+    prefix: &str,
+    fs: &mut MemFs,
+    seen: &mut HashMap<(u64, u64), String>,
+) -> Result<(), HostDirError> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        let name = entry.file_name().into_string().map_err(|_| HostDirError::NotUtf8(entry.path()))?;
+        names.push(name);
+    }
+    names.sort();
+    for name in names {
+        let host = dir.join(&name);
+        let path = format!("{prefix}/{name}");
+        let meta = fs::symlink_metadata(&host).map_err(io_err(&host))?;
+        let ft = meta.file_type();
+        if ft.is_dir() {
+            fs.mkdir(&path)?;
+            read_tree(&host, &path, fs, seen)?;
+        } else if ft.is_symlink() {
+            let target = fs::read_link(&host).map_err(io_err(&host))?;
+            let target = target.to_str().ok_or_else(|| HostDirError::NotUtf8(host.clone()))?;
+            fs.symlink(target, &path)?;
+        } else if ft.is_file() {
+            let key = (meta.dev(), meta.ino());
+            if let Some(first) = seen.get(&key).filter(|_| meta.nlink() > 1) {
+                fs.link(first, &path)?;
+            } else {
+                fs.write(&path, fs::read(&host).map_err(io_err(&host))?)?;
+                seen.insert(key, path);
+            }
+        } else {
+            return Err(HostDirError::Unsupported(host));
+        }
+    }
+    Ok(())
+}
+
+/// Copies a host directory into a new MemFs (the `--fs DIR` fixture path).
+/// The host directory is only read.
+pub fn memfs_from_dir(dir: &Path) -> Result<MemFs, HostDirError> {
+    let mut fs = MemFs::new();
+    read_tree(dir, "", &mut fs, &mut HashMap::new())?;
+    Ok(fs)
+}
+
+/// Copies a host directory into `fs` under `at` (created if missing). The
+/// host directory is only read.
+pub fn copy_dir_into(fs: &mut MemFs, dir: &Path, at: &str) -> Result<(), HostDirError> {
+    fs.mkdir_p(at)?;
+    let prefix = at.trim_end_matches('/');
+    read_tree(dir, prefix, fs, &mut HashMap::new())
+}
+
+/// Writes a MemFs into an existing, empty host directory.
+pub fn memfs_to_dir(fs: &MemFs, dir: &Path) -> Result<(), HostDirError> {
+    write_tree(fs, dir)
+}
