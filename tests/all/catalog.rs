@@ -3,19 +3,11 @@
 //! byte-identical over five runs, and is the same in p2 and p3 once the
 //! world name is set aside.
 
-use crate::support::{assert_same_text, run};
+use crate::support::{assert_same_text, run, snapshot_settings};
 use wasi_replay::catalog::SCENARIOS;
 use wasi_replay::report::World;
 
 const RUNS: usize = 5;
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    s.set_prepend_module_to_snapshot(false);
-    s.set_omit_expression(true);
-    s
-}
 
 fn check(name: &str) {
     let mut yaml = Vec::new();
@@ -25,7 +17,7 @@ fn check(name: &str) {
             let again = run(name, world).to_yaml();
             assert_same_text(&format!("{name} ({world}) runs"), "run 1", &first, &format!("run {}", i + 1), &again);
         }
-        settings().bind(|| {
+        snapshot_settings().bind(|| {
             insta::assert_snapshot!(format!("all__catalog__{}_{world}", name.replace('-', "_")), first);
         });
         yaml.push(run(name, world).without_world().to_yaml());
@@ -33,15 +25,57 @@ fn check(name: &str) {
     assert_same_text(&format!("{name} p2 and p3 reports"), "p2", &yaml[0], "p3", &yaml[1]);
 }
 
+/// The catalog's lists against what is on disk: every package of
+/// `guests/Cargo.toml` is a listed guest (or the support crate, `fs-ops`,
+/// or a p1 build of a listed guest), every listed guest has its package or
+/// source and its scenario file, and every scenario file names a guest.
 #[test]
-fn catalog_is_complete() {
-    assert_eq!(
-        SCENARIOS,
-        [
-            "fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics", "http-get", "http-post",
-            "http-unmatched", "fs-bulk"
-        ]
-    );
+fn the_catalog_lists_what_is_on_disk() {
+    use std::collections::BTreeSet;
+    use wasi_replay::catalog::{self, AS_GUESTS, C_GUESTS, HOSTILE, P1_GUESTS};
+    let guests = catalog::guests_dir();
+    let manifest: toml::Table = std::fs::read_to_string(guests.join("Cargo.toml")).unwrap().parse().unwrap();
+    let members: BTreeSet<String> = manifest["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect();
+    let listed: BTreeSet<String> = SCENARIOS
+        .iter()
+        .chain(HOSTILE)
+        .map(|s| s.to_string())
+        .chain(P1_GUESTS.iter().map(|g| format!("{g}-p1")))
+        .chain(["support".to_string(), "fs-ops".to_string()])
+        .collect();
+    assert_eq!(members, listed, "guests/Cargo.toml members against the catalog's lists");
+
+    let scenarios = catalog::scenarios_dir();
+    let mut files: Vec<(String, std::path::PathBuf)> = SCENARIOS.iter().map(|s| (s.to_string(), scenarios.join(format!("{s}.toml")))).collect();
+    files.extend(HOSTILE.iter().map(|s| (s.to_string(), scenarios.join("hostile").join(format!("{s}.toml")))));
+    for (name, src) in C_GUESTS {
+        assert!(guests.join("c").join(src).is_file(), "{name}: no guests/c/{src}");
+        files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
+    }
+    for (name, src) in AS_GUESTS {
+        assert!(guests.join("as/assembly").join(src).is_file(), "{name}: no guests/as/assembly/{src}");
+        files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
+    }
+    for (name, file) in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{name}: {}: {e}", file.display()));
+        assert!(text.contains(&format!("guest = \"{name}\"")), "{} runs another guest", file.display());
+    }
+    for dir in [scenarios.clone(), scenarios.join("hostile")] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let table: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+                if let Some(guest) = table.get("guest").and_then(|g| g.as_str()) {
+                    assert!(catalog::is_guest(guest), "{} names `{guest}`, which no catalog list has", path.display());
+                }
+            }
+        }
+    }
 }
 
 #[test]

@@ -2,9 +2,10 @@
 //! building P2/P3 states with and without a filesystem.
 
 use std::time::Duration;
-use wasi_replay::host::{Backend, Inputs, p2, p3};
+use wasi_replay::host::{Backend, Inputs, p1, p2, p3};
 use wasi_replay::kernel::{ClockConfig, DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
 use wasi_replay::memfs::{DEFAULT_TIME, MemFs};
+use wasi_replay::report::World;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
 fn paused() -> tokio::runtime::Runtime {
@@ -110,9 +111,25 @@ fn states_build_with_and_without_a_filesystem() {
     assert!(s3.stdout().is_empty());
 }
 
+/// Every linker a run can use, bridge and direct in each world, links a
+/// catalog guest of its world.
 #[test]
-fn both_linkers_build() {
-    let engine = wasmtime::Engine::default();
-    p2::linker(&engine).unwrap();
-    p3::linker(&engine).unwrap();
+fn every_linker_links_a_guest_of_its_world() {
+    crate::support::harness(); // builds the catalog
+    let path = |name, world| wasi_replay::catalog::component_path(name, world);
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model_async(true);
+    let engine = wasmtime::Engine::new(&config).unwrap();
+    let component = |world| wasmtime::component::Component::from_file(&engine, path("fs-tree", world)).unwrap();
+    let (c2, c3) = (component(World::P2), component(World::P3));
+    for (linker, which) in [(p2::linker(&engine).unwrap(), "p2 bridge"), (p2::direct_linker(&engine).unwrap(), "p2 direct")] {
+        linker.instantiate_pre(&c2).unwrap_or_else(|e| panic!("{which}: {e:#}"));
+    }
+    for (linker, which) in [(p3::linker(&engine).unwrap(), "p3 bridge"), (p3::direct_linker(&engine).unwrap(), "p3 direct")] {
+        linker.instantiate_pre(&c3).unwrap_or_else(|e| panic!("{which}: {e:#}"));
+        linker.instantiate_pre(&c2).unwrap_or_else(|e| panic!("{which} with a p2 guest: {e:#}"));
+    }
+    let module = wasmtime::Module::from_file(&engine, path("fs-tree-c", World::P1)).unwrap();
+    p1::linker(&engine).unwrap().instantiate_pre(&module).unwrap_or_else(|e| panic!("p1 bridge: {e:#}"));
+    p1::direct_linker(&engine).unwrap().instantiate_pre(&module).unwrap_or_else(|e| panic!("p1 direct: {e:#}"));
 }

@@ -5,18 +5,10 @@
 //! their exit status, every argument and variable, `badf` for a descriptor
 //! nobody opened, and the same report on both backends.
 
-use crate::support::{assert_same_text, guest, harness};
+use crate::support::{assert_same_text, guest, harness, snapshot_settings};
 use wasi_replay::catalog;
 use wasi_replay::host::Backend;
 use wasi_replay::report::{Exit, Output, RunReport, World};
-
-fn settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    s.set_prepend_module_to_snapshot(false);
-    s.set_omit_expression(true);
-    s
-}
 
 fn comparable(r: &RunReport) -> String {
     RunReport { guest: String::new(), world: World::P2, ..r.clone() }.to_yaml()
@@ -29,7 +21,7 @@ fn the_c_fs_tree_matches_the_rust_one() {
     let rust = harness().run(&guest("fs-tree", World::P2), &scenario).unwrap();
     assert_eq!((c.world, rust.world), (World::P1, World::P2));
     assert_same_text("C and Rust fs-tree reports", "rust (p2)", &comparable(&rust), "c (p1)", &comparable(&c));
-    settings().bind(|| insta::assert_snapshot!("all__languages__fs_tree_c", c.to_yaml()));
+    snapshot_settings().bind(|| insta::assert_snapshot!("all__languages__fs_tree_c", c.to_yaml()));
 }
 
 #[test]

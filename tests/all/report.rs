@@ -148,3 +148,13 @@ fn a_digest_report_round_trips_and_diffs_at_fs() {
     let (field, _, _) = report.first_difference(&changed).expect("they differ");
     assert_eq!(field, "fs");
 }
+
+#[test]
+fn the_proptest_helper_gives_the_cases_asked_for() {
+    // Proptest's own default is 256; the helper must not raise a smaller
+    // request to it. `PROPTEST_CASES` (a by-hand run) wins over both.
+    let want = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
+    assert_eq!(crate::support::proptest_config(120, 1).cases, want);
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    assert_eq!(crate::support::proptest_config(120, 1).rng_seed, proptest::test_runner::RngSeed::Fixed(seed));
+}

@@ -21,6 +21,16 @@ pub fn guest(name: &str, world: World) -> Guest {
     h.load(&catalog::component_path(name, world)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// insta settings for the snapshots under `snapshots/`: named by the test
+/// alone, with no expression in the header.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
+
 /// Runs a catalog scenario with its default inputs.
 pub fn run(name: &str, world: World) -> RunReport {
     let g = guest(name, world);
@@ -41,13 +51,15 @@ pub fn assert_same_text(what: &str, left_name: &str, left: &str, right_name: &st
     }
 }
 
-/// Proptest settings for CI: at least `cases` cases (`PROPTEST_CASES` may
-/// ask for more), a fixed seed unless `PROPTEST_RNG_SEED` picks one, and no
-/// regression files written into the tree.
+/// Proptest settings for CI: exactly `cases` cases unless `PROPTEST_CASES`
+/// asks for another count, a fixed seed unless `PROPTEST_RNG_SEED` picks
+/// one, and no regression files written into the tree.
 pub fn proptest_config(cases: u32, seed: u64) -> proptest::test_runner::Config {
     use proptest::test_runner::{Config, RngSeed};
     let mut c = Config { failure_persistence: None, ..Config::default() };
-    c.cases = c.cases.max(cases);
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        c.cases = cases;
+    }
     if c.rng_seed == RngSeed::Random {
         c.rng_seed = RngSeed::Fixed(seed);
     }
