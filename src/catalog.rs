@@ -282,6 +282,13 @@ pub fn scenarios_dir() -> PathBuf {
 /// `scenarios/<name>.toml`: seed [`SEED`], the `scenarios/tree` fixture, and
 /// for `cli-io` some args, env and stdin to echo.
 pub fn scenario(name: &str) -> Result<Scenario, SuiteError> {
-    let dir = if HOSTILE.contains(&name) { scenarios_dir().join("hostile") } else { scenarios_dir() };
-    Ok(ScenarioFile::load(&dir.join(format!("{name}.toml")))?.scenario)
+    Ok(ScenarioFile::load(&scenarios_dir().join(scenario_file(name)))?.scenario)
+}
+
+/// The scenario file of a catalog guest, relative to [`scenarios_dir`]:
+/// `<name>.toml`, or `hostile/<name>.toml` for the hostile catalog. Its
+/// goldens sit beside it (`<name>.<world>.snap`).
+pub fn scenario_file(name: &str) -> PathBuf {
+    let file = PathBuf::from(format!("{name}.toml"));
+    if HOSTILE.contains(&name) { Path::new("hostile").join(file) } else { file }
 }

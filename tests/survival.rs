@@ -1,6 +1,6 @@
 //! Survival: the whole hostile catalog, in both worlds, in one process,
 //! three times over. Afterwards a normal guest still gives its committed
-//! snapshot and the process's resident memory is back within 10% of where
+//! golden and the process's resident memory is back within 10% of where
 //! it started. This is its own test binary so that no other test shares
 //! the process whose memory it measures.
 
@@ -15,11 +15,11 @@ fn rss() -> u64 {
     pages * 4096
 }
 
-fn committed_snapshot(name: &str) -> String {
-    let path = format!("{}/snapshots/{name}.snap", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    // The body follows the second `---` line of insta's header.
-    text.splitn(3, "---\n").nth(2).expect("insta header").to_string()
+/// The committed golden of a catalog scenario in `world`.
+fn golden(name: &str, world: World) -> String {
+    let scenario = catalog::scenarios_dir().join(catalog::scenario_file(name));
+    let golden = wasi_replay::suite::Golden::beside(&scenario, world.as_str());
+    golden.read().unwrap().unwrap_or_else(|| panic!("no golden at {}", golden.path.display()))
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn the_harness_survives_the_hostile_catalog() {
     let report = harness.run(&normal, &normal_scenario).unwrap();
     let after = rss();
 
-    assert_eq!(report.to_yaml().trim_end(), committed_snapshot("all__catalog__fs_tree_p2").trim_end());
+    assert_eq!(report.to_yaml().trim_end(), golden("fs-tree", World::P2).trim_end());
     let growth = after as f64 / before as f64;
     eprintln!("rss before {} KiB, after {} KiB ({:+.1}%)", before / 1024, after / 1024, (growth - 1.0) * 100.0);
     assert!(growth <= 1.10, "resident memory grew from {before} to {after} bytes");

@@ -1,9 +1,10 @@
-//! The catalog in both worlds. Each scenario's report is a committed
-//! snapshot (`snapshots/all__catalog__<scenario>_<world>.snap`), is
+//! The catalog in both worlds. Each scenario's report is its committed
+//! golden (`scenarios/<scenario>.<world>.snap`, the file `wasi-replay test`
+//! checks), is
 //! byte-identical over five runs, and is the same in p2 and p3 once the
 //! world name is set aside.
 
-use crate::support::{assert_same_text, run, snapshot_settings};
+use crate::support::{assert_golden, assert_same_text, run};
 use wasi_replay::catalog::SCENARIOS;
 use wasi_replay::report::World;
 
@@ -12,14 +13,13 @@ const RUNS: usize = 5;
 fn check(name: &str) {
     let mut yaml = Vec::new();
     for world in [World::P2, World::P3] {
-        let first = run(name, world).to_yaml();
+        let first = run(name, world);
+        let text = first.to_yaml();
         for i in 1..RUNS {
             let again = run(name, world).to_yaml();
-            assert_same_text(&format!("{name} ({world}) runs"), "run 1", &first, &format!("run {}", i + 1), &again);
+            assert_same_text(&format!("{name} ({world}) runs"), "run 1", &text, &format!("run {}", i + 1), &again);
         }
-        snapshot_settings().bind(|| {
-            insta::assert_snapshot!(format!("all__catalog__{}_{world}", name.replace('-', "_")), first);
-        });
+        assert_golden(name, world, &first);
         yaml.push(run(name, world).without_world().to_yaml());
     }
     assert_same_text(&format!("{name} p2 and p3 reports"), "p2", &yaml[0], "p3", &yaml[1]);

@@ -1,8 +1,9 @@
-//! The hostile catalog: each guest in both worlds is a committed snapshot,
+//! The hostile catalog: each guest in both worlds matches its committed
+//! golden (`scenarios/hostile/<guest>.<world>.snap`),
 //! byte-identical over five runs and equal across p2 and p3. The harness
 //! reports every one of them; none of them crashes it.
 
-use crate::support::{assert_same_text, guest, harness, snapshot_settings};
+use crate::support::{assert_golden, assert_same_text, guest, harness};
 use std::time::Duration;
 use wasi_replay::catalog;
 use wasi_replay::report::{Exit, RunReport, World};
@@ -21,9 +22,7 @@ fn check(name: &str) -> [RunReport; 2] {
             let again = run(name, world).to_yaml();
             assert_same_text(&format!("{name} ({world}) runs"), "run 1", &first.to_yaml(), &format!("run {}", i + 1), &again);
         }
-        snapshot_settings().bind(|| {
-            insta::assert_snapshot!(format!("all__hostile__{}_{world}", name.replace('-', "_")), first.to_yaml());
-        });
+        assert_golden(name, world, &first);
         first
     });
     assert_same_text(

@@ -5,7 +5,7 @@
 //! their exit status, every argument and variable, `badf` for a descriptor
 //! nobody opened, and the same report on both backends.
 
-use crate::support::{assert_same_text, guest, harness, snapshot_settings};
+use crate::support::{assert_golden, assert_same_text, guest, harness};
 use wasi_replay::catalog;
 use wasi_replay::host::Backend;
 use wasi_replay::report::{Exit, Output, RunReport, World};
@@ -16,12 +16,11 @@ fn comparable(r: &RunReport) -> String {
 
 #[test]
 fn the_c_fs_tree_matches_the_rust_one() {
-    let scenario = catalog::scenario("fs-tree").unwrap();
-    let c = harness().run(&guest("fs-tree-c", World::P1), &scenario).unwrap();
-    let rust = harness().run(&guest("fs-tree", World::P2), &scenario).unwrap();
+    let c = harness().run(&guest("fs-tree-c", World::P1), &catalog::scenario("fs-tree-c").unwrap()).unwrap();
+    let rust = harness().run(&guest("fs-tree", World::P2), &catalog::scenario("fs-tree").unwrap()).unwrap();
     assert_eq!((c.world, rust.world), (World::P1, World::P2));
     assert_same_text("C and Rust fs-tree reports", "rust (p2)", &comparable(&rust), "c (p1)", &comparable(&c));
-    snapshot_settings().bind(|| insta::assert_snapshot!("all__languages__fs_tree_c", c.to_yaml()));
+    assert_golden("fs-tree-c", World::P1, &c);
 }
 
 #[test]

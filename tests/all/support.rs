@@ -2,6 +2,7 @@ use std::sync::OnceLock;
 use wasi_replay::catalog;
 use wasi_replay::harness::{Guest, Harness};
 use wasi_replay::report::{RunReport, World};
+use wasi_replay::suite::{Golden, Verdict};
 
 /// The harness, shared by every test in the binary; the catalog is built
 /// (or found up to date) once, before the first use.
@@ -21,14 +22,41 @@ pub fn guest(name: &str, world: World) -> Guest {
     h.load(&catalog::component_path(name, world)).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// insta settings for the snapshots under `snapshots/`: named by the test
-/// alone, with no expression in the header.
-pub fn snapshot_settings() -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
-    s.set_prepend_module_to_snapshot(false);
-    s.set_omit_expression(true);
-    s
+/// The golden of catalog guest `name` in `world`: the insta-format file
+/// beside its scenario (`scenarios/<name>.<world>.snap`), the one set of
+/// goldens that `wasi-replay test` checks too.
+pub fn golden(name: &str, world: World) -> Golden {
+    let file = catalog::scenario_file(name);
+    let path = catalog::scenarios_dir().join(&file).with_file_name(format!("{name}.{world}.snap"));
+    Golden { path, source: format!("scenarios/{}", file.display()) }
+}
+
+/// Asserts `report` against its golden. A difference is written beside it
+/// as `.snap.new` (for `cargo insta review`) unless `CI` is set, and the
+/// test fails with a unified diff; `INSTA_UPDATE=always` accepts it, as
+/// insta would.
+#[track_caller]
+pub fn assert_golden(name: &str, world: World, report: &RunReport) {
+    let golden = golden(name, world);
+    let yaml = report.to_yaml();
+    let accept = std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always");
+    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    let old = golden.read().unwrap_or_else(|e| panic!("{}: {e}", golden.path.display()));
+    if old.as_deref().map(str::trim_end) == Some(yaml.trim_end()) {
+        return;
+    }
+    if in_ci && !accept {
+        let old = old.unwrap_or_default();
+        let diff = text_diff("golden", &old, "new", &yaml).unwrap_or_default();
+        panic!("{name} ({world}): {} {} the report:\n{diff}", golden.path.display(), if old.is_empty() { "is missing for" } else { "differs from" });
+    }
+    match golden.check(&yaml, accept).unwrap_or_else(|e| panic!("{}: {e}", golden.path.display())) {
+        Verdict::Match | Verdict::Accepted => {}
+        Verdict::Mismatch | Verdict::Missing => {
+            let diff = text_diff("golden", old.as_deref().unwrap_or(""), "new", &yaml).unwrap_or_default();
+            panic!("{name} ({world}): the report differs from {}; the new one is in {}:\n{diff}", golden.path.display(), golden.pending().display());
+        }
+    }
 }
 
 /// Runs a catalog scenario with its default inputs.
