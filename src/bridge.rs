@@ -19,6 +19,12 @@ pub struct FsBridge {
     dir: Option<TempDir>,
 }
 
+impl std::fmt::Debug for FsBridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FsBridge").field("root", &self.root()).finish_non_exhaustive()
+    }
+}
+
 impl FsBridge {
     /// A bridge for `fs`; nothing is written until [`FsBridge::materialize`].
     pub fn new(fs: MemFs) -> Self {

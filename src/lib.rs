@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
 
 pub mod bridge;
 pub mod catalog;
@@ -11,3 +12,11 @@ pub mod report;
 pub mod scenario;
 pub mod suite;
 pub mod world;
+
+pub use harness::{Guest, Harness, HarnessError};
+pub use host::HostError;
+pub use memfs::{FsError, MemFs};
+pub use report::RunReport;
+pub use scenario::Scenario;
+pub use suite::SuiteError;
+pub use world::World;

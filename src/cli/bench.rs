@@ -366,7 +366,7 @@ fn compile(rounds: usize) -> anyhow::Result<()> {
         .filter_map(|path| Some((std::fs::metadata(&path).ok()?.len(), path)))
         .max()
         .ok_or_else(|| anyhow::anyhow!("no catalog component is built"))?;
-    let harness = Harness::new()?;
+    let harness = Harness::new()?.without_cache();
     let mut times = Vec::new();
     for _ in 0..rounds {
         let t = Instant::now();

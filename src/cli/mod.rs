@@ -62,7 +62,7 @@ fn cache_dir() -> Option<PathBuf> {
 fn with_cache(harness: wasi_replay::harness::Harness) -> wasi_replay::harness::Harness {
     match cache_dir() {
         Some(dir) => harness.with_cache_dir(dir),
-        None => harness,
+        None => harness.without_cache(),
     }
 }
 

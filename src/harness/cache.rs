@@ -71,6 +71,11 @@ impl CompileCache {
         CompileCache { dir, engine_key: h.finish() }
     }
 
+    /// Where the entries go.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The default place: `$WASI_REPLAY_CACHE_DIR`, else
     /// `$XDG_CACHE_HOME/wasi-replay`, else `~/.cache/wasi-replay`.
     pub fn default_dir() -> Option<PathBuf> {

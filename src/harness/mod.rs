@@ -38,6 +38,12 @@ pub struct Guest {
     pre: Pre,
 }
 
+impl std::fmt::Debug for Guest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guest").field("name", &self.name).field("exports", &self.exports).field("host", &self.host()).finish_non_exhaustive()
+    }
+}
+
 /// The component linked for one host world, once per backend.
 enum Pre {
     P1 { direct: Command<P1Direct>, bridge: Command<P1Bridge> },
@@ -82,6 +88,12 @@ pub struct Harness {
     p2: Host<P2State>,
     p3: Host<P3State>,
     _ticker: EpochTicker,
+}
+
+impl std::fmt::Debug for Harness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness").field("cache", &self.p2.cache).finish_non_exhaustive()
+    }
 }
 
 /// The p1 host: core modules compile on the p2 engine (and its cache), and
@@ -145,7 +157,11 @@ impl Harness {
     /// Engines with fuel metering and epoch interruption driven by a 10 ms
     /// ticker thread; the p3 engine also has the component-model async
     /// features. Every run maps and unmaps its own memories
-    /// ([`Allocation::OnDemand`]).
+    /// ([`Allocation::OnDemand`]). Compiled guests are kept in
+    /// [`CompileCache::default_dir`] (`$WASI_REPLAY_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/wasi-replay`, else `~/.cache/wasi-replay`), so a
+    /// test compiles a guest once, not on every `cargo test`; see
+    /// [`Harness::without_cache`] and [`Harness::with_cache_dir`].
     pub fn new() -> Result<Self, HarnessError> {
         Self::with_allocation(Allocation::OnDemand)
     }
@@ -161,11 +177,27 @@ impl Harness {
             direct: host_p1::direct_linker(&p2.engine).map_err(internal)?,
         };
         let _ticker = EpochTicker::start(vec![p2.engine.clone(), p3.engine.clone()]);
-        Ok(Harness { p1, p2, p3, _ticker })
+        let harness = Harness { p1, p2, p3, _ticker };
+        Ok(match CompileCache::default_dir() {
+            Some(dir) => harness.with_cache_dir(dir),
+            None => harness,
+        })
+    }
+
+    /// Where compiled guests are kept, if anywhere.
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.p2.cache.as_ref().map(CompileCache::dir)
+    }
+
+    /// Compiles every guest afresh and keeps nothing on disk.
+    pub fn without_cache(mut self) -> Self {
+        self.p2.cache = None;
+        self.p3.cache = None;
+        self
     }
 
     /// Keeps compiled components and p1 modules in `dir`, so a later
-    /// process loading the same guest skips compiling it. Off unless set.
+    /// process loading the same guest skips compiling it.
     pub fn with_cache_dir(mut self, dir: PathBuf) -> Self {
         self.p2.cache = Some(CompileCache::new(dir.clone(), &self.p2.engine));
         self.p3.cache = Some(CompileCache::new(dir, &self.p3.engine));
@@ -174,13 +206,14 @@ impl Harness {
 
     /// Loads a component file for the host its exports ask for; its name
     /// is the file stem.
-    pub fn load(&self, path: &Path) -> Result<Guest, HarnessError> {
+    pub fn load(&self, path: impl AsRef<Path>) -> Result<Guest, HarnessError> {
         self.load_on(path, None)
     }
 
     /// Loads a component file for `host`, or for its own world when `None`.
     /// Errors name the file; the guest's name is the file stem.
-    pub fn load_on(&self, path: &Path, host: Option<World>) -> Result<Guest, HarnessError> {
+    pub fn load_on(&self, path: impl AsRef<Path>, host: Option<World>) -> Result<Guest, HarnessError> {
+        let path = path.as_ref();
         let label = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| HarnessError::Read { path: label.clone(), error: e })?;
         let mut guest = self.load_bytes(&label, &bytes, host)?;
@@ -317,11 +350,28 @@ impl Harness {
 
     /// Runs `guest` once and also hands back the final MemFs (when the
     /// scenario had one).
+    ///
+    /// Each run has a paused runtime of its own. Called from inside a
+    /// tokio runtime (a `#[tokio::test]`, say), the run goes to a thread
+    /// of its own and this call blocks until it ends, so it suits a test,
+    /// not a server's async task.
     pub fn run_with_fs(
         &self,
         guest: &Guest,
         scenario: &Scenario,
     ) -> Result<(RunReport, Option<MemFs>), HarnessError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return std::thread::scope(|s| {
+                let run = s.spawn(|| self.run_here(guest, scenario));
+                run.join().map_err(|_| HarnessError::Internal("the run's thread panicked".into()))?
+            });
+        }
+        self.run_here(guest, scenario)
+    }
+
+    /// [`Harness::run_with_fs`] on the calling thread, which must not be
+    /// inside a tokio runtime.
+    fn run_here(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, Option<MemFs>), HarnessError> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)

@@ -23,6 +23,12 @@ pub struct Capture {
     cap: usize,
 }
 
+impl std::fmt::Debug for Capture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Capture").field("truncated", &self.truncated()).finish_non_exhaustive()
+    }
+}
+
 impl Capture {
     /// A capture keeping at most `cap` bytes.
     pub fn new(cap: usize) -> Self {

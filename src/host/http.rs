@@ -134,6 +134,12 @@ pub struct MockHooks {
     log: HttpLog,
 }
 
+impl std::fmt::Debug for MockHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockHooks").finish_non_exhaustive()
+    }
+}
+
 impl MockHooks {
     /// Hooks answering from `mocks`, recording into `log`.
     pub fn new(mocks: Arc<HttpMocks>, log: HttpLog) -> Self {

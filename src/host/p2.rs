@@ -10,6 +10,12 @@ pub struct P2State {
     pub(crate) core: Core,
 }
 
+impl std::fmt::Debug for P2State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("P2State").finish_non_exhaustive()
+    }
+}
+
 impl_state!(P2State);
 
 impl P2State {

@@ -13,6 +13,12 @@ pub struct P3State {
     pub(crate) core: Core,
 }
 
+impl std::fmt::Debug for P3State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("P3State").finish_non_exhaustive()
+    }
+}
+
 impl_state!(P3State);
 
 impl P3State {

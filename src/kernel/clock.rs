@@ -49,6 +49,12 @@ pub struct VirtualClock {
     state: Arc<Mutex<State>>,
 }
 
+impl std::fmt::Debug for VirtualClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtualClock").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
 impl VirtualClock {
     /// A clock at its start, not yet bound to a runtime.
     pub fn new(config: ClockConfig) -> Self {

@@ -18,6 +18,12 @@ pub struct Entropy {
     pub insecure_seed: u128,
 }
 
+impl std::fmt::Debug for Entropy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entropy").finish_non_exhaustive()
+    }
+}
+
 impl Entropy {
     /// Derives every source from `seed`: a ChaCha20 stream seeded with it
     /// yields the 32-byte keys of the secure and insecure generators, then

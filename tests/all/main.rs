@@ -53,3 +53,7 @@ mod pooling;
 
 /// Direct backend against the bridge, on generated scripts of fs calls.
 mod fidelity;
+
+/// The library as a test author meets it: the root re-exports, the default
+/// compile cache, runs from inside a tokio runtime.
+mod library;

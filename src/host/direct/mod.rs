@@ -45,6 +45,12 @@ pub struct DirectFs {
     preopens: Vec<(Ino, String, bool)>,
 }
 
+impl std::fmt::Debug for DirectFs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectFs").finish_non_exhaustive()
+    }
+}
+
 impl DirectFs {
     /// Serves `fs` with `preopens`; each preopen's directory is created in
     /// the MemFs if missing.
@@ -369,7 +375,14 @@ pub struct DirectView<'a> {
     pub(crate) direct: &'a DirectFs,
 }
 
+impl std::fmt::Debug for DirectView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectView").finish_non_exhaustive()
+    }
+}
+
 /// [`HasData`] marker for the direct filesystem host.
+#[derive(Debug)]
 pub struct DirectData;
 
 impl HasData for DirectData {

@@ -43,6 +43,12 @@ pub struct P1Direct {
     fuel: usize,
 }
 
+impl std::fmt::Debug for P1Direct {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("P1Direct").field("descriptors", &self.fds.used.len()).finish_non_exhaustive()
+    }
+}
+
 impl P1Direct {
     /// A state for `inputs`, with `fs` served from MemFs when given.
     pub fn new(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {

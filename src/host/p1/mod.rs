@@ -35,6 +35,12 @@ pub struct P1Bridge {
     ctx: WasiP1Ctx,
 }
 
+impl std::fmt::Debug for P1Bridge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("P1Bridge").finish_non_exhaustive()
+    }
+}
+
 impl_state!(P1Bridge);
 impl_state!(P1Direct);
 
