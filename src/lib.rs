@@ -11,6 +11,7 @@ pub mod memfs;
 pub mod report;
 pub mod scenario;
 pub mod suite;
+pub mod testing;
 pub mod world;
 
 pub use harness::{Guest, Harness, HarnessError};

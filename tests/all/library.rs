@@ -41,3 +41,23 @@ async fn a_run_inside_a_tokio_test_works() {
     let outside = std::thread::scope(|s| s.spawn(|| h.run(&guest, &scenario).unwrap().to_yaml()).join().unwrap());
     assert_same_text("clock-random in and out of a tokio runtime", "outside", &outside, "inside", &inside);
 }
+
+#[test]
+fn the_assertion_macros_check_what_they_say() {
+    harness(); // builds the catalog
+    let path = |name, world| catalog::component_path(name, world);
+    let scenario = catalog::scenario("clock-random").unwrap();
+    let r = wasi_replay::assert_deterministic!(path("clock-random", World::P2), scenario);
+    assert_eq!(r.world, World::P2);
+    let r = wasi_replay::assert_p2_eq_p3!(path("clock-random", World::P2), path("clock-random", World::P3), scenario);
+    assert_eq!(r.world, World::P2);
+    // Two different guests are not one guest's two builds.
+    let mismatch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wasi_replay::assert_p2_eq_p3!(path("exit-code", World::P2), path("clock-random", World::P3), scenario)
+    }));
+    let message = *mismatch.expect_err("different guests must differ").downcast::<String>().unwrap();
+    assert!(message.starts_with("the p2 and p3 reports differ:\n---"), "{message}");
+    let missing = std::panic::catch_unwind(|| wasi_replay::testing::run("no/such.wasm", &Scenario::new("x")));
+    let message = *missing.expect_err("a missing file").downcast::<String>().unwrap();
+    assert_eq!(message, "wasi-replay: cannot read no/such.wasm: No such file or directory (os error 2)");
+}

@@ -58,6 +58,29 @@ fn no_http_client_is_compiled_in() {
     }
 }
 
+/// The library alone (`default-features = false`) builds none of the
+/// command line's crates.
+#[test]
+fn the_library_alone_has_no_cli_crates() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let tree = |features: &[&str]| {
+        let out = std::process::Command::new(&cargo)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["tree", "--offline", "-e", "normal", "--prefix", "none", "-p", "wasi-replay"])
+            .args(features)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let has = |tree: &str, name: &str| tree.lines().any(|l| l.split_whitespace().next() == Some(name));
+    let (lib, full) = (tree(&["--no-default-features"]), tree(&[]));
+    for cli_crate in ["clap", "indicatif", "mimalloc"] {
+        assert!(has(&full, cli_crate), "`{cli_crate}` is not in the default tree, so this test checks nothing");
+        assert!(!has(&lib, cli_crate), "`{cli_crate}` is in the library's tree without default features");
+    }
+}
+
 #[test]
 fn mocks_record_every_exchange_in_order() {
     let r = harness().run(&guest("http-get", World::P3), &catalog::scenario("http-get").unwrap()).unwrap();
