@@ -132,6 +132,10 @@ enum Command {
         /// Run only slice K of N (1-based) of the sorted scenario files.
         #[arg(long, value_name = "K/N", value_parser = test::parse_partition)]
         partition: Option<(usize, usize)>,
+        /// Also write the results as JUnit XML to FILE: one test case per
+        /// scenario and world.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
     },
     /// Build and run the guest catalog in both worlds (the default command).
     Demo,
@@ -170,7 +174,7 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
         Command::Check { component, runs, threads, inputs } => {
             check::check(&component, runs as usize, threads.map(|t| t as usize), &inputs)
         }
-        Command::Test { paths, accept, partition } => test::test(paths, accept, partition),
+        Command::Test { paths, accept, partition, junit } => test::test(paths, accept, partition, junit.as_deref()),
         Command::Demo => demo::demo(),
         Command::Bench { scenarios, runs, only, child } => {
             let scenarios: Vec<String> = if scenarios.is_empty() {

@@ -3,9 +3,10 @@
 use super::style::{color_stderr, color_stdout, diff, paint};
 use super::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use wasi_replay::catalog;
+use wasi_replay::suite::junit::{self, Case, Outcome};
 use wasi_replay::suite::{Golden, ScenarioFile, Verdict, discover, partition};
 
 pub fn parse_partition(s: &str) -> Result<(usize, usize), String> {
@@ -25,9 +26,11 @@ struct Row {
     good: bool,
     ms: f64,
     detail: Option<String>,
+    /// How the case ends in JUnit terms.
+    outcome: Outcome,
 }
 
-pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>) -> anyhow::Result<u8> {
+pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>, junit_file: Option<&Path>) -> anyhow::Result<u8> {
     let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
     let mut files = discover(&paths)?;
     if let Some((k, n)) = slice {
@@ -45,6 +48,7 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>) ->
     );
     let started = Instant::now();
     let mut rows = Vec::new();
+    let mut cases = Vec::new();
     let mut error = false;
     for sf in &scenarios {
         for target in &sf.targets {
@@ -67,15 +71,27 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>) ->
                         good: false,
                         ms: t0.elapsed().as_secs_f64() * 1000.0,
                         detail: Some(format!("{}: {e:#}", sf.path.display())),
+                        outcome: Outcome::Error { message: format!("{e:#}") },
                     }
                 }
             };
+            cases.push(Case {
+                file: sf.path.display().to_string(),
+                scenario: row.scenario.clone(),
+                world: row.world.clone(),
+                seconds: row.ms / 1000.0,
+                outcome: row.outcome.clone(),
+            });
             rows.push(row);
             bar.inc(1);
         }
     }
     bar.finish_and_clear();
     print_table(&rows);
+    if let Some(file) = junit_file {
+        std::fs::write(file, junit::render("wasi-replay test", &cases))
+            .map_err(|e| anyhow::anyhow!("--junit {}: {e}", file.display()))?;
+    }
     let color = color_stderr();
     for row in rows.iter().filter_map(|r| r.detail.as_ref()) {
         eprintln!("{}", row.trim_end());
@@ -112,18 +128,20 @@ fn run_case(
         Verdict::Mismatch => ("MISMATCH", false),
         Verdict::Missing => ("MISSING", false),
     };
-    let detail = match (verdict, before) {
-        (Verdict::Mismatch, Some(old)) => Some(diff(
-            &golden.path.display().to_string(),
-            &old,
-            &golden.pending().display().to_string(),
-            &report,
-            color_stderr(),
-        )),
-        (Verdict::Missing, _) => Some(format!("no golden: new report written to {}", golden.pending().display())),
-        _ => None,
+    let (names, pending) = (golden.path.display().to_string(), golden.pending().display().to_string());
+    let (detail, outcome) = match (verdict, before) {
+        (Verdict::Mismatch, Some(old)) => {
+            let message = junit::first_difference(&old, &report);
+            let plain = diff(&names, &old, &pending, &report, false);
+            (Some(diff(&names, &old, &pending, &report, color_stderr())), Outcome::Failed { message, detail: plain })
+        }
+        (Verdict::Missing, _) => {
+            let text = format!("no golden: new report written to {pending}");
+            (Some(text.clone()), Outcome::Failed { message: format!("no golden at {names}"), detail: text })
+        }
+        _ => (None, Outcome::Passed),
     };
-    Ok(Row { scenario: sf.scenario.name.clone(), world, result: result.into(), good, ms: 0.0, detail })
+    Ok(Row { scenario: sf.scenario.name.clone(), world, result: result.into(), good, ms: 0.0, detail, outcome })
 }
 
 fn print_table(rows: &[Row]) {

@@ -6,6 +6,7 @@
 mod file;
 mod golden;
 mod http;
+pub mod junit;
 
 pub use file::{ScenarioFile, Target};
 pub use http::load_mocks;

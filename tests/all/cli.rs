@@ -312,6 +312,35 @@ fn test_a_changed_golden_is_a_mismatch_with_a_diff() {
 }
 
 #[test]
+fn test_writes_junit_with_the_first_differing_line() {
+    let dir = scenario_copy("exit-code");
+    std::fs::copy(catalog::scenarios_dir().join("trap.toml"), dir.path().join("trap.toml")).unwrap();
+    assert_eq!(run_test(dir.path(), &["--accept"]).status.code(), Some(0));
+    let golden = dir.path().join("exit-code.p3.snap");
+    let text = std::fs::read_to_string(&golden).unwrap().replace("status: 3", "status: 4");
+    std::fs::write(&golden, text).unwrap();
+    std::fs::remove_file(dir.path().join("trap.p2.snap")).unwrap();
+    let xml_path = dir.path().join("junit.xml");
+    let out = run_test(dir.path(), &["--junit", xml_path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    let xml = std::fs::read_to_string(&xml_path).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("not XML ({e}):\n{xml}"));
+    let suite = doc.descendants().find(|n| n.has_tag_name("testsuite")).expect("a testsuite");
+    assert_eq!((suite.attribute("tests"), suite.attribute("failures"), suite.attribute("errors")), (Some("4"), Some("2"), Some("0")));
+    let cases: Vec<_> = suite.children().filter(|n| n.has_tag_name("testcase")).collect();
+    let names: Vec<_> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+    assert_eq!(names, ["exit-code (p2)", "exit-code (p3)", "trap (p2)", "trap (p3)"]);
+    let failure = |i: usize| cases[i].children().find(|n| n.has_tag_name("failure")).map(|f| f.attribute("message").unwrap().to_string());
+    assert_eq!(failure(0), None);
+    assert_eq!(failure(1).as_deref(), Some("line 6: golden `status: 4`, report `status: 3`"));
+    assert!(failure(2).unwrap().starts_with("no golden at "), "{:?}", failure(2));
+    assert_eq!(failure(3), None);
+    assert!(cases[1].children().any(|n| n.text().is_some_and(|t| t.contains("-  status: 4"))), "the diff is in the failure");
+    assert!(cases.iter().all(|c| c.attribute("classname").is_some_and(|f| f.ends_with(".toml"))));
+}
+
+#[test]
 fn test_partitions_are_disjoint_and_cover_the_suite() {
     let rows = |k: &str| {
         let out = cli().args(["test", "scenarios", "--partition", k]).output().unwrap();
