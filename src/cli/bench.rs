@@ -40,7 +40,7 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> a
     if wanted(Part::Memory) {
         memory();
     }
-    catalog::build_all()?;
+    catalog::build_all_with(catalog::Progress::Shown)?;
     if wanted(Part::Runs) {
         per_run(scenarios, runs)?;
     }

@@ -10,8 +10,7 @@ use wasi_replay::report::World;
 const RUNS: usize = 5;
 
 pub fn demo() -> anyhow::Result<u8> {
-    eprintln!("building the guest catalog for p2 and p3 ...");
-    catalog::build_all()?;
+    catalog::build_all_with(catalog::Progress::Shown)?;
     let harness = super::new_harness(1)?;
     let color = color_stdout();
     println!("{:<14} {:<9} {:<15} {:>8}", "scenario", "p2 = p3", "deterministic", "ms/run");

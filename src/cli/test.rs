@@ -39,7 +39,7 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>, ju
     // Every file is read before anything runs: a malformed one is bad input.
     let scenarios = files.iter().map(|f| ScenarioFile::load(f)).collect::<Result<Vec<_>, _>>()?;
     if scenarios.iter().any(|s| s.catalog_guest.is_some()) {
-        catalog::build_all()?;
+        catalog::build_all_with(catalog::Progress::Shown)?;
     }
     let harness = super::new_harness(1)?;
     let cases: usize = scenarios.iter().map(|s| s.targets.len()).sum();
