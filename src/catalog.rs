@@ -9,7 +9,7 @@
 
 use crate::report::World;
 use crate::scenario::Scenario;
-use crate::suite::{ScenarioFile, SuiteError};
+use crate::suite::{GuestResolver, ScenarioFile, SuiteError};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -327,7 +327,24 @@ pub fn scenarios_dir() -> PathBuf {
 /// `scenarios/<name>.toml`: seed [`SEED`], the `scenarios/tree` fixture, and
 /// for `cli-io` some args, env and stdin to echo.
 pub fn scenario(name: &str) -> Result<Scenario, SuiteError> {
-    Ok(ScenarioFile::load(&scenarios_dir().join(scenario_file(name)))?.scenario)
+    Ok(ScenarioFile::load(&scenarios_dir().join(scenario_file(name)), &Catalog)?.scenario)
+}
+
+/// The catalog as a [`GuestResolver`]: a scenario file's `guest = "…"`
+/// names one of this repository's guests, built where
+/// [`component_path`] says.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Catalog;
+
+impl GuestResolver for Catalog {
+    fn component(&self, name: &str, world: World) -> Option<PathBuf> {
+        is_guest(name).then(|| component_path(name, world))
+    }
+
+    fn known(&self) -> Vec<String> {
+        let other = C_GUESTS.iter().chain(AS_GUESTS).map(|(n, _)| *n);
+        SCENARIOS.iter().chain(HOSTILE).copied().chain(other).map(String::from).collect()
+    }
 }
 
 /// The scenario file of a catalog guest, relative to [`scenarios_dir`]:

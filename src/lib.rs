@@ -3,6 +3,7 @@
 #![deny(missing_debug_implementations)]
 
 pub mod bridge;
+#[cfg(feature = "catalog")]
 pub mod catalog;
 pub mod harness;
 pub mod host;

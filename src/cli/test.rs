@@ -37,8 +37,8 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>, ju
         files = partition(files, k, n);
     }
     // Every file is read before anything runs: a malformed one is bad input.
-    let scenarios = files.iter().map(|f| ScenarioFile::load(f)).collect::<Result<Vec<_>, _>>()?;
-    if scenarios.iter().any(|s| s.catalog_guest.is_some()) {
+    let scenarios = files.iter().map(|f| ScenarioFile::load(f, &catalog::Catalog)).collect::<Result<Vec<_>, _>>()?;
+    if scenarios.iter().any(|s| s.guest.is_some()) {
         catalog::build_all_with(catalog::Progress::Shown)?;
     }
     let harness = super::new_harness(1)?;

@@ -1,9 +1,9 @@
 //! Scenario files: one TOML file per scenario, read into runnable cases.
 //!
 //! ```toml
-//! guest = "fs-tree"            # a catalog guest (built as needed) ...
+//! guest = "fs-tree"            # a guest the caller's resolver knows ...
 //! # components = ["x.wasm"]    # ... or component files, relative to this file
-//! worlds = ["p2", "p3"]        # catalog builds to run (default: both)
+//! worlds = ["p2", "p3"]        # the guest's builds to run (default: p2, p3)
 //! seed = 42
 //! args = ["fs-tree"]
 //! env = ["LANG=C.UTF-8"]       # in this order
@@ -26,13 +26,37 @@
 //! ```
 //!
 //! Every path a scenario names is resolved against the scenario file's
-//! directory; nothing is read from anywhere else.
+//! directory; nothing is read from anywhere else. The format knows no
+//! guests of its own: a `guest = "…"` name means what the caller's
+//! [`GuestResolver`] says (the command line and this repository's tests
+//! pass the catalog's).
+
+/// What a scenario file's `guest = "…"` names. The caller supplies it.
+pub trait GuestResolver {
+    /// The component of guest `name` in `world`; `None` when it knows no
+    /// such guest.
+    fn component(&self, name: &str, world: World) -> Option<PathBuf>;
+    /// The names it knows, for the error about one it does not.
+    fn known(&self) -> Vec<String>;
+}
+
+/// A resolver that knows no guests: only `components = […]` can run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoGuests;
+
+impl GuestResolver for NoGuests {
+    fn component(&self, _: &str, _: World) -> Option<PathBuf> {
+        None
+    }
+    fn known(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
 
 use super::SuiteError;
 use crate::memfs::copy_dir_into;
 use crate::host::{Backend, LimitOverrides, Preopen};
 use crate::memfs::{MemFs, Quota};
-use crate::catalog;
 use crate::report::{FsReport, World};
 use crate::scenario::Scenario;
 use serde::Deserialize;
@@ -101,16 +125,18 @@ pub struct ScenarioFile {
     pub path: PathBuf,
     /// The scenario (inputs and initial tree).
     pub scenario: Scenario,
-    /// Whether it names a catalog guest (which must be built before running).
-    pub catalog_guest: Option<String>,
+    /// The guest it names with `guest = "…"`, if it does (the caller may
+    /// have to build it before running).
+    pub guest: Option<String>,
     /// What to run.
     pub targets: Vec<Target>,
 }
 
 impl ScenarioFile {
-    /// Reads and checks a scenario file. Errors name the file, and for
-    /// malformed TOML the line and the field.
-    pub fn load(path: &Path) -> Result<Self, SuiteError> {
+    /// Reads and checks a scenario file; `guests` says what its `guest`
+    /// names. Errors name the file, and for malformed TOML the line and the
+    /// field.
+    pub fn load(path: &Path, guests: &dyn GuestResolver) -> Result<Self, SuiteError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
         let raw: Raw = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
@@ -187,21 +213,16 @@ impl ScenarioFile {
             }
             (None, true) => return Err(SuiteError::at(path, "names no `guest` and no `components`")),
             (Some(g), true) => {
-                if !catalog::is_guest(g) {
-                    return Err(SuiteError::at(
-                        path,
-                        format!(
-                            "field `guest`: no catalog guest `{g}` (known: {}, {})",
-                            catalog::SCENARIOS.join(", "),
-                            catalog::HOSTILE.join(", ")
-                        ),
-                    ));
-                }
+                let unknown = || {
+                    let known = guests.known();
+                    let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+                    SuiteError::at(path, format!("field `guest`: no guest `{g}` (known: {known})"))
+                };
                 let worlds = raw.worlds.clone().unwrap_or_else(|| vec![World::P2, World::P3]);
                 worlds
                     .into_iter()
-                    .map(|w| Target { component: catalog::component_path(g, w), world: Some(w) })
-                    .collect()
+                    .map(|w| Ok(Target { component: guests.component(g, w).ok_or_else(unknown)?, world: Some(w) }))
+                    .collect::<Result<_, SuiteError>>()?
             }
             (None, false) => {
                 let worlds = raw.worlds.clone().unwrap_or_default();
@@ -215,7 +236,7 @@ impl ScenarioFile {
                     .collect()
             }
         };
-        Ok(ScenarioFile { path: path.to_path_buf(), scenario, catalog_guest: raw.guest, targets })
+        Ok(ScenarioFile { path: path.to_path_buf(), scenario, guest: raw.guest, targets })
     }
 }
 

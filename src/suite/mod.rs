@@ -8,7 +8,7 @@ mod golden;
 mod http;
 pub mod junit;
 
-pub use file::{ScenarioFile, Target};
+pub use file::{GuestResolver, NoGuests, ScenarioFile, Target};
 pub use http::load_mocks;
 pub use golden::{Golden, Verdict};
 

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
-use wasi_replay::catalog;
+use wasi_replay::catalog::{self, Catalog};
 use wasi_replay::report::World;
 use wasi_replay::scenario::Scenario;
 use wasi_replay::suite::ScenarioFile;
@@ -115,7 +115,7 @@ fn malformed_scenario_files_never_panic() {
     TestRunner::new(config(500, 0x70_91))
         .run(&file, |text| {
             std::fs::write(&path, &text).unwrap();
-            let r = catch_unwind(|| ScenarioFile::load(&path).map(|_| ()).map_err(|e| e.to_string()));
+            let r = catch_unwind(|| ScenarioFile::load(&path, &Catalog).map(|_| ()).map_err(|e| e.to_string()));
             let r = r.map_err(|_| TestCaseError::fail(format!("panic on {text:?}")))?;
             if let Err(msg) = r {
                 prop_assert!(msg.starts_with(&path.display().to_string()), "{msg}");
@@ -133,7 +133,7 @@ fn fixture_paths_may_not_leave_the_scenario_directory() {
     let f = dir.path().join("suite/s.toml");
     for (fixture, ok) in [("fx", true), ("./fx", true), ("../suite/fx", false), ("/etc", false), ("fx/../..", false)] {
         std::fs::write(&f, format!("guest = \"fs-tree\"\nfixture = \"{fixture}\"\n")).unwrap();
-        let r = ScenarioFile::load(&f);
+        let r = ScenarioFile::load(&f, &Catalog);
         assert_eq!(r.is_ok(), ok, "{fixture}: {r:?}");
         if !ok {
             assert!(r.unwrap_err().to_string().contains("leaves the scenario's directory"));
@@ -150,10 +150,25 @@ fn fs_report_needs_a_filesystem_and_a_known_form() {
         ("guest = \"fs-tree\"\nfs-report = \"hash\"\n[[preopen]]\n", "fs-report"),
     ] {
         std::fs::write(&f, text).unwrap();
-        let msg = ScenarioFile::load(&f).unwrap_err().to_string();
+        let msg = ScenarioFile::load(&f, &Catalog).unwrap_err().to_string();
         assert!(msg.contains(needle), "{msg}");
     }
     std::fs::write(&f, "guest = \"fs-tree\"\nfs-report = \"digest\"\n[[preopen]]\n").unwrap();
-    let sf = ScenarioFile::load(&f).unwrap();
+    let sf = ScenarioFile::load(&f, &Catalog).unwrap();
     assert_eq!(sf.scenario.fs_report, wasi_replay::report::FsReport::Digest);
+}
+
+#[test]
+fn a_guest_name_means_what_the_resolver_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.toml");
+    std::fs::write(&f, "guest = \"fs-tree\"\n").unwrap();
+    let msg = ScenarioFile::load(&f, &wasi_replay::suite::NoGuests).unwrap_err().to_string();
+    assert!(msg.ends_with("field `guest`: no guest `fs-tree` (known: none)"), "{msg}");
+    let sf = ScenarioFile::load(&f, &Catalog).unwrap();
+    assert_eq!(sf.guest.as_deref(), Some("fs-tree"));
+    assert_eq!(sf.targets[0].component, catalog::component_path("fs-tree", World::P2));
+    std::fs::write(&f, "guest = \"no-such-guest\"\n").unwrap();
+    let msg = ScenarioFile::load(&f, &Catalog).unwrap_err().to_string();
+    assert!(msg.contains("no guest `no-such-guest` (known: fs-tree, clock-random,"), "{msg}");
 }
