@@ -1,4 +1,18 @@
 //! Scenario: what to run and with which inputs.
+//!
+//! TODO (issue 16, what is left of it; the rest has landed):
+//! - Fold [`Inputs`] into `Scenario`, with builder setters for limits,
+//!   HTTP mocks, preopens and the clock's start, so no caller writes
+//!   `scenario.inputs.limits.*` (the CLI, the suite and the tests do).
+//! - Let the CLI's flags and a scenario file fill one spec that becomes a
+//!   `Scenario`: `cli/inputs.rs` repeats the steps of `suite/file.rs`.
+//! - MemFs operations only the hosts need (`hold`, `read_ino`, `open_at`,
+//!   …) become `pub(crate)`; a public method that can panic on a stale
+//!   inode returns an error or documents `# Panics`.
+//! - A glob-driven suite runner in the library (`Suite::new().run("…")`),
+//!   which `wasi-replay test` then uses; the example crate gets a scenario
+//!   directory for it.
+//! - `cli/bench.rs` as a module tree (or the measuring moved to `benches/`).
 
 use crate::host::{Backend, Inputs};
 use crate::memfs::MemFs;
