@@ -4,16 +4,16 @@
 //!
 //! On the bridge the functions are wasmtime-wasi's own p1 implementation
 //! over the tempdir, which is what `wasmtime run` links. On the direct
-//! backend they are [`direct`]'s, a p1 layer over the same descriptor core
+//! backend they are `direct`'s, a p1 layer over the same descriptor core
 //! that serves p2 and p3 from MemFs, written to answer as wasmtime-wasi's
 //! does. Both states take every other input (arguments, environment,
-//! stdio, clocks, randomness) from one [`Core`], so a run's report does not
+//! stdio, clocks, randomness) from one `Core`, so a run's report does not
 //! depend on the backend beyond the filesystem itself.
 //!
 //! One function differs from wasmtime-wasi on purpose, on both backends:
 //! `poll_oneoff` with one relative clock subscription. wasmtime-wasi puts
 //! the thread to sleep for real there; here the wait passes in virtual time
-//! ([`sleep_alone`]), as every other wait of the harness does.
+//! (`sleep_alone`), as every other wait of the harness does.
 
 mod direct;
 
@@ -52,7 +52,7 @@ impl P1Bridge {
     }
 }
 
-/// The bridge linker: wasmtime-wasi's p1, with [`sleep_alone`] in front of
+/// The bridge linker: wasmtime-wasi's p1, with `sleep_alone` in front of
 /// its `poll_oneoff`.
 pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P1Bridge>> {
     let mut linker = Linker::new(engine);
