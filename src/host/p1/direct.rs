@@ -90,25 +90,11 @@ impl P1Direct {
 
     /// The first non-empty buffer of `iovs` (an empty one when all are),
     /// as wasmtime-wasi moves data: one buffer per call.
-    fn first_buffer(&mut self, mem: &GuestMemory<'_>, iovs: GuestPtr<[types::Iovec]>) -> Result<GuestPtr<[u8]>> {
+    fn first_buffer<V: IoVec>(&mut self, mem: &GuestMemory<'_>, iovs: GuestPtr<[V]>) -> Result<GuestPtr<[u8]>> {
         self.spend_array(iovs)?;
         for iov in iovs.iter() {
-            let iov = mem.read(iov?)?;
-            if iov.buf_len != 0 {
-                let buf = iov.buf.as_array(iov.buf_len);
-                self.spend_array(buf)?;
-                return Ok(buf);
-            }
-        }
-        Ok(GuestPtr::new((0, 0)))
-    }
-
-    fn first_const_buffer(&mut self, mem: &GuestMemory<'_>, iovs: GuestPtr<[types::Ciovec]>) -> Result<GuestPtr<[u8]>> {
-        self.spend_array(iovs)?;
-        for iov in iovs.iter() {
-            let iov = mem.read(iov?)?;
-            if iov.buf_len != 0 {
-                let buf = iov.buf.as_array(iov.buf_len);
+            let buf = mem.read(iov?)?.bytes();
+            if buf.len() != 0 {
                 self.spend_array(buf)?;
                 return Ok(buf);
             }
@@ -282,6 +268,23 @@ impl P1Direct {
             count = count.checked_add(1).ok_or(E::Overflow)?;
         }
         Ok(count)
+    }
+}
+
+/// An `iovec` or a `ciovec`: the bytes it names.
+trait IoVec: GuestType {
+    fn bytes(&self) -> GuestPtr<[u8]>;
+}
+
+impl IoVec for types::Iovec {
+    fn bytes(&self) -> GuestPtr<[u8]> {
+        self.buf.as_array(self.buf_len)
+    }
+}
+
+impl IoVec for types::Ciovec {
+    fn bytes(&self) -> GuestPtr<[u8]> {
+        self.buf.as_array(self.buf_len)
     }
 }
 
@@ -668,7 +671,7 @@ impl WasiSnapshotPreview1 for P1Direct {
     }
 
     async fn fd_write(&mut self, mem: &mut GuestMemory<'_>, fd: types::Fd, iovs: types::CiovecArray) -> Result<types::Size> {
-        let buf = self.first_const_buffer(mem, iovs)?;
+        let buf = self.first_buffer(mem, iovs)?;
         self.write(mem, fd, buf, None).await
     }
 
@@ -679,7 +682,7 @@ impl WasiSnapshotPreview1 for P1Direct {
         iovs: types::CiovecArray,
         offset: u64,
     ) -> Result<types::Size> {
-        let buf = self.first_const_buffer(mem, iovs)?;
+        let buf = self.first_buffer(mem, iovs)?;
         self.write(mem, fd, buf, Some(offset)).await
     }
 
