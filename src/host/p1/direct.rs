@@ -102,6 +102,13 @@ impl P1Direct {
         Ok(GuestPtr::new((0, 0)))
     }
 
+    /// The directory a path call names and its path, in wasmtime-wasi's
+    /// order: the descriptor first, then the string.
+    fn dir_path(&mut self, mem: &GuestMemory<'_>, fd: types::Fd, path: GuestPtr<str>) -> Result<(Resource<Handle>, String)> {
+        let fd = self.dir(fd)?;
+        Ok((fd, self.string(mem, path)?))
+    }
+
     fn string(&mut self, mem: &GuestMemory<'_>, s: GuestPtr<str>) -> Result<String> {
         self.spend(usize::try_from(s.len())?)?;
         Ok(mem.as_cow_str(s)?.into_owned())
@@ -793,8 +800,7 @@ impl WasiSnapshotPreview1 for P1Direct {
     }
 
     async fn path_create_directory(&mut self, mem: &mut GuestMemory<'_>, fd: types::Fd, path: GuestPtr<str>) -> Result<()> {
-        let fd = self.dir(fd)?;
-        let path = self.string(mem, path)?;
+        let (fd, path) = self.dir_path(mem, fd, path)?;
         lift(self.view().mkdir_at(&fd, &path))
     }
 
@@ -805,8 +811,7 @@ impl WasiSnapshotPreview1 for P1Direct {
         flags: types::Lookupflags,
         path: GuestPtr<str>,
     ) -> Result<types::Filestat> {
-        let fd = self.dir(fd)?;
-        let path = self.string(mem, path)?;
+        let (fd, path) = self.dir_path(mem, fd, path)?;
         let view = self.view();
         let m = lift(view.stat_at(&fd, follow(flags), &path))?;
         let hash = lift(view.hash_at(&fd, follow(flags), &path))?;
@@ -824,8 +829,7 @@ impl WasiSnapshotPreview1 for P1Direct {
         f: types::Fstflags,
     ) -> Result<()> {
         let (a, m) = times(atim, mtim, f)?;
-        let fd = self.dir(fd)?;
-        let path = self.string(mem, path)?;
+        let (fd, path) = self.dir_path(mem, fd, path)?;
         lift(self.view().set_times_at(&fd, follow(flags), &path, a, m))
     }
 
@@ -894,8 +898,7 @@ impl WasiSnapshotPreview1 for P1Direct {
         buf: GuestPtr<u8>,
         buf_len: types::Size,
     ) -> Result<types::Size> {
-        let fd = self.dir(fd)?;
-        let path = self.string(mem, path)?;
+        let (fd, path) = self.dir_path(mem, fd, path)?;
         let target = lift(self.view().readlink_at(&fd, &path))?;
         let bytes = &target.as_bytes()[..target.len().min(buf_len as usize)];
         put(mem, buf, bytes)?;
@@ -903,8 +906,7 @@ impl WasiSnapshotPreview1 for P1Direct {
     }
 
     async fn path_remove_directory(&mut self, mem: &mut GuestMemory<'_>, fd: types::Fd, path: GuestPtr<str>) -> Result<()> {
-        let fd = self.dir(fd)?;
-        let path = self.string(mem, path)?;
+        let (fd, path) = self.dir_path(mem, fd, path)?;
         lift(self.view().rmdir_at(&fd, &path))
     }
 
