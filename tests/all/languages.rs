@@ -130,3 +130,33 @@ fn a_p1_program_given_no_arguments_is_called_by_its_file_name() {
     let Output::Text(out) = &report.stdout else { panic!("binary stdout") };
     assert!(out.starts_with("arg 0: p1_cli.wasm\nwrite to fd 77"), "{out}");
 }
+
+/// A poll of two clocks is not the lone sleep: on the bridge wasmtime-wasi's
+/// own `poll_oneoff` serves it, on the direct backend ours; both wake at
+/// the first deadline in virtual time and report that one clock.
+#[test]
+fn a_p1_poll_of_two_clocks_wakes_at_the_first_on_both_backends() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (func (export "_start") (local $errno i32)
+        ;; subscription 0: user data 7, the monotonic clock, 1 s from now
+        (i64.store (i32.const 0) (i64.const 7))
+        (i32.store (i32.const 16) (i32.const 1))
+        (i64.store (i32.const 24) (i64.const 1000000000))
+        ;; subscription 1: user data 8, the monotonic clock, 2 s from now
+        (i64.store (i32.const 48) (i64.const 8))
+        (i32.store (i32.const 64) (i32.const 1))
+        (i64.store (i32.const 72) (i64.const 2000000000))
+        (local.set $errno (call $poll (i32.const 0) (i32.const 200) (i32.const 2) (i32.const 400)))
+        ;; status: errno * 100 + events * 10 + the first event's user data
+        (call $exit (i32.add (i32.mul (local.get $errno) (i32.const 100))
+          (i32.add (i32.mul (i32.load (i32.const 400)) (i32.const 10)) (i32.wrap_i64 (i64.load (i32.const 200))))))))"#;
+    let h = harness();
+    let g = h.load_bytes("poll-two", &wat::parse_str(wat).unwrap(), None).unwrap();
+    for backend in [Backend::Direct, Backend::Bridge] {
+        let report = h.run(&g, &wasi_replay::Scenario::new("poll-two").backend(backend)).unwrap();
+        assert_eq!((report.exit.clone(), report.elapsed_ns), (Exit::Status(17), 1_000_000_000), "{backend:?}");
+    }
+}

@@ -78,7 +78,10 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P1Bridge>> {
                         woke(&mut mem, events, sub.0)
                     }
                     Ok(None) => {
+                        // What wasmtime-wasi's own glue does before each call.
+                        let fuel = wasmtime::AsContextMut::as_context_mut(&mut caller).hostcall_fuel();
                         let (data, state) = memory.data_and_store_mut(&mut caller);
+                        state.ctx.set_hostcall_fuel(fuel);
                         let mut mem = GuestMemory::Unshared(data);
                         state.ctx.poll_oneoff(&mut mem, subs, events, n).await
                     }
