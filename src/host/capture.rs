@@ -35,7 +35,7 @@ impl Capture {
         Capture { buf: Arc::default(), cap }
     }
 
-    fn push(&self, bytes: &[u8]) {
+    pub(crate) fn push(&self, bytes: &[u8]) {
         let mut b = self.buf.lock().unwrap_or_else(|e| e.into_inner());
         let room = self.cap.saturating_sub(b.data.len());
         if bytes.len() > room {

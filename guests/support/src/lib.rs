@@ -28,6 +28,18 @@ pub mod os;
 
 #[doc(hidden)]
 pub use futures;
+
+/// Drives a future that never waits: every p1 and p2 call below the
+/// scenario completes inline (p3 has the host's own executor).
+#[cfg(not(feature = "p3"))]
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("a {} scenario future returned Pending", os::WORLD),
+    }
+}
 #[cfg(feature = "p2")]
 #[doc(hidden)]
 pub use wasip2;

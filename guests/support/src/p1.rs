@@ -6,9 +6,6 @@
 //! each method). Errors are p1's errno names (`noent`, `badf`, …).
 
 use crate::{Open, Stat, Time, flag_names, kind_name};
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 
 /// The world this build speaks.
 pub const WORLD: &str = "p1";
@@ -120,15 +117,7 @@ fn check(errno: i32) -> Res<()> {
     }
 }
 
-/// Drives a future that never waits: every p1 call completes inline.
-pub fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    match f.as_mut().poll(&mut cx) {
-        Poll::Ready(v) => v,
-        Poll::Pending => panic!("a p1 scenario future returned Pending"),
-    }
-}
+pub use crate::block_on;
 
 fn write_fd(fd: u32, mut bytes: &[u8]) -> Res<()> {
     while !bytes.is_empty() {

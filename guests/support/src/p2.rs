@@ -3,9 +3,6 @@
 //! code is the same text in both worlds.
 
 use crate::{HttpResponse, Open, Stat, Time, flag_names, kind_name, split_url};
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
 use wasip2::filesystem::types::{
     Descriptor, DescriptorFlags, DescriptorType, ErrorCode, NewTimestamp, OpenFlags, PathFlags,
 };
@@ -15,15 +12,7 @@ use wasip2::sockets::network::{IpAddressFamily, IpSocketAddress, Ipv4SocketAddre
 /// The world this build speaks.
 pub const WORLD: &str = "p2";
 
-/// Drives a future that never waits: every p2 call below completes inline.
-pub fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    match f.as_mut().poll(&mut cx) {
-        Poll::Ready(v) => v,
-        Poll::Pending => panic!("a p2 scenario future returned Pending"),
-    }
-}
+pub use crate::block_on;
 
 fn write_all(out: &wasip2::io::streams::OutputStream, bytes: &[u8]) {
     try_write_all(out, bytes).expect("stream write");

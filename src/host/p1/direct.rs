@@ -13,7 +13,6 @@ use super::sleep_alone;
 use crate::host::direct::{self, DirectView, Errno, Flags, Handle, Open, Res, SetTime, stream_refusal};
 use crate::host::{Core, HostError, Inputs};
 use crate::memfs::{ErrorKind, Kind, Metadata, MemFs};
-use bytes::Bytes;
 use rand::RngExt;
 use rand_chacha::ChaCha20Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,7 +22,7 @@ use wasmtime_wasi::I32Exit;
 use wasmtime_wasi::p1::types::{self, Errno as E};
 use wasmtime_wasi::p1::wasi_snapshot_preview1::WasiSnapshotPreview1;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
-use wasmtime_wasi::p2::{InputStream, OutputStream, StreamError};
+use wasmtime_wasi::p2::{InputStream, StreamError};
 use wiggle::{GuestMemory, GuestPtr, GuestType};
 
 type Result<T, Er = types::Error> = std::result::Result<T, Er>;
@@ -1011,8 +1010,9 @@ impl P1Direct {
         match self.desc(fd)? {
             Desc::File(f) => {
                 let (handle, pos, append) = (borrow(&f.fd), f.pos, f.append);
-                let data = mem.to_vec(buf)?;
+                let data = mem.as_cow(buf)?;
                 let n = self.write_at(&handle, if append { None } else { Some(at.unwrap_or(pos)) }, &data)?;
+                drop(data);
                 if at.is_none() {
                     let new = if append {
                         self.view().stat(&handle)?.size
@@ -1024,15 +1024,12 @@ impl P1Direct {
                 Ok(u32::try_from(n)?)
             }
             Desc::Stdout | Desc::Stderr if at.is_some() => Err(E::Spipe.into()),
-            Desc::Stdout | Desc::Stderr => {
-                let mut out = match self.desc(fd)? {
-                    Desc::Stdout => self.core.stdout.clone(),
-                    _ => self.core.stderr.clone(),
-                };
+            d @ (Desc::Stdout | Desc::Stderr) => {
+                let out = if matches!(d, Desc::Stdout) { &self.core.stdout } else { &self.core.stderr };
+                // One write: the capture keeps the same bytes however the
+                // guest's buffer is cut (wasmtime-wasi cuts at 4 KiB).
                 let data = mem.as_cow(buf)?;
-                for chunk in data.chunks(4096) {
-                    out.write(Bytes::copy_from_slice(chunk)).map_err(|_| E::Io)?;
-                }
+                out.push(&data);
                 Ok(u32::try_from(data.len())?)
             }
             _ => Err(E::Badf.into()),

@@ -69,14 +69,10 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P1Bridge>> {
                 let (subs, events, n) = (GuestPtr::new(subs as u32), GuestPtr::new(events as u32), n as u32);
                 let slept = {
                     let mut mem = GuestMemory::Unshared(memory.data_mut(&mut caller));
-                    alone(&mut mem, subs, n)
+                    sleep_alone(&mut mem, subs, events, n).await
                 };
                 let result = match slept {
-                    Ok(Some(sub)) => {
-                        sleep_ns(sub.1).await;
-                        let mut mem = GuestMemory::Unshared(memory.data_mut(&mut caller));
-                        woke(&mut mem, events, sub.0)
-                    }
+                    Ok(Some(count)) => Ok(count),
                     Ok(None) => {
                         // What wasmtime-wasi's own glue does before each call.
                         let fuel = wasmtime::AsContextMut::as_context_mut(&mut caller).hostcall_fuel();
