@@ -1,15 +1,14 @@
 //! The input flags `run`, `diff` and `check` share, and how they become a
 //! scenario.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use wasi_replay::memfs::copy_dir_into;
 use wasi_replay::host::{Backend, LimitOverrides, Preopen};
-use wasi_replay::memfs::MemFs;
 use wasi_replay::report::{FsReport, RunReport, World};
 use wasi_replay::scenario::Scenario;
+use wasi_replay::scenario::spec::{DirSpec, Named, Source, Spec, Stdin};
 
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
@@ -33,9 +32,9 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = BackendArg::Direct)]
     backend: BackendArg,
     /// How the report shows the final filesystem: every entry, or counts
-    /// and a sha256 of the listing (for large trees).
-    #[arg(long, value_enum, default_value_t = FsReportArg::Tree)]
-    fs_report: FsReportArg,
+    /// and a sha256 of the listing (for large trees). [default: tree]
+    #[arg(long, value_enum)]
+    fs_report: Option<FsReportArg>,
     /// Bytes for the guest's stdin: a file, or - for this process's stdin.
     #[arg(long, value_name = "FILE|-")]
     stdin: Option<String>,
@@ -148,64 +147,54 @@ impl InputArgs {
         }
     }
 
-    /// The scenario these flags describe, for `component`.
+    /// The scenario these flags describe, for `component`: the flags fill
+    /// the same [`Spec`] a scenario file fills.
     pub fn scenario(&self, component: &Path) -> anyhow::Result<Scenario> {
         let name = component.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         // argv[0] is the file's name, as `wasmtime run` passes it.
-        let mut argv = vec![component.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()];
-        argv.extend(self.args.iter().cloned());
-        let mut scenario = Scenario::new(name).seed(self.seed).args(argv);
-        scenario.inputs.env = self.env.clone();
-        scenario.inputs.stdin = match self.stdin.as_deref() {
-            None => Vec::new(),
+        let mut args = vec![component.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()];
+        args.extend(self.args.iter().cloned());
+        let stdin = match self.stdin.as_deref() {
+            None => Stdin::Empty,
             Some("-") => {
                 let mut buf = Vec::new();
                 std::io::stdin().read_to_end(&mut buf).context("reading stdin")?;
-                buf
+                Stdin::Bytes(buf)
             }
-            Some(f) => std::fs::read(f).with_context(|| format!("cannot read --stdin file {f}"))?,
+            Some(f) => Stdin::File(Named::new(f, "--stdin")),
         };
-        let mut dirs = self.dirs.clone();
-        if let Some(dir) = &self.fs {
-            dirs.insert(0, DirArg { host: Some(dir.clone()), guest: "/".into(), read_only: false });
-        }
-        if !dirs.is_empty() {
-            let mut fs = MemFs::new();
-            let mut preopens = Vec::new();
-            for d in &dirs {
-                let preopen = Preopen { guest_path: d.guest.clone(), read_only: d.read_only };
-                if let Some(host) = &d.host {
-                    let flag = if self.fs.as_ref() == Some(host) && d.guest == "/" { "--fs" } else { "--dir" };
-                    if !host.is_dir() {
-                        bail!("{flag}: directory not found: {}", host.display());
-                    }
-                    copy_dir_into(&mut fs, host, &preopen.memfs_path())
-                        .with_context(|| format!("{flag} {}", host.display()))?;
-                }
-                preopens.push(preopen);
-            }
-            scenario = scenario.fs(fs).preopens(preopens);
-        }
-        if let Some(f) = &self.http_mock {
-            scenario.inputs.http = std::sync::Arc::new(wasi_replay::suite::load_mocks(f)?);
-        }
-        LimitOverrides {
-            fuel: self.fuel,
-            timeout_ms: self.timeout_ms,
-            memory_bytes: self.memory_bytes,
-            capture_bytes: self.capture_bytes,
-            fs_bytes: self.fs_bytes,
-            fs_inodes: self.fs_inodes,
-        }
-        .apply(&mut scenario.inputs.limits);
-        scenario = scenario.backend(match self.backend {
-            BackendArg::Direct => Backend::Direct,
-            BackendArg::Bridge => Backend::Bridge,
+        let fs = self.fs.iter().map(|dir| DirSpec { fixture: Some(Named::new(dir, "--fs")), preopen: Preopen::rw("/") });
+        let dirs = self.dirs.iter().map(|d| DirSpec {
+            fixture: d.host.as_ref().map(|h| Named::new(h, "--dir")),
+            preopen: Preopen { guest_path: d.guest.clone(), read_only: d.read_only },
         });
-        scenario = scenario.fs_report(match self.fs_report {
-            FsReportArg::Tree => FsReport::Tree,
-            FsReportArg::Digest => FsReport::Digest,
-        });
-        Ok(scenario)
+        let spec = Spec {
+            name,
+            seed: self.seed,
+            args,
+            env: self.env.clone(),
+            stdin,
+            dirs: fs.chain(dirs).collect(),
+            quota: None,
+            limits: LimitOverrides {
+                fuel: self.fuel,
+                timeout_ms: self.timeout_ms,
+                memory_bytes: self.memory_bytes,
+                capture_bytes: self.capture_bytes,
+                fs_bytes: self.fs_bytes,
+                fs_inodes: self.fs_inodes,
+            },
+            backend: Some(match self.backend {
+                BackendArg::Direct => Backend::Direct,
+                BackendArg::Bridge => Backend::Bridge,
+            }),
+            fs_report: self.fs_report.map(|how| match how {
+                FsReportArg::Tree => FsReport::Tree,
+                FsReportArg::Digest => FsReport::Digest,
+            }),
+            http: self.http_mock.as_deref().map(wasi_replay::suite::load_mocks).transpose()?,
+            source: Source::Flags,
+        };
+        Ok(spec.build()?)
     }
 }

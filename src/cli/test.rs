@@ -55,7 +55,7 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>, ju
             if started.elapsed() > Duration::from_secs(1) {
                 bar.enable_steady_tick(Duration::from_millis(120));
             }
-            bar.set_message(sf.scenario.name.clone());
+            bar.set_message(sf.scenario.name().to_string());
             let t0 = Instant::now();
             let row = match run_case(&harness, sf, target, accept) {
                 Ok(mut row) => {
@@ -65,7 +65,7 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>, ju
                 Err(e) => {
                     error = true;
                     Row {
-                        scenario: sf.scenario.name.clone(),
+                        scenario: sf.scenario.name().to_string(),
                         world: target.world.map_or("?".into(), |w| w.to_string()),
                         result: "error".into(),
                         good: false,
@@ -141,7 +141,7 @@ fn run_case(
         }
         _ => (None, Outcome::Passed),
     };
-    Ok(Row { scenario: sf.scenario.name.clone(), world, result: result.into(), good, ms: 0.0, detail, outcome })
+    Ok(Row { scenario: sf.scenario.name().to_string(), world, result: result.into(), good, ms: 0.0, detail, outcome })
 }
 
 fn print_table(rows: &[Row]) {

@@ -394,18 +394,18 @@ impl Harness {
                 Pre::P1 { direct: d, bridge: b } => {
                     let engine = &self.p2.engine;
                     if direct {
-                        run_on(engine, d, P1Direct::new(inputs, fs)?, limits).await
+                        run_on(engine, d, P1Direct::from_inputs(inputs, fs)?, limits).await
                     } else {
-                        run_on(engine, b, P1Bridge::new(inputs, fs)?, limits).await
+                        run_on(engine, b, P1Bridge::from_inputs(inputs, fs)?, limits).await
                     }
                 }
                 Pre::P2 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.p2.engine, pre, P2State::new(inputs, fs)?, limits).await
+                    run_on(&self.p2.engine, pre, P2State::from_inputs(inputs, fs)?, limits).await
                 }
                 Pre::P3 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.p3.engine, pre, P3State::new(inputs, fs)?, limits).await
+                    run_on(&self.p3.engine, pre, P3State::from_inputs(inputs, fs)?, limits).await
                 }
             }
         })?;

@@ -51,9 +51,10 @@ impl Backend {
     }
 }
 
-/// What the guest is given besides its component.
+/// What the guest is given besides its component and its filesystem: the
+/// part of a [`Scenario`](crate::Scenario) the hosts read.
 #[derive(Debug, Clone)]
-pub struct Inputs {
+pub(crate) struct Inputs {
     /// Seed for every random source. Default 0.
     pub seed: u64,
     /// Program arguments, `argv[0]` included. Default: empty, which a run

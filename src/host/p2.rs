@@ -19,15 +19,20 @@ impl std::fmt::Debug for P2State {
 impl_state!(P2State);
 
 impl P2State {
+    /// A state for `scenario`'s inputs and a copy of its filesystem.
+    pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
+        Self::from_inputs(&scenario.inputs, scenario.fs.clone())
+    }
+
     /// A state for `inputs`, with `fs` preopened at `/` when given.
-    pub fn new(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
+    pub(crate) fn from_inputs(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
         Ok(P2State { core: Core::build(inputs, fs)? })
     }
 }
 
 /// A p2 state with default inputs and `seed`, with `fs` preopened at `/`.
 pub fn build_state(seed: u64, fs: Option<MemFs>) -> Result<P2State, HostError> {
-    P2State::new(&Inputs { seed, ..Inputs::default() }, fs)
+    P2State::from_inputs(&Inputs { seed, ..Inputs::default() }, fs)
 }
 
 /// A linker with every `wasi:*@0.2` interface, `wasi:http` answered from

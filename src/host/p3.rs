@@ -22,15 +22,20 @@ impl std::fmt::Debug for P3State {
 impl_state!(P3State);
 
 impl P3State {
+    /// A state for `scenario`'s inputs and a copy of its filesystem.
+    pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
+        Self::from_inputs(&scenario.inputs, scenario.fs.clone())
+    }
+
     /// A state for `inputs`, with `fs` preopened at `/` when given.
-    pub fn new(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
+    pub(crate) fn from_inputs(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
         Ok(P3State { core: Core::build(inputs, fs)? })
     }
 }
 
 /// A p3 state with default inputs and `seed`, with `fs` preopened at `/`.
 pub fn build_state(seed: u64, fs: Option<MemFs>) -> Result<P3State, HostError> {
-    P3State::new(&Inputs { seed, ..Inputs::default() }, fs)
+    P3State::from_inputs(&Inputs { seed, ..Inputs::default() }, fs)
 }
 
 /// A linker with every `wasi:*@0.3.0` interface and every `wasi:*@0.2`

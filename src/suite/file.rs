@@ -54,11 +54,11 @@ impl GuestResolver for NoGuests {
 }
 
 use super::SuiteError;
-use crate::memfs::copy_dir_into;
 use crate::host::{Backend, LimitOverrides, Preopen};
-use crate::memfs::{MemFs, Quota};
+use crate::memfs::Quota;
 use crate::report::{FsReport, World};
 use crate::scenario::Scenario;
+use crate::scenario::spec::{DirSpec, Named, Source, Spec, Stdin};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -143,21 +143,26 @@ impl ScenarioFile {
         let dir = path.parent().unwrap_or(Path::new("."));
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
 
-        let mut scenario = Scenario::new(raw.name.clone().unwrap_or(stem)).seed(raw.seed).args(raw.args);
+        let mut spec = Spec {
+            name: raw.name.clone().unwrap_or(stem),
+            seed: raw.seed,
+            args: raw.args,
+            source: Source::File,
+            ..Spec::default()
+        };
         for kv in &raw.env {
             let (k, v) = kv
                 .split_once('=')
                 .ok_or_else(|| SuiteError::at(path, format!("field `env`: `{kv}` is not KEY=VALUE")))?;
-            scenario = scenario.env(k, v);
+            spec.env.push((k.to_string(), v.to_string()));
         }
-        scenario.inputs.stdin = match (raw.stdin, raw.stdin_file) {
+        spec.stdin = match (raw.stdin, raw.stdin_file) {
             (Some(_), Some(_)) => {
                 return Err(SuiteError::at(path, "fields `stdin` and `stdin-file` exclude each other"));
             }
-            (Some(s), None) => s.into_bytes(),
-            (None, Some(f)) => std::fs::read(dir.join(inside(path, "stdin-file", &f)?))
-                .map_err(|e| SuiteError::at(path, format!("field `stdin-file`: {}: {e}", f.display())))?,
-            (None, None) => Vec::new(),
+            (Some(s), None) => Stdin::Bytes(s.into_bytes()),
+            (None, Some(f)) => Stdin::File(Named::new(dir.join(inside(path, "stdin-file", &f)?), "field `stdin-file`")),
+            (None, None) => Stdin::Empty,
         };
         if raw.fixture.is_some() && !raw.preopen.is_empty() {
             return Err(SuiteError::at(path, "fields `fixture` and `preopen` exclude each other; give the fixture in the preopen"));
@@ -166,46 +171,19 @@ impl ScenarioFile {
             Some(f) => vec![RawPreopen { guest: root(), fixture: Some(f.clone()), read_only: false }],
             None => raw.preopen,
         };
-        if !preopens.is_empty() {
-            let mut fs = MemFs::new();
-            let mut list = Vec::new();
-            for p in &preopens {
-                let preopen = Preopen { guest_path: p.guest.clone(), read_only: p.read_only };
-                if let Some(fixture) = &p.fixture {
-                    inside(path, "fixture", fixture)?;
-                    let full = dir.join(fixture);
-                    if !full.is_dir() {
-                        return Err(SuiteError::at(
-                            path,
-                            format!("field `fixture`: directory not found: {}", full.display()),
-                        ));
-                    }
-                    copy_dir_into(&mut fs, &full, &preopen.memfs_path())
-                        .map_err(|e| SuiteError::at(path, format!("field `fixture`: {e}")))?;
-                }
-                list.push(preopen);
-            }
-            if let Some(q) = &raw.quota {
-                fs.set_quota(Quota { max_bytes: q.bytes, max_inodes: q.inodes });
-            }
-            scenario = scenario.fs(fs).preopens(list);
-        } else if raw.quota.is_some() {
-            return Err(SuiteError::at(path, "field `quota`: the scenario has no filesystem (no `fixture` or `preopen`)"));
-        } else if raw.fs_report.is_some() {
-            return Err(SuiteError::at(path, "field `fs-report`: the scenario has no filesystem (no `fixture` or `preopen`)"));
+        for p in preopens {
+            let fixture = match &p.fixture {
+                Some(f) => Some(Named::new(dir.join(inside(path, "fixture", f)?), "field `fixture`")),
+                None => None,
+            };
+            spec.dirs.push(DirSpec { fixture, preopen: Preopen { guest_path: p.guest, read_only: p.read_only } });
         }
-        if let Some(b) = raw.backend {
-            scenario = scenario.backend(b);
-        }
-        if let Some(how) = raw.fs_report {
-            scenario = scenario.fs_report(how);
-        }
-        if let Some(l) = &raw.limits {
-            l.apply(&mut scenario.inputs.limits);
-        }
-        if let Some(h) = raw.http {
-            scenario.inputs.http = std::sync::Arc::new(h.into_mocks(path, dir)?);
-        }
+        spec.quota = raw.quota.map(|q| Quota { max_bytes: q.bytes, max_inodes: q.inodes });
+        spec.limits = raw.limits.unwrap_or_default();
+        spec.backend = raw.backend;
+        spec.fs_report = raw.fs_report;
+        spec.http = raw.http.map(|h| h.into_mocks(path, dir)).transpose()?;
+        let scenario = spec.build().map_err(|e| SuiteError::at(path, e.0))?;
 
         let targets = match (&raw.guest, raw.components.is_empty()) {
             (Some(_), false) => {

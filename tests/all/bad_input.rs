@@ -57,9 +57,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 fn mutated_components_never_panic() {
     let original = std::fs::read(catalog::component_path("exit-code", World::P2)).unwrap();
     let h = harness();
-    let mut scenario = Scenario::new("mutant").args(["mutant"]);
-    scenario.inputs.limits.fuel = Some(5_000_000);
-    scenario.inputs.limits.timeout = Some(Duration::from_secs(5));
+    let scenario = Scenario::new("mutant").args(["mutant"]).fuel(Some(5_000_000)).timeout(Some(Duration::from_secs(5)));
     let (loaded, ran) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     TestRunner::new(config(120, 0xbad_c0de))
         .run(&prop::collection::vec(mutation(), 1..6), |muts| {
@@ -146,7 +144,7 @@ fn fs_report_needs_a_filesystem_and_a_known_form() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.toml");
     for (text, needle) in [
-        ("guest = \"fs-tree\"\nfs-report = \"digest\"\n", "field `fs-report`: the scenario has no filesystem"),
+        ("guest = \"fs-tree\"\nfs-report = \"digest\"\n", "field `fs-report`: the scenario has no filesystem (no `fixture` or `preopen`)"),
         ("guest = \"fs-tree\"\nfs-report = \"hash\"\n[[preopen]]\n", "fs-report"),
     ] {
         std::fs::write(&f, text).unwrap();
@@ -155,7 +153,8 @@ fn fs_report_needs_a_filesystem_and_a_known_form() {
     }
     std::fs::write(&f, "guest = \"fs-tree\"\nfs-report = \"digest\"\n[[preopen]]\n").unwrap();
     let sf = ScenarioFile::load(&f, &Catalog).unwrap();
-    assert_eq!(sf.scenario.fs_report, wasi_replay::report::FsReport::Digest);
+    let report = harness().run(&crate::support::guest("fs-tree", World::P2), &sf.scenario).unwrap();
+    assert!(matches!(report.fs, wasi_replay::report::FsView::Digest(_)), "{:?}", report.fs);
 }
 
 #[test]

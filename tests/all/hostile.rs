@@ -97,9 +97,7 @@ fn every_escape_attempt_fails() {
 
 #[test]
 fn the_wall_clock_timeout_is_a_backstop_marked_nondeterministic() {
-    let mut scenario = catalog::scenario("hostile-loop").unwrap();
-    scenario.inputs.limits.fuel = None;
-    scenario.inputs.limits.timeout = Some(Duration::from_millis(300));
+    let scenario = catalog::scenario("hostile-loop").unwrap().fuel(None).timeout(Some(Duration::from_millis(300)));
     for world in [World::P2, World::P3] {
         let report = harness().run(&guest("hostile-loop", world), &scenario).unwrap();
         assert_eq!(report.exit, Exit::Timeout { after_ms: 300 });

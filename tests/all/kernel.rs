@@ -2,10 +2,11 @@
 //! building P2/P3 states with and without a filesystem.
 
 use std::time::Duration;
-use wasi_replay::host::{Backend, Inputs, p1, p2, p3};
+use wasi_replay::host::{Backend, p1, p2, p3};
 use wasi_replay::kernel::{ClockConfig, DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
 use wasi_replay::memfs::{DEFAULT_TIME, MemFs};
 use wasi_replay::report::World;
+use wasi_replay::Scenario;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
 fn paused() -> tokio::runtime::Runtime {
@@ -102,8 +103,8 @@ fn states_build_with_and_without_a_filesystem() {
     s2.snapshot_fs().unwrap();
     assert_eq!(s2.take_fs().unwrap(), Some(fs.clone()));
     assert!(s2.take_fs().unwrap().is_none(), "taken once");
-    let bridge = Inputs { backend: Backend::Bridge, ..Inputs::default() };
-    let mut s2 = p2::P2State::new(&bridge, Some(fs.clone())).unwrap();
+    let bridge = Scenario::new("bridge").backend(Backend::Bridge).fs(fs.clone());
+    let mut s2 = p2::P2State::new(&bridge).unwrap();
     s2.snapshot_fs().unwrap();
     assert_eq!(s2.take_fs().unwrap(), Some(fs));
     let mut s3 = p3::build_state(1, None).unwrap();

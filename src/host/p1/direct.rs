@@ -49,8 +49,13 @@ impl std::fmt::Debug for P1Direct {
 }
 
 impl P1Direct {
+    /// A state for `scenario`'s inputs and a copy of its filesystem.
+    pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
+        Self::from_inputs(&scenario.inputs, scenario.fs.clone())
+    }
+
     /// A state for `inputs`, with `fs` served from MemFs when given.
-    pub fn new(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
+    pub(crate) fn from_inputs(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
         let mut core = Core::build(inputs, fs)?;
         let mut fds = Fds::default();
         for d in [Desc::Stdin, Desc::Stdout, Desc::Stderr] {
