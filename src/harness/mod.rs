@@ -57,7 +57,7 @@ impl Guest {
         &self.name
     }
 
-    /// What the guest gets as argv[0] when a scenario gives no arguments:
+    /// What the guest gets as `argv[0]` when a scenario gives no arguments:
     /// the file's name without its directory (`app.wasm`), as `wasmtime
     /// run` passes it.
     pub fn program(&self) -> &str {

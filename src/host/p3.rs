@@ -40,7 +40,7 @@ pub fn build_state(seed: u64, fs: Option<MemFs>) -> Result<P3State, HostError> {
 
 /// A linker with every `wasi:*@0.3.0` interface and every `wasi:*@0.2`
 /// interface, `wasi:http` (both versions) answered from mocks, and the p3
-/// monotonic clock's waits on exact deadlines ([`super::clocks`]).
+/// monotonic clock's waits on exact deadlines (the `clocks` module).
 pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P3State>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;

@@ -23,7 +23,7 @@ pub struct OpenOptions {
 impl MemFs {
     /// Opens `path` relative to `at` and returns its inode, which the caller
     /// then holds (see [`MemFs::hold`]). Never leaves `at`'s floor.
-    pub fn open_at(&mut self, at: At, path: &str, opts: OpenOptions) -> FsResult<Ino> {
+    pub(crate) fn open_at(&mut self, at: At, path: &str, opts: OpenOptions) -> FsResult<Ino> {
         self.open_in(at, path, opts).map_err(|k| FsError::new(k, path))
     }
 
@@ -57,13 +57,13 @@ impl MemFs {
 
     /// Marks `ino` as open: it stays alive after its last link goes, until
     /// every hold is released.
-    pub fn hold(&mut self, ino: Ino) {
+    pub(crate) fn hold(&mut self, ino: Ino) {
         *self.held.entry(ino).or_insert(0) += 1;
     }
 
     /// Releases one hold; frees the inode if it was its last hold and it has
     /// no links left.
-    pub fn release(&mut self, ino: Ino) {
+    pub(crate) fn release(&mut self, ino: Ino) {
         let Some(n) = self.held.get_mut(&ino) else { return };
         *n -= 1;
         if *n == 0 {
@@ -75,12 +75,12 @@ impl MemFs {
     }
 
     /// Does the inode still exist (linked or held)?
-    pub fn is_live(&self, ino: Ino) -> bool {
+    pub(crate) fn is_live(&self, ino: Ino) -> bool {
         self.inodes.contains_key(&ino)
     }
 
     /// Up to `len` bytes of a file from `offset`; empty at or past the end.
-    pub fn read_ino(&self, ino: Ino, offset: u64, len: usize) -> Result<&[u8], ErrorKind> {
+    pub(crate) fn read_ino(&self, ino: Ino, offset: u64, len: usize) -> Result<&[u8], ErrorKind> {
         let data = self.file_data(ino)?;
         let start = (offset.min(data.len() as u64)) as usize;
         let end = start.saturating_add(len).min(data.len());
@@ -92,7 +92,7 @@ impl MemFs {
     /// an end past what an `off_t` holds is `InvalidArgument`, an empty
     /// write changes nothing, and an end past [`MAX_FILE_SIZE`] is
     /// `TooLarge`.
-    pub fn write_ino(&mut self, ino: Ino, offset: u64, data: &[u8]) -> Result<usize, ErrorKind> {
+    pub(crate) fn write_ino(&mut self, ino: Ino, offset: u64, data: &[u8]) -> Result<usize, ErrorKind> {
         let old = self.file_data(ino)?.len() as u64;
         let end = offset
             .checked_add(data.len() as u64)
@@ -120,20 +120,20 @@ impl MemFs {
     }
 
     /// Appends `data` to a file.
-    pub fn append_ino(&mut self, ino: Ino, data: &[u8]) -> Result<usize, ErrorKind> {
+    pub(crate) fn append_ino(&mut self, ino: Ino, data: &[u8]) -> Result<usize, ErrorKind> {
         let len = self.file_data(ino)?.len() as u64;
         self.write_ino(ino, len, data)
     }
 
     /// Sets a file's length.
-    pub fn set_len_ino(&mut self, ino: Ino, len: u64) -> Result<(), ErrorKind> {
+    pub(crate) fn set_len_ino(&mut self, ino: Ino, len: u64) -> Result<(), ErrorKind> {
         self.set_len(ino, len)
     }
 
     /// Sets access and/or modification time of an inode; `None` leaves one
     /// as it is. The change time becomes now. A time past
     /// [`MAX_TIMESTAMP`] is kept as that, as ext4 clamps it.
-    pub fn set_times_ino(&mut self, ino: Ino, atime: Option<Duration>, mtime: Option<Duration>) {
+    pub(crate) fn set_times_ino(&mut self, ino: Ino, atime: Option<Duration>, mtime: Option<Duration>) {
         let now = self.clock.now();
         let inode = self.inodes.get_mut(&ino).expect("inode");
         let clamp = |t: Duration| if t.as_secs() >= MAX_TIMESTAMP { Duration::from_secs(MAX_TIMESTAMP) } else { t };
@@ -147,12 +147,12 @@ impl MemFs {
     }
 
     /// The current time of this MemFs's clock.
-    pub fn now(&self) -> Duration {
+    pub(crate) fn now(&self) -> Duration {
         self.clock.now()
     }
 
     /// The entries of a directory inode: name, kind and inode, by name.
-    pub fn entries(&self, ino: Ino) -> Result<Vec<(String, Kind, Ino)>, ErrorKind> {
+    pub(crate) fn entries(&self, ino: Ino) -> Result<Vec<(String, Kind, Ino)>, ErrorKind> {
         match &self.inode(ino).node {
             Node::Dir(e) => Ok(e.iter().map(|(n, &i)| (n.clone(), self.kind(i), i)).collect()),
             _ => Err(ErrorKind::NotDir),
@@ -160,7 +160,7 @@ impl MemFs {
     }
 
     /// Resolves `path` relative to `at` to an existing inode.
-    pub fn lookup_at(&self, at: At, path: &str, follow: bool) -> FsResult<Ino> {
+    pub(crate) fn lookup_at(&self, at: At, path: &str, follow: bool) -> FsResult<Ino> {
         let err = |k| FsError::new(k, path);
         self.resolve_at(at, path, follow).map_err(err)?.found().map_err(err)
     }

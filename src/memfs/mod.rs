@@ -6,6 +6,11 @@
 //! leave the tree. Symlinks are followed at most [`MAX_SYMLINKS`] times per
 //! lookup. Timestamps come from the [`TimeSource`] the MemFs was given and
 //! never from the host.
+//!
+//! The public API works on paths. What only the hosts need, descriptors'
+//! view of the tree (walled lookups from a directory, opening with flags,
+//! holding an inode open past its last link, I/O by inode), is
+//! crate-private, in `handle.rs` and the `*_at` methods.
 
 mod error;
 mod handle;
@@ -15,10 +20,13 @@ mod resolve;
 mod table;
 mod tree;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::{ErrorKind, FsError, FsResult};
-pub use handle::OpenOptions;
+pub(crate) use handle::OpenOptions;
 pub use host_dir::{HostDirError, copy_dir_into, memfs_from_dir, memfs_to_dir};
-pub use resolve::At;
+pub(crate) use resolve::At;
 pub use tree::{Entry, Kind, Metadata};
 
 use std::collections::BTreeMap;
@@ -159,12 +167,12 @@ impl MemFs {
     }
 
     /// An empty tree with the same clock and no quota.
-    pub fn empty_like(&self) -> Self {
+    pub(crate) fn empty_like(&self) -> Self {
         Self::with_clock(self.clock.clone())
     }
 
     /// Replaces the clock used for future timestamps. Existing timestamps stay.
-    pub fn set_clock(&mut self, clock: Arc<dyn TimeSource>) {
+    pub(crate) fn set_clock(&mut self, clock: Arc<dyn TimeSource>) {
         self.clock = clock;
     }
 
@@ -197,7 +205,7 @@ impl MemFs {
     }
 
     /// [`MemFs::mkdir`] relative to `at`; never leaves `at`'s floor.
-    pub fn mkdir_at(&mut self, at: At, path: &str) -> FsResult<()> {
+    pub(crate) fn mkdir_at(&mut self, at: At, path: &str) -> FsResult<()> {
         self.mkdir_in(at, path).map_err(|k| FsError::new(k, path))
     }
 
@@ -248,7 +256,7 @@ impl MemFs {
     }
 
     /// [`MemFs::rmdir`] relative to `at`; never leaves `at`'s floor.
-    pub fn rmdir_at(&mut self, at: At, path: &str) -> FsResult<()> {
+    pub(crate) fn rmdir_at(&mut self, at: At, path: &str) -> FsResult<()> {
         let err = |k| FsError::new(k, path);
         let r = self.resolve_at(at, path, false).map_err(err)?;
         let (parent, name, ino) = r.existing().map_err(err)?;
@@ -362,7 +370,7 @@ impl MemFs {
     }
 
     /// [`MemFs::remove_file`] relative to `at`; never leaves `at`'s floor.
-    pub fn remove_file_at(&mut self, at: At, path: &str) -> FsResult<()> {
+    pub(crate) fn remove_file_at(&mut self, at: At, path: &str) -> FsResult<()> {
         let err = |k| FsError::new(k, path);
         let r = self.resolve_at(at, path, false).map_err(err)?;
         let (parent, name, ino) = r.existing().map_err(err)?;
@@ -382,7 +390,7 @@ impl MemFs {
     }
 
     /// [`MemFs::symlink`] with `link` relative to `at`.
-    pub fn symlink_at(&mut self, target: &str, at: At, link: &str) -> FsResult<()> {
+    pub(crate) fn symlink_at(&mut self, target: &str, at: At, link: &str) -> FsResult<()> {
         let err = |k| FsError::new(k, link);
         if target.is_empty() {
             return Err(err(ErrorKind::NotFound));
@@ -402,7 +410,7 @@ impl MemFs {
     }
 
     /// [`MemFs::readlink`] relative to `at`.
-    pub fn readlink_at(&self, at: At, path: &str) -> FsResult<String> {
+    pub(crate) fn readlink_at(&self, at: At, path: &str) -> FsResult<String> {
         let err = |k| FsError::new(k, path);
         let ino = self.resolve_at(at, path, false).map_err(err)?.found().map_err(err)?;
         match &self.inode(ino).node {
@@ -419,7 +427,7 @@ impl MemFs {
 
     /// [`MemFs::link`] with each path relative to its own `At`; with
     /// `follow`, a symlink at `existing` is followed first.
-    pub fn link_at(&mut self, from: At, existing: &str, to: At, new: &str, follow: bool) -> FsResult<()> {
+    pub(crate) fn link_at(&mut self, from: At, existing: &str, to: At, new: &str, follow: bool) -> FsResult<()> {
         let src = self
             .resolve_at(from, existing, follow)
             .and_then(|r| r.found())
@@ -446,7 +454,7 @@ impl MemFs {
     }
 
     /// [`MemFs::rename`] with each path relative to its own `At`.
-    pub fn rename_at(&mut self, from_at: At, from: &str, to_at: At, to: &str) -> FsResult<()> {
+    pub(crate) fn rename_at(&mut self, from_at: At, from: &str, to_at: At, to: &str) -> FsResult<()> {
         let src = self.resolve_at(from_at, from, false).map_err(|k| FsError::new(k, from))?;
         let dst = self.resolve_at(to_at, to, false).map_err(|k| FsError::new(k, to))?;
         let (sp, sname, sino) = src.existing().map_err(|k| FsError::new(k, from))?;
@@ -567,7 +575,7 @@ impl MemFs {
 
     /// Metadata of the entry at `path` relative to `at`; a symlink at the
     /// end is followed when `follow`.
-    pub fn metadata_at(&self, at: At, path: &str, follow: bool) -> FsResult<Metadata> {
+    pub(crate) fn metadata_at(&self, at: At, path: &str, follow: bool) -> FsResult<Metadata> {
         let err = |k| FsError::new(k, path);
         let ino = self.resolve_at(at, path, follow).map_err(err)?.found().map_err(err)?;
         Ok(self.metadata_of(ino))

@@ -26,7 +26,7 @@ impl At {
     pub const ROOT: At = At { dir: ROOT, wall: None };
 
     /// Relative to `dir`, never above `wall`.
-    pub fn walled(dir: Ino, wall: Ino) -> Self {
+    pub(crate) fn walled(dir: Ino, wall: Ino) -> Self {
         At { dir, wall: Some(wall) }
     }
 }

@@ -76,6 +76,11 @@ impl MemFs {
     }
 
     /// The kind of an inode.
+    ///
+    /// # Panics
+    ///
+    /// If no inode `ino` is alive: take it from [`MemFs::walk`] or
+    /// [`Metadata::ino`] of this MemFs, since its last change.
     pub fn kind(&self, ino: Ino) -> Kind {
         match self.inode(ino).node {
             Node::File(_) => Kind::File,
@@ -86,6 +91,11 @@ impl MemFs {
 
     /// A file's bytes or a symlink's target, by inode; `None` for a
     /// directory.
+    ///
+    /// # Panics
+    ///
+    /// If no inode `ino` is alive: take it from [`MemFs::walk`] or
+    /// [`Metadata::ino`] of this MemFs, since its last change.
     pub fn content(&self, ino: Ino) -> Option<&[u8]> {
         match &self.inode(ino).node {
             Node::File(b) => Some(b),
@@ -95,6 +105,11 @@ impl MemFs {
     }
 
     /// Metadata of an inode.
+    ///
+    /// # Panics
+    ///
+    /// If no inode `ino` is alive: take it from [`MemFs::walk`] or
+    /// [`Metadata::ino`] of this MemFs, since its last change.
     pub fn metadata_of(&self, ino: Ino) -> Metadata {
         let inode = self.inode(ino);
         let (size, nlink) = match &inode.node {

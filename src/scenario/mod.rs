@@ -5,9 +5,6 @@
 //! such a description into a `Scenario`.
 //!
 //! TODO (issue 16, what is left of it; the rest has landed):
-//! - MemFs operations only the hosts need (`hold`, `read_ino`, `open_at`,
-//!   …) become `pub(crate)`; a public method that can panic on a stale
-//!   inode returns an error or documents `# Panics`.
 //! - A glob-driven suite runner in the library (`Suite::new().run("…")`),
 //!   which `wasi-replay test` then uses; the example crate gets a scenario
 //!   directory for it.

@@ -33,9 +33,6 @@ mod preopens;
 /// The hostile catalog: limits, escapes, snapshots.
 mod hostile;
 
-/// MemFs invariants under long random operation sequences.
-mod memfs_invariants;
-
 /// Bad input never panics: mutated components, malformed scenarios.
 mod bad_input;
 

@@ -5,8 +5,8 @@
 //! of wasmtime-wasi's own generated bindings and links them over its
 //! filesystem interfaces (the linker allows shadowing). Those bindings name
 //! wasmtime-wasi's `Descriptor` as the resource type; the table entries
-//! behind the handles are ours ([`Handle`]), and every handle that reaches
-//! this module is re-typed with [`ours`] before use. No code but the direct
+//! behind the handles are ours (`Handle`), and every handle that reaches
+//! this module is re-typed with `ours` before use. No code but the direct
 //! hosts sees these handles, because they serve every function that takes
 //! one (the p1 layer keeps them in its descriptor table as they are).
 //!
