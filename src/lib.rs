@@ -5,6 +5,7 @@
 pub mod bridge;
 #[cfg(feature = "catalog")]
 pub mod catalog;
+mod glob;
 pub mod harness;
 pub mod host;
 pub mod kernel;
@@ -20,5 +21,5 @@ pub use host::HostError;
 pub use memfs::{FsError, MemFs};
 pub use report::RunReport;
 pub use scenario::Scenario;
-pub use suite::SuiteError;
+pub use suite::{Suite, SuiteError};
 pub use world::World;

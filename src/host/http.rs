@@ -30,18 +30,8 @@ impl UrlMatch {
         match self {
             UrlMatch::Exact(u) => u == url,
             UrlMatch::Prefix(p) => url.starts_with(p.as_str()),
-            UrlMatch::Glob(g) => glob(g.as_bytes(), url.as_bytes()),
+            UrlMatch::Glob(g) => crate::glob::matches(g, url),
         }
-    }
-}
-
-fn glob(p: &[u8], s: &[u8]) -> bool {
-    match (p.first(), s.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => glob(&p[1..], s) || (!s.is_empty() && glob(p, &s[1..])),
-        (Some(b'?'), Some(_)) => glob(&p[1..], &s[1..]),
-        (Some(a), Some(b)) if a == b => glob(&p[1..], &s[1..]),
-        _ => false,
     }
 }
 

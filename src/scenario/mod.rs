@@ -5,9 +5,6 @@
 //! such a description into a `Scenario`.
 //!
 //! TODO (issue 16, what is left of it; the rest has landed):
-//! - A glob-driven suite runner in the library (`Suite::new().run("…")`),
-//!   which `wasi-replay test` then uses; the example crate gets a scenario
-//!   directory for it.
 //! - `cli/bench.rs` as a module tree (or the measuring moved to `benches/`).
 
 pub mod spec;

@@ -36,6 +36,12 @@ pub trait GuestResolver {
     /// The component of guest `name` in `world`; `None` when it knows no
     /// such guest.
     fn component(&self, name: &str, world: World) -> Option<PathBuf>;
+    /// The worlds a scenario naming guest `name` runs in when it gives no
+    /// `worlds`. Default: p2 and p3.
+    fn worlds(&self, name: &str) -> Vec<World> {
+        let _ = name;
+        vec![World::P2, World::P3]
+    }
     /// The names it knows, for the error about one it does not.
     fn known(&self) -> Vec<String>;
 }
@@ -191,15 +197,18 @@ impl ScenarioFile {
             }
             (None, true) => return Err(SuiteError::at(path, "names no `guest` and no `components`")),
             (Some(g), true) => {
-                let unknown = || {
-                    let known = guests.known();
+                let known = guests.known();
+                if !known.contains(g) {
                     let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-                    SuiteError::at(path, format!("field `guest`: no guest `{g}` (known: {known})"))
-                };
-                let worlds = raw.worlds.clone().unwrap_or_else(|| vec![World::P2, World::P3]);
+                    return Err(SuiteError::at(path, format!("field `guest`: no guest `{g}` (known: {known})")));
+                }
+                let worlds = raw.worlds.clone().unwrap_or_else(|| guests.worlds(g));
                 worlds
                     .into_iter()
-                    .map(|w| Ok(Target { component: guests.component(g, w).ok_or_else(unknown)?, world: Some(w) }))
+                    .map(|w| match guests.component(g, w) {
+                        Some(component) => Ok(Target { component, world: Some(w) }),
+                        None => Err(SuiteError::at(path, format!("field `worlds`: guest `{g}` has no {w} build"))),
+                    })
                     .collect::<Result<_, SuiteError>>()?
             }
             (None, false) => {

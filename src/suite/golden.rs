@@ -13,17 +13,69 @@ pub struct Golden {
     pub source: String,
 }
 
+/// What a check writes when a report is new or differs from its golden:
+/// insta's update modes, so one environment variable steers `cargo insta`
+/// snapshots and scenario goldens alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Update {
+    /// The report goes to the pending `.snap.new` file, for `cargo insta
+    /// review` (insta's `new`, and `auto` off CI).
+    Pending,
+    /// The report is written as the golden (insta's `always`, and
+    /// `wasi-replay test --accept`).
+    Accept,
+    /// A report with no golden yet is written as the golden; a changed one
+    /// goes to the pending file (insta's `unseen`).
+    AcceptUnseen,
+    /// Nothing is written (insta's `no`, and `auto` on CI).
+    Nothing,
+}
+
+impl Update {
+    /// The mode `INSTA_UPDATE` asks for (`always`, `new`, `unseen`, `no`,
+    /// or `auto`), as insta reads it: unset or `auto` writes nothing when
+    /// `CI` is set to anything but `false` or `0`, and pending files
+    /// otherwise. An unknown value is `auto`.
+    pub fn from_env() -> Self {
+        match std::env::var("INSTA_UPDATE").as_deref() {
+            Ok("always") => Update::Accept,
+            Ok("new") => Update::Pending,
+            Ok("unseen") => Update::AcceptUnseen,
+            Ok("no") => Update::Nothing,
+            _ if in_ci() => Update::Nothing,
+            _ => Update::Pending,
+        }
+    }
+}
+
+/// Is `CI` set, as insta reads it?
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
 /// How a report compares with its golden file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// Same report.
     Match,
-    /// The golden differs; the new report went to `.snap.new`.
+    /// The golden differs (the new report went where [`Update`] said).
     Mismatch,
-    /// No golden yet; the new report went to `.snap.new`.
+    /// No golden yet (the new report went where [`Update`] said).
     Missing,
     /// The report was written as the golden.
     Accepted,
+}
+
+impl Verdict {
+    /// Whether the check that gave this verdict, with `update`, wrote the
+    /// pending file.
+    pub fn wrote_pending(self, update: Update) -> bool {
+        match self {
+            Verdict::Mismatch => matches!(update, Update::Pending | Update::AcceptUnseen),
+            Verdict::Missing => update == Update::Pending,
+            Verdict::Match | Verdict::Accepted => false,
+        }
+    }
 }
 
 impl Golden {
@@ -50,22 +102,28 @@ impl Golden {
         }
     }
 
-    /// Compares `report` (YAML) with the golden. A difference goes to the
-    /// pending file; with `accept`, to the golden itself.
-    pub fn check(&self, report: &str, accept: bool) -> io::Result<Verdict> {
+    /// Compares `report` (YAML) with the golden, and writes a new or
+    /// changed report as `update` says. A match removes a stale pending
+    /// file.
+    pub fn check(&self, report: &str, update: Update) -> io::Result<Verdict> {
         let existing = self.read()?;
         if existing.as_deref().map(str::trim_end) == Some(report.trim_end()) {
             remove_if_present(&self.pending())?;
             return Ok(Verdict::Match);
         }
         let text = self.render(report);
-        if accept {
-            std::fs::write(&self.path, text)?;
-            remove_if_present(&self.pending())?;
-            return Ok(Verdict::Accepted);
+        match update {
+            Update::Accept => {}
+            Update::AcceptUnseen if existing.is_none() => {}
+            Update::Pending | Update::AcceptUnseen => {
+                std::fs::write(self.pending(), text)?;
+                return Ok(if existing.is_some() { Verdict::Mismatch } else { Verdict::Missing });
+            }
+            Update::Nothing => return Ok(if existing.is_some() { Verdict::Mismatch } else { Verdict::Missing }),
         }
-        std::fs::write(self.pending(), text)?;
-        Ok(if existing.is_some() { Verdict::Mismatch } else { Verdict::Missing })
+        std::fs::write(&self.path, text)?;
+        remove_if_present(&self.pending())?;
+        Ok(Verdict::Accepted)
     }
 
     fn render(&self, report: &str) -> String {

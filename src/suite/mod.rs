@@ -7,10 +7,12 @@ mod file;
 mod golden;
 mod http;
 pub mod junit;
+mod runner;
 
 pub use file::{GuestResolver, NoGuests, ScenarioFile, Target};
+pub use golden::{Golden, Update, Verdict};
 pub use http::load_mocks;
-pub use golden::{Golden, Verdict};
+pub use runner::{Case, CaseOutcome, CaseResult, Suite};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -36,17 +38,26 @@ impl fmt::Display for SuiteError {
 
 impl std::error::Error for SuiteError {}
 
-/// The scenario files under `paths`: each path is a `.toml` file or a
-/// directory searched recursively. Sorted, so slices are stable.
+/// The scenario files `paths` name: each one a `.toml` file, a directory
+/// searched recursively for `.toml` files, or a glob (`*`, `?`, and `**`
+/// for any number of directories). Sorted and without repeats, so slices
+/// are stable. A path that names no scenario file is an error.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SuiteError> {
     let mut out = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            collect(p, &mut out)?;
+        let before = out.len();
+        let text = p.to_string_lossy();
+        if crate::glob::is_pattern(&text) {
+            expand(p, &mut out)?;
+        } else if p.is_dir() {
+            collect(p, &mut out, &|f| f.extension().is_some_and(|e| e == "toml"))?;
         } else if p.is_file() {
             out.push(p.clone());
         } else {
             return Err(SuiteError::at(p, "no such file or directory"));
+        }
+        if out.len() == before {
+            return Err(SuiteError::at(p, "names no scenario file"));
         }
     }
     out.sort();
@@ -54,13 +65,40 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SuiteError> {
     Ok(out)
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
+/// The files a glob matches: the directories before its first wildcard are
+/// searched, and each file's path below them is matched component by
+/// component.
+fn expand(pattern: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
+    let parts: Vec<String> = pattern.iter().map(|c| c.to_string_lossy().into_owned()).collect();
+    let fixed = parts.iter().take_while(|c| !crate::glob::is_pattern(c)).count();
+    let base: PathBuf = parts[..fixed].iter().collect();
+    let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
+    if !base.is_dir() {
+        return Err(SuiteError::at(pattern, format!("no such directory: {}", base.display())));
+    }
+    let rest: Vec<&str> = parts[fixed..].iter().map(String::as_str).collect();
+    collect(&base, out, &|f| {
+        let below: Vec<String> = f.strip_prefix(&base).unwrap_or(f).iter().map(|c| c.to_string_lossy().into_owned()).collect();
+        let below: Vec<&str> = below.iter().map(String::as_str).collect();
+        crate::glob::path_matches(&rest, &below)
+    })
+    .map(|()| {
+        // `./x` from a relative glob reads better as `x`.
+        for f in out.iter_mut() {
+            if let Ok(stripped) = f.strip_prefix("./") {
+                *f = stripped.to_path_buf();
+            }
+        }
+    })
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>, keep: &dyn Fn(&Path) -> bool) -> Result<(), SuiteError> {
     let entries = std::fs::read_dir(dir).map_err(|e| SuiteError::at(dir, e.to_string()))?;
     for entry in entries {
         let path = entry.map_err(|e| SuiteError::at(dir, e.to_string()))?.path();
         if path.is_dir() {
-            collect(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+            collect(&path, out, keep)?;
+        } else if keep(&path) {
             out.push(path);
         }
     }

@@ -10,7 +10,8 @@ use wasi_replay::report::{RunReport, World};
 fn cli() -> Command {
     harness(); // builds the catalog once
     let mut c = Command::new(env!("CARGO_BIN_EXE_wasi-replay"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    // What the outer run says about goldens is not this command's input.
+    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").env_remove("CI").env_remove("INSTA_UPDATE");
     c
 }
 
@@ -282,6 +283,11 @@ fn run_test(dir: &Path, extra: &[&str]) -> std::process::Output {
 #[test]
 fn test_missing_goldens_fail_then_accept_then_pass() {
     let dir = scenario_copy("exit-code");
+    // On CI, as insta does, nothing is written.
+    let out = cli().arg("test").arg(dir.path()).env("CI", "true").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains("nothing was written"), "{}", stderr(&out));
+    assert!(!dir.path().join("exit-code.p2.snap.new").exists(), "CI writes no pending file");
     let out = run_test(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(stdout(&out).contains("MISSING"));

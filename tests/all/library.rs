@@ -61,3 +61,51 @@ fn the_assertion_macros_check_what_they_say() {
     let message = *missing.expect_err("a missing file").downcast::<String>().unwrap();
     assert_eq!(message, "wasi-replay: cannot read no/such.wasm: No such file or directory (os error 2)");
 }
+
+/// The message of a panic `f` must raise.
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("it must panic");
+    payload.downcast::<String>().map(|s| *s).unwrap_or_else(|p| p.downcast::<&str>().unwrap().to_string())
+}
+
+#[test]
+fn the_suite_runner_finds_scenarios_by_glob_and_keeps_their_goldens() {
+    use wasi_replay::Suite;
+    use wasi_replay::suite::Update;
+    harness(); // builds the catalog
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("a.toml"), "guest = \"exit\"\nargs = [\"exit-code\"]\n").unwrap();
+    std::fs::write(dir.path().join("sub/b.toml"), "guest = \"exit\"\nseed = 1\n").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a scenario").unwrap();
+    let all = format!("{}/**/*.toml", dir.path().display());
+    let top = format!("{}/*.toml", dir.path().display());
+    let suite = |update| Suite::new().guest("exit", World::P2, catalog::component_path("exit-code", World::P2)).update(update);
+
+    // Globs: `**` reaches into sub/, `*` stays in its directory, and a
+    // glob that matches nothing is an error, never an empty suite.
+    let files = suite(Update::Pending).load([&all]).unwrap();
+    assert_eq!(files.iter().map(|f| f.scenario.name()).collect::<Vec<_>>(), ["a", "b"]);
+    assert_eq!(Suite::cases(&files).len(), 2, "a guest given in p2 alone runs in p2 alone");
+    assert_eq!(suite(Update::Pending).load([&top]).unwrap().len(), 1);
+    let none = suite(Update::Pending).load([format!("{}/*.json", dir.path().display())]).unwrap_err();
+    assert!(none.to_string().ends_with("names no scenario file"), "{none}");
+
+    // No goldens yet: both fail, and the new reports wait in .snap.new.
+    let message = panic_message(|| suite(Update::Pending).run(&all));
+    assert!(message.starts_with("2 of 2 scenario cases failed"), "{message}");
+    assert!(dir.path().join("sub/b.p2.snap.new").exists());
+    // Accepted, they pass, and the pending files are gone.
+    suite(Update::Accept).run(&all);
+    assert!(!dir.path().join("sub/b.p2.snap.new").exists());
+    suite(Update::Nothing).run(&all);
+
+    // A changed golden fails with a diff, and on CI nothing is written.
+    let golden = dir.path().join("a.p2.snap");
+    let text = std::fs::read_to_string(&golden).unwrap();
+    std::fs::write(&golden, text.replace("status: 3", "status: 4")).unwrap();
+    let message = panic_message(|| suite(Update::Nothing).run(&all));
+    assert!(message.starts_with("1 of 2 scenario cases failed"), "{message}");
+    assert!(message.contains("nothing was written") && message.contains("\n-  status: 4\n+  status: 3\n"), "{message}");
+    assert!(!dir.path().join("a.p2.snap.new").exists());
+}

@@ -2,7 +2,7 @@ use std::sync::OnceLock;
 use wasi_replay::catalog;
 use wasi_replay::harness::{Guest, Harness};
 use wasi_replay::report::{RunReport, World};
-use wasi_replay::suite::{Golden, Verdict};
+use wasi_replay::suite::{Golden, Update, Verdict};
 
 /// The harness, shared by every test in the binary; the catalog is built
 /// (or found up to date) once, before the first use.
@@ -31,30 +31,26 @@ pub fn golden(name: &str, world: World) -> Golden {
     Golden { path, source: format!("scenarios/{}", file.display()) }
 }
 
-/// Asserts `report` against its golden. A difference is written beside it
-/// as `.snap.new` (for `cargo insta review`) unless `CI` is set, and the
-/// test fails with a unified diff; `INSTA_UPDATE=always` accepts it, as
-/// insta would.
+/// Asserts `report` against its golden, and fails with a unified diff
+/// when they differ. A new or changed report is written as insta would
+/// write it ([`Update::from_env`]): to `.snap.new` for `cargo insta
+/// review`, nowhere on CI, over the golden with `INSTA_UPDATE=always`.
 #[track_caller]
 pub fn assert_golden(name: &str, world: World, report: &RunReport) {
     let golden = golden(name, world);
     let yaml = report.to_yaml();
-    let accept = std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always");
-    let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-    let old = golden.read().unwrap_or_else(|e| panic!("{}: {e}", golden.path.display()));
-    if old.as_deref().map(str::trim_end) == Some(yaml.trim_end()) {
-        return;
-    }
-    if in_ci && !accept {
-        let old = old.unwrap_or_default();
-        let diff = text_diff("golden", &old, "new", &yaml).unwrap_or_default();
-        panic!("{name} ({world}): {} {} the report:\n{diff}", golden.path.display(), if old.is_empty() { "is missing for" } else { "differs from" });
-    }
-    match golden.check(&yaml, accept).unwrap_or_else(|e| panic!("{}: {e}", golden.path.display())) {
+    let at = |e: std::io::Error| -> ! { panic!("{}: {e}", golden.path.display()) };
+    let old = golden.read().unwrap_or_else(|e| at(e));
+    let update = Update::from_env();
+    match golden.check(&yaml, update).unwrap_or_else(|e| at(e)) {
         Verdict::Match | Verdict::Accepted => {}
-        Verdict::Mismatch | Verdict::Missing => {
+        verdict => {
             let diff = text_diff("golden", old.as_deref().unwrap_or(""), "new", &yaml).unwrap_or_default();
-            panic!("{name} ({world}): the report differs from {}; the new one is in {}:\n{diff}", golden.path.display(), golden.pending().display());
+            let written = match verdict.wrote_pending(update) {
+                true => format!("the new one is in {}", golden.pending().display()),
+                false => "nothing was written".into(),
+            };
+            panic!("{name} ({world}): the report differs from {}; {written}:\n{diff}", golden.path.display());
         }
     }
 }
