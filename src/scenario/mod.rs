@@ -3,9 +3,6 @@
 //! A [`Scenario`] is built with setters; [`spec::Spec`] is how a scenario
 //! file and the command line describe one, and the one place that turns
 //! such a description into a `Scenario`.
-//!
-//! TODO (issue 16, what is left of it; the rest has landed):
-//! - `cli/bench.rs` as a module tree (or the measuring moved to `benches/`).
 
 pub mod spec;
 
