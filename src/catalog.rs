@@ -28,7 +28,12 @@ pub const SEED: u64 = 42;
 
 /// The catalog scenarios, in the order reports and tables list them.
 pub const SCENARIOS: &[&str] =
-    &["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics", "http-get", "http-post", "http-unmatched", "fs-bulk"];
+    &["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics", "http-get", "http-post", "http-unmatched", "fs-bulk", "lib-counter"];
+
+/// The catalog scenarios whose guest exports no command, only functions:
+/// their scenario files make calls (`[[call]]`), and a run without calls
+/// is refused.
+pub const LIBRARIES: &[&str] = &["lib-counter"];
 
 /// The hostile catalog: guests that try to break the harness. Their
 /// scenario files (`scenarios/hostile/`) set the limits that stop them.

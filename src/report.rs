@@ -158,6 +158,23 @@ pub(crate) struct Outcome {
     /// The final MemFs, when the run had one.
     pub(crate) fs: Option<MemFs>,
     pub(crate) http: Vec<Exchange>,
+    pub(crate) calls: Vec<CallReport>,
+}
+
+/// One call of an exported function and what it returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct CallReport {
+    /// The call as the scenario wrote it (`add(1, 2)`).
+    pub invoke: String,
+    /// What it returned, in WAVE; absent for a function that returns
+    /// nothing, or when it did not return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// The call did not return: it trapped, exited or hit a limit, as the
+    /// report's `exit` says, and no later call was made.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ended_run: bool,
 }
 
 /// The observable result of one run.
@@ -174,6 +191,10 @@ pub struct RunReport {
     pub backend: Backend,
     /// How it ended.
     pub exit: Exit,
+    /// The exported functions called, in order, when the scenario made
+    /// calls instead of running the command; absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallReport>,
     /// Virtual time that passed during the run, in nanoseconds.
     pub elapsed_ns: u64,
     /// Captured stdout.
@@ -209,6 +230,7 @@ impl RunReport {
             seed: scenario.inputs.seed,
             backend: scenario.inputs.backend,
             exit: outcome.exit,
+            calls: outcome.calls,
             elapsed_ns: outcome.elapsed_ns,
             stdout: Output::from_bytes(outcome.stdout),
             stderr: Output::from_bytes(outcome.stderr),
@@ -237,6 +259,7 @@ impl RunReport {
             seed: self.seed,
             backend: self.backend,
             exit: self.exit.clone(),
+            calls: self.calls.clone(),
             elapsed_ns: self.elapsed_ns,
             stdout: self.stdout.clone(),
             stderr: self.stderr.clone(),
@@ -287,6 +310,7 @@ impl RunReport {
         field!("seed", seed);
         field!("backend", backend);
         field!("exit", exit);
+        field!("calls", calls);
         field!("elapsed-ns", elapsed_ns);
         field!("stdout", stdout);
         field!("stderr", stderr);

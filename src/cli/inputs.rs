@@ -44,6 +44,12 @@ pub struct InputArgs {
     /// An environment variable. Repeatable; order is kept.
     #[arg(long = "env", value_name = "K=V", value_parser = parse_kv)]
     env: Vec<(String, String)>,
+    /// Call an exported function instead of running the command, in WAVE
+    /// as `wasmtime run --invoke` takes it: 'add(1, 2)', or
+    /// 'iface#add(1, 2)' to name the interface. Repeatable: the calls are
+    /// made in order on one instance.
+    #[arg(long = "invoke", value_name = "CALL")]
+    calls: Vec<String>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     format: Format,
@@ -193,6 +199,7 @@ impl InputArgs {
                 FsReportArg::Digest => FsReport::Digest,
             }),
             http: self.http_mock.as_deref().map(wasi_replay::suite::load_mocks).transpose()?,
+            calls: self.calls.clone(),
             source: Source::Flags,
         };
         Ok(spec.build()?)

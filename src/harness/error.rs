@@ -37,11 +37,23 @@ pub enum HarnessError {
         /// wasmtime's reason.
         reason: String,
     },
-    /// The component exports no `wasi:cli/run` of a known world.
-    #[error("{name}: does not export wasi:cli/run@0.2.x or wasi:cli/run@0.3.0")]
+    /// The component exports no `wasi:cli/run` of a known world, and the
+    /// scenario makes no calls.
+    #[error("{name}: does not export wasi:cli/run@0.2.x or wasi:cli/run@0.3.0; call its exports instead (--invoke, or [[call]] in a scenario)")]
     NoRun {
         /// The guest.
         name: String,
+    },
+    /// A call the scenario makes does not fit the guest's exports: an
+    /// unknown or ambiguous function, bad WAVE, a wrong arity or type.
+    #[error("{name}: call `{call}`: {reason}")]
+    Call {
+        /// The guest.
+        name: String,
+        /// The call as written.
+        call: String,
+        /// What is wrong.
+        reason: String,
     },
     /// A guest was asked to run on a host that cannot carry its world:
     /// a p3 component on the p2 host, a component on the p1 host, a p1

@@ -15,6 +15,7 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Module};
 
 mod cache;
+pub(crate) mod call;
 mod engine;
 mod error;
 mod imports;
@@ -136,13 +137,14 @@ impl<T: HostState> Host<T> {
         }
     }
 
-    /// Links `component`, which exports `exports`, once per backend:
+    /// Links `component`, which exports the command of `exports` (none:
+    /// a library), once per backend:
     /// `(direct, bridge)`. A failed link is `unlinked`'s error; a `run`
     /// export of the wrong shape is `no_run`'s.
     fn link(
         &self,
         component: &Component,
-        exports: World,
+        exports: Option<World>,
         unlinked: impl Fn(wasmtime::Error) -> HarnessError,
         no_run: impl Fn(wasmtime::Error) -> HarnessError,
     ) -> Result<(Command<T>, Command<T>), HarnessError> {
@@ -251,7 +253,10 @@ impl Harness {
         };
         let first = host.or(hint).unwrap_or(World::P3);
         let mut component = compile(first).map_err(invalid)?;
-        let exports = world::of_component(self.engine(first), &component).ok_or_else(|| HarnessError::NoRun { name: name.clone() })?;
+        // A component with no command is a library: only calls run it, in
+        // the world its imports speak.
+        let command = world::of_component(self.engine(first), &component);
+        let exports = command.unwrap_or_else(|| world::of_imports(self.engine(first), &component));
         let host = host.unwrap_or(exports);
         if exports == World::P3 && host == World::P2 {
             return Err(HarnessError::WrongHost { name, world: exports, host });
@@ -267,11 +272,11 @@ impl Harness {
         let no_run = |_| HarnessError::NoRun { name: name.clone() };
         let pre = match host {
             World::P1 | World::P2 => {
-                let (direct, bridge) = self.p2.link(&component, exports, link, no_run)?;
+                let (direct, bridge) = self.p2.link(&component, command, link, no_run)?;
                 Pre::P2 { direct, bridge }
             }
             World::P3 => {
-                let (direct, bridge) = self.p3.link(&component, exports, link, no_run)?;
+                let (direct, bridge) = self.p3.link(&component, command, link, no_run)?;
                 Pre::P3 { direct, bridge }
             }
         };
@@ -369,6 +374,31 @@ impl Harness {
         self.run_here(guest, scenario)
     }
 
+    /// The scenario's calls checked against the guest's exports; with no
+    /// calls, the guest must have a command to run.
+    fn prepare_calls(&self, guest: &Guest, calls: &[String]) -> Result<Vec<call::Prepared>, HarnessError> {
+        let (runs, component, engine) = match &guest.pre {
+            Pre::P1 { .. } if calls.is_empty() => return Ok(Vec::new()),
+            Pre::P1 { .. } => {
+                let reason = "a p1 module exports no component functions to call".to_string();
+                return Err(HarnessError::Call { name: guest.name.clone(), call: calls[0].clone(), reason });
+            }
+            Pre::P2 { direct, .. } => (direct.runs(), direct.component(), &self.p2.engine),
+            Pre::P3 { direct, .. } => (direct.runs(), direct.component(), &self.p3.engine),
+        };
+        if calls.is_empty() {
+            return if runs { Ok(Vec::new()) } else { Err(HarnessError::NoRun { name: guest.name.clone() }) };
+        }
+        let component = component.expect("a component");
+        calls
+            .iter()
+            .map(|c| {
+                call::prepare(engine, component, c)
+                    .map_err(|reason| HarnessError::Call { name: guest.name.clone(), call: c.clone(), reason })
+            })
+            .collect()
+    }
+
     /// [`Harness::run_with_fs`] on the calling thread, which must not be
     /// inside a tokio runtime.
     fn run_here(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, Option<MemFs>), HarnessError> {
@@ -387,6 +417,8 @@ impl Harness {
         } else {
             &scenario.inputs
         };
+        let calls = self.prepare_calls(guest, &scenario.calls)?;
+        let calls = &calls[..];
         let outcome = rt.block_on(async {
             let direct = inputs.backend == Backend::Direct;
             let limits = &inputs.limits;
@@ -394,18 +426,18 @@ impl Harness {
                 Pre::P1 { direct: d, bridge: b } => {
                     let engine = &self.p2.engine;
                     if direct {
-                        run_on(engine, d, P1Direct::from_inputs(inputs, fs)?, limits).await
+                        run_on(engine, d, P1Direct::from_inputs(inputs, fs)?, limits, calls).await
                     } else {
-                        run_on(engine, b, P1Bridge::from_inputs(inputs, fs)?, limits).await
+                        run_on(engine, b, P1Bridge::from_inputs(inputs, fs)?, limits, calls).await
                     }
                 }
                 Pre::P2 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.p2.engine, pre, P2State::from_inputs(inputs, fs)?, limits).await
+                    run_on(&self.p2.engine, pre, P2State::from_inputs(inputs, fs)?, limits, calls).await
                 }
                 Pre::P3 { direct: d, bridge: b } => {
                     let pre = if direct { d } else { b };
-                    run_on(&self.p3.engine, pre, P3State::from_inputs(inputs, fs)?, limits).await
+                    run_on(&self.p3.engine, pre, P3State::from_inputs(inputs, fs)?, limits, calls).await
                 }
             }
         })?;

@@ -2,32 +2,91 @@
 //! paused runtime against a horizon, and what the run left collected.
 
 use crate::host::{Core, HostState, Limits};
-use crate::report::{Exit, Outcome, World};
+use crate::report::{CallReport, Exit, Outcome, World};
 use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::I32Exit;
 
+use super::call::Prepared;
 use super::{HarnessError, engine::TICK_MS};
 
 /// A linked component with its `wasi:cli/run` export found once, in the
-/// world it exports, or a linked p1 module (its `_start` is the command).
+/// world it exports; a linked component that exports no command (a
+/// library: only calls run it); or a linked p1 module (its `_start` is the
+/// command).
 pub(super) enum Command<T: 'static> {
     P1(wasmtime::InstancePre<T>),
     P2(wasmtime_wasi::p2::bindings::CommandPre<T>),
     P3(wasmtime_wasi::p3::bindings::CommandPre<T>),
+    Library(InstancePre<T>),
 }
 
 impl<T: HostState> Command<T> {
-    pub(super) fn new(pre: InstancePre<T>, exports: World) -> wasmtime::Result<Self> {
+    /// The command `pre` exports in `exports`, or a library when `None`.
+    pub(super) fn new(pre: InstancePre<T>, exports: Option<World>) -> wasmtime::Result<Self> {
         Ok(match exports {
-            World::P2 => Command::P2(wasmtime_wasi::p2::bindings::CommandPre::new(pre)?),
-            World::P3 => Command::P3(wasmtime_wasi::p3::bindings::CommandPre::new(pre)?),
-            World::P1 => wasmtime::bail!("a component does not export p1"),
+            Some(World::P2) => Command::P2(wasmtime_wasi::p2::bindings::CommandPre::new(pre)?),
+            Some(World::P3) => Command::P3(wasmtime_wasi::p3::bindings::CommandPre::new(pre)?),
+            Some(World::P1) => wasmtime::bail!("a component does not export p1"),
+            None => Command::Library(pre),
         })
     }
 
-    async fn call(&self, store: &mut Store<T>) -> wasmtime::Result<Result<(), ()>> {
+    /// Does it export a command to run?
+    pub(super) fn runs(&self) -> bool {
+        !matches!(self, Command::Library(_))
+    }
+
+    /// The component, for the calls a scenario makes; `None` for a module.
+    pub(super) fn component(&self) -> Option<&wasmtime::component::Component> {
         match self {
+            Command::P1(_) => None,
+            Command::P2(pre) => Some(pre.instance_pre().component()),
+            Command::P3(pre) => Some(pre.instance_pre().component()),
+            Command::Library(pre) => Some(pre.component()),
+        }
+    }
+
+    /// The instance pre of a component.
+    fn instance_pre(&self) -> Option<&InstancePre<T>> {
+        match self {
+            Command::P1(_) => None,
+            Command::P2(pre) => Some(pre.instance_pre()),
+            Command::P3(pre) => Some(pre.instance_pre()),
+            Command::Library(pre) => Some(pre),
+        }
+    }
+
+    /// Instantiates once and makes `calls` in order, recording each in
+    /// `log`; the first that does not return ends the run with its error.
+    async fn call_exports(
+        &self,
+        store: &mut Store<T>,
+        calls: &[Prepared],
+        log: &mut Vec<CallReport>,
+    ) -> wasmtime::Result<Result<(), ()>> {
+        let pre = self.instance_pre().ok_or_else(|| wasmtime::Error::msg("a p1 module takes no calls"))?;
+        let instance = pre.instantiate_async(&mut *store).await?;
+        for call in calls {
+            let func = instance
+                .get_func(&mut *store, call.func)
+                .ok_or_else(|| wasmtime::Error::msg(format!("`{}`: the export is not a function", call.text)))?;
+            let mut results = vec![wasmtime::component::Val::Bool(false); call.results];
+            log.push(CallReport { invoke: call.text.clone(), result: None, ended_run: true });
+            func.call_async(&mut *store, &call.params, &mut results).await?;
+            let last = log.last_mut().expect("pushed");
+            last.ended_run = false;
+            last.result = super::call::result_text(&results);
+        }
+        Ok(Ok(()))
+    }
+
+    async fn call(&self, store: &mut Store<T>, calls: &[Prepared], log: &mut Vec<CallReport>) -> wasmtime::Result<Result<(), ()>> {
+        if !calls.is_empty() {
+            return self.call_exports(store, calls, log).await;
+        }
+        match self {
+            Command::Library(_) => wasmtime::bail!("a library has no command to run"),
             Command::P1(pre) => {
                 let instance = pre.instantiate_async(&mut *store).await?;
                 let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
@@ -52,6 +111,7 @@ pub(super) async fn run_on<T: HostState>(
     command: &Command<T>,
     state: T,
     limits: &Limits,
+    calls: &[Prepared],
 ) -> Result<Outcome, HarnessError> {
     let mut store = Store::new(engine, state);
     store.data_mut().core().clock.start();
@@ -70,9 +130,10 @@ pub(super) async fn run_on<T: HostState>(
     let horizon = store.data_mut().core().clock.horizon();
     let century = std::time::Duration::from_secs(100 * 365 * 86_400);
     let horizon = tokio::time::sleep_until(now.checked_add(horizon).unwrap_or(now + century));
+    let mut log = Vec::new();
     let result = tokio::select! {
         biased;
-        result = command.call(&mut store) => Some(result),
+        result = command.call(&mut store, calls, &mut log) => Some(result),
         () = horizon => None,
     };
     let core: &mut Core = store.data_mut().core();
@@ -94,6 +155,7 @@ pub(super) async fn run_on<T: HostState>(
         truncated,
         fs: core.take_memfs()?,
         http: std::mem::take(&mut *core.http_log.lock().unwrap_or_else(|e| e.into_inner())),
+        calls: log,
     })
 }
 

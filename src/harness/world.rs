@@ -16,6 +16,15 @@ pub(super) fn of_component(engine: &Engine, component: &Component) -> Option<Wor
     found
 }
 
+/// The world a component without a command speaks, read from its
+/// imports: p3 when it imports any `wasi:*@0.3` interface, else p2.
+pub(super) fn of_imports(engine: &Engine, component: &Component) -> World {
+    let p3 = component.component_type().imports(engine).any(|(name, _)| {
+        name.strip_prefix("wasi:").and_then(|n| n.split_once('@')).is_some_and(|(_, v)| v.starts_with("0.3."))
+    });
+    if p3 { World::P3 } else { World::P2 }
+}
+
 /// The world a `wasi:cli/run` export name belongs to.
 fn run_world(export: &str) -> Option<World> {
     match export.strip_prefix("wasi:cli/run@") {

@@ -41,6 +41,7 @@ pub struct Scenario {
     pub(crate) inputs: Inputs,
     pub(crate) fs: Option<MemFs>,
     pub(crate) fs_report: FsReport,
+    pub(crate) calls: Vec<String>,
 }
 
 impl Scenario {
@@ -108,6 +109,17 @@ impl Scenario {
     /// Chooses how the filesystem is served. Default: [`Backend::Direct`].
     pub fn backend(mut self, backend: Backend) -> Self {
         self.inputs.backend = backend;
+        self
+    }
+
+    /// Adds a call of an exported function, in WAVE as `wasmtime run
+    /// --invoke` takes it: `add(1, 2)`, or `iface#add(1, 2)` to name the
+    /// interface. With calls, a run instantiates the component once and
+    /// makes them in order instead of running its command, so state kept
+    /// between calls is tested; the report lists each call's result.
+    /// Default: none, and the command runs.
+    pub fn call(mut self, invoke: impl Into<String>) -> Self {
+        self.calls.push(invoke.into());
         self
     }
 

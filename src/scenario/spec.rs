@@ -41,6 +41,8 @@ pub struct Spec {
     pub fs_report: Option<FsReport>,
     /// HTTP mocks, already read.
     pub http: Option<HttpMocks>,
+    /// Calls of exported functions, in WAVE (see [`Scenario::call`]).
+    pub calls: Vec<String>,
     /// Who filled the spec, which decides how errors name its keys.
     pub source: Source,
 }
@@ -56,6 +58,15 @@ pub enum Source {
 }
 
 impl Source {
+    /// The key that holds a call: `call` in a file, `--invoke` on the
+    /// command line.
+    fn call_key(self) -> &'static str {
+        match self {
+            Source::File => "call",
+            Source::Flags => "invoke",
+        }
+    }
+
     /// How this source names `key` (kebab-case).
     pub fn name(self, key: &str) -> String {
         match self {
@@ -173,6 +184,11 @@ impl Spec {
         }
         if let Some(mocks) = self.http {
             scenario = scenario.http(mocks);
+        }
+        for call in self.calls {
+            crate::harness::call::check_syntax(&call)
+                .map_err(|e| SpecError(format!("{}: `{call}`: {e}", self.source.name(self.source.call_key()))))?;
+            scenario = scenario.call(call);
         }
         Ok(scenario)
     }

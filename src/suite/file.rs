@@ -19,6 +19,9 @@
 //! url = "https://api.example.com/items"
 //! body = "[]"
 //!
+//! [[call]]                     # call exported functions instead of running
+//! invoke = "add(1, 2)"         # the command: WAVE, as `wasmtime run --invoke`
+//!
 //! [[preopen]]                  # instead of `fixture`: one or more preopens
 //! guest = "/data"              # the guest path (default "/")
 //! fixture = "data"             # copied in under the guest path (default: empty)
@@ -92,6 +95,14 @@ struct Raw {
     http: Option<super::http::RawHttp>,
     #[serde(default)]
     preopen: Vec<RawPreopen>,
+    #[serde(default)]
+    call: Vec<RawCall>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCall {
+    invoke: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +200,7 @@ impl ScenarioFile {
         spec.backend = raw.backend;
         spec.fs_report = raw.fs_report;
         spec.http = raw.http.map(|h| h.into_mocks(path, dir)).transpose()?;
+        spec.calls = raw.call.into_iter().map(|c| c.invoke).collect();
         let scenario = spec.build().map_err(|e| SuiteError::at(path, e.0))?;
 
         let targets = match (&raw.guest, raw.components.is_empty()) {

@@ -49,6 +49,9 @@ fn the_catalog_lists_what_is_on_disk() {
         .chain(["support".to_string(), "fs-ops".to_string()])
         .collect();
     assert_eq!(members, listed, "guests/Cargo.toml members against the catalog's lists");
+    for lib in catalog::LIBRARIES {
+        assert!(SCENARIOS.contains(lib), "library {lib} is a catalog scenario too");
+    }
 
     let scenarios = catalog::scenarios_dir();
     let mut files: Vec<(String, std::path::PathBuf)> = SCENARIOS.iter().map(|s| (s.to_string(), scenarios.join(format!("{s}.toml")))).collect();
@@ -106,6 +109,11 @@ fn exit_code() {
 #[test]
 fn trap() {
     check("trap");
+}
+
+#[test]
+fn lib_counter() {
+    check("lib-counter");
 }
 
 #[test]

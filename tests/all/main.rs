@@ -51,6 +51,10 @@ mod pooling;
 /// Direct backend against the bridge, on generated scripts of fs calls.
 mod fidelity;
 
+/// Calls of exported functions: state between calls, results, traps,
+/// calls that do not fit.
+mod calls;
+
 /// The library as a test author meets it: the root re-exports, the default
 /// compile cache, runs from inside a tokio runtime.
 mod library;
