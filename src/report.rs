@@ -159,6 +159,32 @@ pub(crate) struct Outcome {
     pub(crate) fs: Option<MemFs>,
     pub(crate) http: Vec<Exchange>,
     pub(crate) calls: Vec<CallReport>,
+    pub(crate) responses: Vec<ResponseReport>,
+}
+
+/// One request a handler served and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ResponseReport {
+    /// The request: `GET /items?limit=2`.
+    pub request: String,
+    /// The response's status; absent when there was no response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Its headers as `name: value`, sorted, redacted as the mocks redact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    /// Its body: text when small UTF-8, else a sha256; absent when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<crate::host::http::BodyRecord>,
+    /// Why there is no (whole) response: the handler trapped, set an
+    /// error code, returned without a response, or was never called
+    /// because an earlier request ended the shared instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The outgoing requests it made through the mocks, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http: Vec<Exchange>,
 }
 
 /// One call of an exported function and what it returned.
@@ -195,6 +221,10 @@ pub struct RunReport {
     /// calls instead of running the command; absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<CallReport>,
+    /// Each request a handler served, in order, with its response; absent
+    /// when the scenario made no requests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub responses: Vec<ResponseReport>,
     /// Virtual time that passed during the run, in nanoseconds.
     pub elapsed_ns: u64,
     /// Captured stdout.
@@ -231,6 +261,7 @@ impl RunReport {
             backend: scenario.inputs.backend,
             exit: outcome.exit,
             calls: outcome.calls,
+            responses: outcome.responses,
             elapsed_ns: outcome.elapsed_ns,
             stdout: Output::from_bytes(outcome.stdout),
             stderr: Output::from_bytes(outcome.stderr),
@@ -260,6 +291,7 @@ impl RunReport {
             backend: self.backend,
             exit: self.exit.clone(),
             calls: self.calls.clone(),
+            responses: self.responses.clone(),
             elapsed_ns: self.elapsed_ns,
             stdout: self.stdout.clone(),
             stderr: self.stderr.clone(),
@@ -311,6 +343,7 @@ impl RunReport {
         field!("backend", backend);
         field!("exit", exit);
         field!("calls", calls);
+        field!("responses", responses);
         field!("elapsed-ns", elapsed_ns);
         field!("stdout", stdout);
         field!("stderr", stderr);

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use wasi_replay::host::{Backend, LimitOverrides, Preopen};
 use wasi_replay::report::{FsReport, RunReport, World};
 use wasi_replay::scenario::Scenario;
-use wasi_replay::scenario::spec::{DirSpec, Named, Source, Spec, Stdin};
+use wasi_replay::scenario::Serve;
+use wasi_replay::scenario::spec::{Content, DirSpec, Named, RequestSpec, Source, Spec};
 
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
@@ -50,6 +51,17 @@ pub struct InputArgs {
     /// made in order on one instance.
     #[arg(long = "invoke", value_name = "CALL")]
     calls: Vec<String>,
+    /// An HTTP request for a handler guest: 'GET /items?limit=2' (or just
+    /// a path, a GET). Repeatable: served in order.
+    #[arg(long = "request", value_name = "'METHOD /PATH'", value_parser = parse_request)]
+    requests: Vec<wasi_replay::scenario::Request>,
+    /// The body of every --request, read from FILE.
+    #[arg(long, value_name = "FILE")]
+    request_body: Option<PathBuf>,
+    /// How a handler serves the requests: a fresh instance for each (the
+    /// filesystem carries over), or one shared instance. [default: fresh]
+    #[arg(long, value_enum)]
+    serve: Option<ServeArg>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     format: Format,
@@ -122,6 +134,16 @@ fn parse_dir(s: &str) -> Result<DirArg, String> {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ServeArg {
+    Fresh,
+    Shared,
+}
+
+fn parse_request(s: &str) -> Result<wasi_replay::scenario::Request, String> {
+    wasi_replay::scenario::Request::parse(s)
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Yaml,
     Json,
@@ -161,19 +183,22 @@ impl InputArgs {
         let mut args = vec![component.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()];
         args.extend(self.args.iter().cloned());
         let stdin = match self.stdin.as_deref() {
-            None => Stdin::Empty,
+            None => Content::Empty,
             Some("-") => {
                 let mut buf = Vec::new();
                 std::io::stdin().read_to_end(&mut buf).context("reading stdin")?;
-                Stdin::Bytes(buf)
+                Content::Bytes(buf)
             }
-            Some(f) => Stdin::File(Named::new(f, "--stdin")),
+            Some(f) => Content::File(Named::new(f, "--stdin")),
         };
         let fs = self.fs.iter().map(|dir| DirSpec { fixture: Some(Named::new(dir, "--fs")), preopen: Preopen::rw("/") });
         let dirs = self.dirs.iter().map(|d| DirSpec {
             fixture: d.host.as_ref().map(|h| Named::new(h, "--dir")),
             preopen: Preopen { guest_path: d.guest.clone(), read_only: d.read_only },
         });
+        if self.request_body.is_some() && self.requests.is_empty() {
+            anyhow::bail!("--request-body: there is no --request to carry it");
+        }
         let spec = Spec {
             name,
             seed: self.seed,
@@ -200,6 +225,18 @@ impl InputArgs {
             }),
             http: self.http_mock.as_deref().map(wasi_replay::suite::load_mocks).transpose()?,
             calls: self.calls.clone(),
+            requests: self
+                .requests
+                .iter()
+                .map(|r| RequestSpec {
+                    request: r.clone(),
+                    body: self.request_body.as_ref().map_or(Content::Empty, |f| Content::File(Named::new(f, "--request-body"))),
+                })
+                .collect(),
+            serve: self.serve.map(|s| match s {
+                ServeArg::Fresh => Serve::Fresh,
+                ServeArg::Shared => Serve::Shared,
+            }),
             source: Source::Flags,
         };
         Ok(spec.build()?)

@@ -9,21 +9,6 @@
 //! name (`counter#add`).
 //! Arguments are checked against the function's types before anything
 //! runs, so a wrong arity or type is bad input, not a result.
-//!
-//! TODO (issue 17, what is left after exported calls):
-//! - HTTP handlers: components exporting p2 `wasi:http/incoming-handler` or
-//!   p3 `wasi:http/handler`, driven by `[[request]]` / `--request`, one
-//!   instance for the list or one per request (a documented key); the
-//!   report gets each response (status, sorted redacted headers, body as
-//!   text or sha256) and its outgoing exchanges; a trap, an error or an
-//!   unset response outparam is an entry, never a hang. The handler host
-//!   must serve `wasi:cli` and the filesystem beside the proxy world.
-//! - Catalog: a Rust handler built for p2 and p3 (routes, a query
-//!   parameter, a POST echo, an outgoing call to a mock, a 404).
-//! - Python (componentize-py 0.25.1 from PyPI: an `fs-tree` twin and a
-//!   handler) and JavaScript (componentize-js 0.23.0 from npm: args, clocks,
-//!   random, an HTTP call; its WIT names `incoming-handler@0.2.10`), built
-//!   by the catalog and installed by `.ci/run`.
 
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};

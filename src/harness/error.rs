@@ -44,6 +44,15 @@ pub enum HarnessError {
         /// The guest.
         name: String,
     },
+    /// The scenario's requests do not fit the guest: it is no handler, or
+    /// a handler with no requests to serve.
+    #[error("{name}: requests: {reason}")]
+    Requests {
+        /// The guest.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A call the scenario makes does not fit the guest's exports: an
     /// unknown or ambiguous function, bad WAVE, a wrong arity or type.
     #[error("{name}: call `{call}`: {reason}")]

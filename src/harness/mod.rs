@@ -17,6 +17,7 @@ use wasmtime::{Config, Engine, Module};
 mod cache;
 pub(crate) mod call;
 mod engine;
+mod serve;
 mod error;
 mod imports;
 mod module;
@@ -68,6 +69,15 @@ impl Guest {
     /// The world of its `wasi:cli/run` export.
     pub fn exports(&self) -> World {
         self.exports
+    }
+
+    /// Does it export an HTTP handler (and so serve requests)?
+    pub fn serves(&self) -> bool {
+        match &self.pre {
+            Pre::P1 { .. } => false,
+            Pre::P2 { direct, .. } => direct.serves(),
+            Pre::P3 { direct, .. } => direct.serves(),
+        }
     }
 
     /// The host it is linked for. A p2 component can run on either host
@@ -145,11 +155,12 @@ impl<T: HostState> Host<T> {
         &self,
         component: &Component,
         exports: Option<World>,
+        handler: Option<World>,
         unlinked: impl Fn(wasmtime::Error) -> HarnessError,
         no_run: impl Fn(wasmtime::Error) -> HarnessError,
     ) -> Result<(Command<T>, Command<T>), HarnessError> {
         let command = |linker: &Linker<T>| {
-            Command::new(linker.instantiate_pre(component).map_err(&unlinked)?, exports).map_err(&no_run)
+            Command::new(linker.instantiate_pre(component).map_err(&unlinked)?, exports, handler).map_err(&no_run)
         };
         Ok((command(&self.direct)?, command(&self.bridge)?))
     }
@@ -256,7 +267,8 @@ impl Harness {
         // A component with no command is a library: only calls run it, in
         // the world its imports speak.
         let command = world::of_component(self.engine(first), &component);
-        let exports = command.unwrap_or_else(|| world::of_imports(self.engine(first), &component));
+        let handler = world::of_handler(self.engine(first), &component);
+        let exports = command.or(handler).unwrap_or_else(|| world::of_imports(self.engine(first), &component));
         let host = host.unwrap_or(exports);
         if exports == World::P3 && host == World::P2 {
             return Err(HarnessError::WrongHost { name, world: exports, host });
@@ -272,11 +284,11 @@ impl Harness {
         let no_run = |_| HarnessError::NoRun { name: name.clone() };
         let pre = match host {
             World::P1 | World::P2 => {
-                let (direct, bridge) = self.p2.link(&component, command, link, no_run)?;
+                let (direct, bridge) = self.p2.link(&component, command, handler, link, no_run)?;
                 Pre::P2 { direct, bridge }
             }
             World::P3 => {
-                let (direct, bridge) = self.p3.link(&component, command, link, no_run)?;
+                let (direct, bridge) = self.p3.link(&component, command, handler, link, no_run)?;
                 Pre::P3 { direct, bridge }
             }
         };
@@ -374,6 +386,45 @@ impl Harness {
         self.run_here(guest, scenario)
     }
 
+    /// Serves the scenario's requests with a handler guest.
+    fn serve_here(
+        &self,
+        rt: &tokio::runtime::Runtime,
+        guest: &Guest,
+        scenario: &Scenario,
+        inputs: &Inputs,
+    ) -> Result<(RunReport, Option<MemFs>), HarnessError> {
+        let refuse = |reason: &str| Err(HarnessError::Requests { name: guest.name.clone(), reason: reason.to_string() });
+        if !guest.serves() {
+            return refuse("it exports no HTTP handler (wasi:http/incoming-handler@0.2.x or wasi:http/handler@0.3.x)");
+        }
+        if scenario.requests.is_empty() {
+            return refuse("it is an HTTP handler; give requests ([[request]] in a scenario, or --request)");
+        }
+        if !scenario.calls.is_empty() {
+            return refuse("give requests or calls, not both");
+        }
+        let fs = scenario.fs.clone();
+        let (limits, requests, serve, redact) = (&inputs.limits, &scenario.requests[..], scenario.serve, &inputs.http.redact[..]);
+        let outcome = rt.block_on(async {
+            match &guest.pre {
+                Pre::P2 { direct, bridge } => {
+                    let pre = if inputs.backend == Backend::Direct { direct } else { bridge };
+                    let state = |fs| P2State::from_inputs(inputs, fs);
+                    serve::serve_on(&self.p2.engine, pre, state, fs, limits, requests, serve, redact).await
+                }
+                Pre::P3 { direct, bridge } => {
+                    let pre = if inputs.backend == Backend::Direct { direct } else { bridge };
+                    let state = |fs| P3State::from_inputs(inputs, fs);
+                    serve::serve_on(&self.p3.engine, pre, state, fs, limits, requests, serve, redact).await
+                }
+                Pre::P1 { .. } => Err(HarnessError::Internal("a p1 module serves no HTTP".into())),
+            }
+        })?;
+        let name = if scenario.name.is_empty() { guest.name.clone() } else { scenario.name.clone() };
+        Ok(RunReport::from_outcome(name, guest.host(), scenario, outcome))
+    }
+
     /// The scenario's calls checked against the guest's exports; with no
     /// calls, the guest must have a command to run.
     fn prepare_calls(&self, guest: &Guest, calls: &[String]) -> Result<Vec<call::Prepared>, HarnessError> {
@@ -407,7 +458,6 @@ impl Harness {
             .start_paused(true)
             .build()
             .map_err(|e| HarnessError::Internal(format!("tokio runtime: {e}")))?;
-        let fs = scenario.fs.clone();
         // No arguments at all means the program's name alone, as a shell
         // and `wasmtime run` give it.
         let defaulted;
@@ -417,6 +467,10 @@ impl Harness {
         } else {
             &scenario.inputs
         };
+        if !scenario.requests.is_empty() || (guest.serves() && scenario.calls.is_empty()) {
+            return self.serve_here(&rt, guest, scenario, inputs);
+        }
+        let fs = scenario.fs.clone();
         let calls = self.prepare_calls(guest, &scenario.calls)?;
         let calls = &calls[..];
         let outcome = rt.block_on(async {

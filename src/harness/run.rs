@@ -19,22 +19,32 @@ pub(super) enum Command<T: 'static> {
     P2(wasmtime_wasi::p2::bindings::CommandPre<T>),
     P3(wasmtime_wasi::p3::bindings::CommandPre<T>),
     Library(InstancePre<T>),
+    P2Handler(wasmtime_wasi_http::p2::bindings::ProxyPre<T>),
+    P3Handler(wasmtime_wasi_http::p3::bindings::ServicePre<T>),
 }
 
 impl<T: HostState> Command<T> {
-    /// The command `pre` exports in `exports`, or a library when `None`.
-    pub(super) fn new(pre: InstancePre<T>, exports: Option<World>) -> wasmtime::Result<Self> {
-        Ok(match exports {
-            Some(World::P2) => Command::P2(wasmtime_wasi::p2::bindings::CommandPre::new(pre)?),
-            Some(World::P3) => Command::P3(wasmtime_wasi::p3::bindings::CommandPre::new(pre)?),
-            Some(World::P1) => wasmtime::bail!("a component does not export p1"),
-            None => Command::Library(pre),
+    /// The command `pre` exports in `command`, else the HTTP handler it
+    /// exports in `handler`, else a library.
+    pub(super) fn new(pre: InstancePre<T>, command: Option<World>, handler: Option<World>) -> wasmtime::Result<Self> {
+        Ok(match (command, handler) {
+            (Some(World::P2), _) => Command::P2(wasmtime_wasi::p2::bindings::CommandPre::new(pre)?),
+            (Some(World::P3), _) => Command::P3(wasmtime_wasi::p3::bindings::CommandPre::new(pre)?),
+            (Some(World::P1), _) | (None, Some(World::P1)) => wasmtime::bail!("a component does not export p1"),
+            (None, Some(World::P2)) => Command::P2Handler(wasmtime_wasi_http::p2::bindings::ProxyPre::new(pre)?),
+            (None, Some(World::P3)) => Command::P3Handler(wasmtime_wasi_http::p3::bindings::ServicePre::new(pre)?),
+            (None, None) => Command::Library(pre),
         })
     }
 
     /// Does it export a command to run?
     pub(super) fn runs(&self) -> bool {
-        !matches!(self, Command::Library(_))
+        matches!(self, Command::P1(_) | Command::P2(_) | Command::P3(_))
+    }
+
+    /// Does it export an HTTP handler?
+    pub(super) fn serves(&self) -> bool {
+        matches!(self, Command::P2Handler(_) | Command::P3Handler(_))
     }
 
     /// The component, for the calls a scenario makes; `None` for a module.
@@ -44,6 +54,8 @@ impl<T: HostState> Command<T> {
             Command::P2(pre) => Some(pre.instance_pre().component()),
             Command::P3(pre) => Some(pre.instance_pre().component()),
             Command::Library(pre) => Some(pre.component()),
+            Command::P2Handler(pre) => Some(pre.instance_pre().component()),
+            Command::P3Handler(pre) => Some(pre.instance_pre().component()),
         }
     }
 
@@ -54,6 +66,8 @@ impl<T: HostState> Command<T> {
             Command::P2(pre) => Some(pre.instance_pre()),
             Command::P3(pre) => Some(pre.instance_pre()),
             Command::Library(pre) => Some(pre),
+            Command::P2Handler(pre) => Some(pre.instance_pre()),
+            Command::P3Handler(pre) => Some(pre.instance_pre()),
         }
     }
 
@@ -86,7 +100,9 @@ impl<T: HostState> Command<T> {
             return self.call_exports(store, calls, log).await;
         }
         match self {
-            Command::Library(_) => wasmtime::bail!("a library has no command to run"),
+            Command::Library(_) | Command::P2Handler(_) | Command::P3Handler(_) => {
+                wasmtime::bail!("no command to run")
+            }
             Command::P1(pre) => {
                 let instance = pre.instantiate_async(&mut *store).await?;
                 let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
@@ -104,15 +120,13 @@ impl<T: HostState> Command<T> {
     }
 }
 
-/// Instantiates and calls `wasi:cli/run` in the component's own world, then
-/// collects what the run left behind.
-pub(super) async fn run_on<T: HostState>(
+/// A store for one run: the limits set, the clock started, and the
+/// instant at which the run, idle, can wait no longer (its horizon).
+pub(super) fn new_store<T: HostState>(
     engine: &Engine,
-    command: &Command<T>,
     state: T,
     limits: &Limits,
-    calls: &[Prepared],
-) -> Result<Outcome, HarnessError> {
+) -> Result<(Store<T>, tokio::time::Instant), HarnessError> {
     let mut store = Store::new(engine, state);
     store.data_mut().core().clock.start();
     store.limiter(|t| &mut t.core().store_limits);
@@ -129,7 +143,20 @@ pub(super) async fn run_on<T: HostState>(
     let now = tokio::time::Instant::now();
     let horizon = store.data_mut().core().clock.horizon();
     let century = std::time::Duration::from_secs(100 * 365 * 86_400);
-    let horizon = tokio::time::sleep_until(now.checked_add(horizon).unwrap_or(now + century));
+    Ok((store, now.checked_add(horizon).unwrap_or(now + century)))
+}
+
+/// Instantiates and calls `wasi:cli/run` in the component's own world, then
+/// collects what the run left behind.
+pub(super) async fn run_on<T: HostState>(
+    engine: &Engine,
+    command: &Command<T>,
+    state: T,
+    limits: &Limits,
+    calls: &[Prepared],
+) -> Result<Outcome, HarnessError> {
+    let (mut store, horizon) = new_store(engine, state, limits)?;
+    let horizon = tokio::time::sleep_until(horizon);
     let mut log = Vec::new();
     let result = tokio::select! {
         biased;
@@ -156,13 +183,14 @@ pub(super) async fn run_on<T: HostState>(
         fs: core.take_memfs()?,
         http: std::mem::take(&mut *core.http_log.lock().unwrap_or_else(|e| e.into_inner())),
         calls: log,
+        responses: Vec::new(),
     })
 }
 
 /// Maps the end of `run` to an exit: a status for returns and `exit`
 /// calls, a limit for fuel and timeout, a trap with its message for
 /// everything else.
-fn exit_of(result: wasmtime::Result<Result<(), ()>>, limits: &Limits) -> Exit {
+pub(super) fn exit_of(result: wasmtime::Result<Result<(), ()>>, limits: &Limits) -> Exit {
     match result {
         Ok(Ok(())) => Exit::Status(0),
         Ok(Err(())) => Exit::Status(1),

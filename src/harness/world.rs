@@ -16,6 +16,27 @@ pub(super) fn of_component(engine: &Engine, component: &Component) -> Option<Wor
     found
 }
 
+/// The world of the HTTP handler a component exports: p2
+/// `wasi:http/incoming-handler@0.2.x` or p3 `wasi:http/handler@0.3.x`.
+pub(super) fn of_handler(engine: &Engine, component: &Component) -> Option<World> {
+    let ty = component.component_type();
+    let mut found = None;
+    for (name, item) in ty.exports(engine) {
+        if matches!(item.ty, ComponentItem::ComponentInstance(_)) {
+            found = handler_world(name).or(found);
+        }
+    }
+    found
+}
+
+fn handler_world(export: &str) -> Option<World> {
+    match (export.strip_prefix("wasi:http/incoming-handler@"), export.strip_prefix("wasi:http/handler@")) {
+        (Some(v), _) if v.starts_with("0.2.") => Some(World::P2),
+        (_, Some(v)) if v.starts_with("0.3.") => Some(World::P3),
+        _ => None,
+    }
+}
+
 /// The world a component without a command speaks, read from its
 /// imports: p3 when it imports any `wasi:*@0.3` interface, else p2.
 pub(super) fn of_imports(engine: &Engine, component: &Component) -> World {
@@ -49,7 +70,7 @@ pub(super) fn exported_world(bytes: &[u8]) -> Option<World> {
                 for export in exports {
                     let export = export.ok()?;
                     if export.kind == ComponentExternalKind::Instance {
-                        found = run_world(export.name.name).or(found);
+                        found = run_world(export.name.name).or(handler_world(export.name.name)).or(found);
                     }
                 }
             }

@@ -90,6 +90,30 @@ pub struct BodyRecord {
     pub sha256: Option<String>,
 }
 
+impl BodyRecord {
+    /// A body as the report shows it: text when it is small UTF-8, else
+    /// its sha256; `None` when it is empty.
+    pub fn of(body: &[u8]) -> Option<Self> {
+        (!body.is_empty()).then(|| match std::str::from_utf8(body) {
+            Ok(t) if body.len() <= BODY_TEXT_LIMIT => BodyRecord { text: Some(t.to_string()), sha256: None },
+            _ => BodyRecord { text: None, sha256: Some(Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect()) },
+        })
+    }
+}
+
+/// Headers as the report shows them: `name: value`, sorted, with the
+/// values of the `redact` names hidden.
+pub(crate) fn shown_headers(mut headers: Vec<(String, String)>, redact: &[String]) -> Vec<String> {
+    headers.sort();
+    headers
+        .into_iter()
+        .map(|(k, v)| {
+            let hidden = redact.iter().any(|r| r.eq_ignore_ascii_case(&k));
+            format!("{k}: {}", if hidden { "<redacted>" } else { &v })
+        })
+        .collect()
+}
+
 /// One request and what it got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -170,20 +194,8 @@ impl WasiHttpHooks for MockHooks {
             let record = Exchange {
                 method,
                 url,
-                headers: headers
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let hidden = mocks.redact.iter().any(|r| r.eq_ignore_ascii_case(&k));
-                        format!("{k}: {}", if hidden { "<redacted>" } else { &v })
-                    })
-                    .collect(),
-                body: (!body.is_empty()).then(|| match std::str::from_utf8(&body) {
-                    Ok(t) if body.len() <= BODY_TEXT_LIMIT => BodyRecord { text: Some(t.to_string()), sha256: None },
-                    _ => BodyRecord {
-                        text: None,
-                        sha256: Some(Sha256::digest(&body).iter().map(|b| format!("{b:02x}")).collect()),
-                    },
-                }),
+                headers: shown_headers(headers, &mocks.redact),
+                body: BodyRecord::of(&body),
                 rule: hit.map(|(i, r)| if r.name.is_empty() { format!("#{i}") } else { r.name.clone() }),
                 status: hit.map(|(_, r)| r.status),
                 error: hit.is_none().then(|| "HTTP-request-denied".to_string()),

@@ -42,6 +42,8 @@ pub struct Scenario {
     pub(crate) fs: Option<MemFs>,
     pub(crate) fs_report: FsReport,
     pub(crate) calls: Vec<String>,
+    pub(crate) requests: Vec<Request>,
+    pub(crate) serve: Serve,
 }
 
 impl Scenario {
@@ -123,6 +125,21 @@ impl Scenario {
         self
     }
 
+    /// Adds an HTTP request for a handler guest (one exporting p2
+    /// `wasi:http/incoming-handler` or p3 `wasi:http/handler`). The
+    /// requests are served in order, as [`Scenario::serve`] says, and the
+    /// report lists each response. Default: none.
+    pub fn request(mut self, request: Request) -> Self {
+        self.requests.push(request);
+        self
+    }
+
+    /// Chooses how a handler serves the requests. Default: [`Serve::Fresh`].
+    pub fn serve(mut self, serve: Serve) -> Self {
+        self.serve = serve;
+        self
+    }
+
     /// Sets the HTTP mocks that answer the guest's outgoing requests.
     /// Default: none, so every request is denied.
     pub fn http(mut self, mocks: HttpMocks) -> Self {
@@ -174,6 +191,89 @@ impl Scenario {
         self.inputs.limits.capture_bytes = bytes;
         self
     }
+}
+
+/// An HTTP request for a handler guest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path with its query: `/items?limit=2`.
+    pub path: String,
+    /// Headers, in this order. Without a `host` header the request's
+    /// authority is `localhost`.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A request with no headers and no body.
+    pub fn new(method: impl Into<String>, path: impl Into<String>) -> Self {
+        Request { method: method.into(), path: path.into(), headers: Vec::new(), body: Vec::new() }
+    }
+
+    /// A `GET` of `path`.
+    pub fn get(path: impl Into<String>) -> Self {
+        Request::new("GET", path)
+    }
+
+    /// Reads `METHOD /path?query` (or just `/path`, a `GET`).
+    pub fn parse(line: &str) -> Result<Self, String> {
+        let mut words = line.split_whitespace();
+        let (method, path) = match (words.next(), words.next(), words.next()) {
+            (Some(path), None, None) if path.starts_with('/') => ("GET", path),
+            (Some(method), Some(path), None) => (method, path),
+            _ => return Err(format!("`{line}` is not `METHOD /path`")),
+        };
+        let request = Request::new(method.to_ascii_uppercase(), path);
+        request.check()?;
+        Ok(request)
+    }
+
+    /// Refuses what no HTTP request can be: a method that is not a token,
+    /// a path that does not start with `/`.
+    pub fn check(&self) -> Result<(), String> {
+        if self.method.is_empty() || !self.method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+            return Err(format!("`{}` is not an HTTP method", self.method));
+        }
+        if !self.path.starts_with('/') || self.path.contains(char::is_whitespace) {
+            return Err(format!("`{}` is not a path: it starts with `/` and has no spaces", self.path));
+        }
+        Ok(())
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// `GET /items?limit=2`, as the report names the request.
+    pub fn line(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// How a handler guest serves a scenario's requests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Serve {
+    /// Each request gets a fresh instance in a fresh store, as `wasmtime
+    /// serve` gives it; only the filesystem carries over from one request
+    /// to the next (the clocks and random sources start afresh).
+    #[default]
+    Fresh,
+    /// One instance serves every request in order, with its state and the
+    /// whole virtual kernel carried between them; a request that traps
+    /// leaves the rest unserved.
+    Shared,
 }
 
 /// One preopened directory as the guest sees it.

@@ -8,7 +8,7 @@
 //! refuses any that leave it). Each path carries the name its source gives
 //! it (`field `fixture``, `--dir`), so an error speaks the user's words.
 
-use super::{Preopen, Scenario};
+use super::{Preopen, Request, Scenario, Serve};
 use crate::host::{Backend, HttpMocks, LimitOverrides, Limits};
 use crate::memfs::{MemFs, Quota, copy_dir_into};
 use crate::report::FsReport;
@@ -27,7 +27,7 @@ pub struct Spec {
     /// Environment variables, in order.
     pub env: Vec<(String, String)>,
     /// Where stdin comes from. Default: empty.
-    pub stdin: Stdin,
+    pub stdin: Content,
     /// The preopens and what each is filled from. None: no filesystem.
     pub dirs: Vec<DirSpec>,
     /// A quota set on the MemFs itself (needs `dirs`).
@@ -43,6 +43,10 @@ pub struct Spec {
     pub http: Option<HttpMocks>,
     /// Calls of exported functions, in WAVE (see [`Scenario::call`]).
     pub calls: Vec<String>,
+    /// HTTP requests for a handler (see [`Scenario::request`]).
+    pub requests: Vec<RequestSpec>,
+    /// How a handler serves them; `None` is the default.
+    pub serve: Option<Serve>,
     /// Who filled the spec, which decides how errors name its keys.
     pub source: Source,
 }
@@ -76,9 +80,9 @@ impl Source {
     }
 }
 
-/// Where a spec's stdin comes from.
+/// Where bytes come from: stdin, a request's body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Stdin {
+pub enum Content {
     /// No bytes.
     #[default]
     Empty,
@@ -126,6 +130,28 @@ impl fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+impl Content {
+    /// The bytes: read from the file when it names one.
+    pub fn read(self) -> Result<Vec<u8>, SpecError> {
+        match self {
+            Content::Empty => Ok(Vec::new()),
+            Content::Bytes(b) => Ok(b),
+            Content::File(f) => {
+                std::fs::read(&f.path).map_err(|e| SpecError(format!("{}: {}: {e}", f.label, f.path.display())))
+            }
+        }
+    }
+}
+
+/// One HTTP request of a spec, its body not yet read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSpec {
+    /// Method, path and headers.
+    pub request: Request,
+    /// Where its body comes from.
+    pub body: Content,
+}
+
 impl Spec {
     /// Reads what the spec names and returns the scenario. `quota` and
     /// `fs_report` without any `dirs` are errors: there is no filesystem
@@ -135,12 +161,7 @@ impl Spec {
         for (k, v) in self.env {
             scenario = scenario.env(k, v);
         }
-        scenario = scenario.stdin(match self.stdin {
-            Stdin::Empty => Vec::new(),
-            Stdin::Bytes(b) => b,
-            Stdin::File(f) => std::fs::read(&f.path)
-                .map_err(|e| SpecError(format!("{}: {}: {e}", f.label, f.path.display())))?,
-        });
+        scenario = scenario.stdin(self.stdin.read()?);
         if self.dirs.is_empty() {
             let no_fs = |key: &str| {
                 let (fixture, preopen) = match self.source {
@@ -189,6 +210,13 @@ impl Spec {
             crate::harness::call::check_syntax(&call)
                 .map_err(|e| SpecError(format!("{}: `{call}`: {e}", self.source.name(self.source.call_key()))))?;
             scenario = scenario.call(call);
+        }
+        for r in self.requests {
+            let body = r.body.read()?;
+            scenario = scenario.request(Request { body, ..r.request });
+        }
+        if let Some(serve) = self.serve {
+            scenario = scenario.serve(serve);
         }
         Ok(scenario)
     }

@@ -19,6 +19,14 @@
 //! url = "https://api.example.com/items"
 //! body = "[]"
 //!
+//! serve = "fresh"              # an HTTP handler: a fresh instance per request
+//!                              # (the filesystem carries over), or "shared"
+//! [[request]]                  # a request for an HTTP handler, in order
+//! method = "POST"              # default GET
+//! path = "/echo?x=1"
+//! headers = { content-type = "text/plain" }
+//! body = "hi"                  # or body-file = "body.bin"
+//!
 //! [[call]]                     # call exported functions instead of running
 //! invoke = "add(1, 2)"         # the command: WAVE, as `wasmtime run --invoke`
 //!
@@ -67,7 +75,8 @@ use crate::host::{Backend, LimitOverrides, Preopen};
 use crate::memfs::Quota;
 use crate::report::{FsReport, World};
 use crate::scenario::Scenario;
-use crate::scenario::spec::{DirSpec, Named, Source, Spec, Stdin};
+use crate::scenario::Request;
+use crate::scenario::spec::{Content, DirSpec, Named, RequestSpec, Source, Spec};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -97,6 +106,25 @@ struct Raw {
     preopen: Vec<RawPreopen>,
     #[serde(default)]
     call: Vec<RawCall>,
+    #[serde(default)]
+    request: Vec<RawRequest>,
+    serve: Option<crate::scenario::Serve>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRequest {
+    #[serde(default = "get")]
+    method: String,
+    path: String,
+    #[serde(default)]
+    headers: std::collections::BTreeMap<String, String>,
+    body: Option<String>,
+    body_file: Option<PathBuf>,
+}
+
+fn get() -> String {
+    "GET".into()
 }
 
 #[derive(Debug, Deserialize)]
@@ -177,9 +205,9 @@ impl ScenarioFile {
             (Some(_), Some(_)) => {
                 return Err(SuiteError::at(path, "fields `stdin` and `stdin-file` exclude each other"));
             }
-            (Some(s), None) => Stdin::Bytes(s.into_bytes()),
-            (None, Some(f)) => Stdin::File(Named::new(dir.join(inside(path, "stdin-file", &f)?), "field `stdin-file`")),
-            (None, None) => Stdin::Empty,
+            (Some(s), None) => Content::Bytes(s.into_bytes()),
+            (None, Some(f)) => Content::File(Named::new(dir.join(inside(path, "stdin-file", &f)?), "field `stdin-file`")),
+            (None, None) => Content::Empty,
         };
         if raw.fixture.is_some() && !raw.preopen.is_empty() {
             return Err(SuiteError::at(path, "fields `fixture` and `preopen` exclude each other; give the fixture in the preopen"));
@@ -201,6 +229,20 @@ impl ScenarioFile {
         spec.fs_report = raw.fs_report;
         spec.http = raw.http.map(|h| h.into_mocks(path, dir)).transpose()?;
         spec.calls = raw.call.into_iter().map(|c| c.invoke).collect();
+        spec.serve = raw.serve;
+        for (i, r) in raw.request.into_iter().enumerate() {
+            let at = |m: String| SuiteError::at(path, format!("request #{i}: {m}"));
+            let mut request = Request::new(r.method.to_ascii_uppercase(), r.path);
+            request.headers = r.headers.into_iter().collect();
+            request.check().map_err(at)?;
+            let body = match (r.body, r.body_file) {
+                (Some(_), Some(_)) => return Err(at("fields `body` and `body-file` exclude each other".into())),
+                (Some(b), None) => Content::Bytes(b.into_bytes()),
+                (None, Some(f)) => Content::File(Named::new(dir.join(inside(path, "body-file", &f)?), "field `body-file`")),
+                (None, None) => Content::Empty,
+            };
+            spec.requests.push(RequestSpec { request, body });
+        }
         let scenario = spec.build().map_err(|e| SuiteError::at(path, e.0))?;
 
         let targets = match (&raw.guest, raw.components.is_empty()) {

@@ -90,7 +90,11 @@ fn the_direct_backend_creates_no_tempdir_and_no_host_file() {
             .arg("--dir")
             .arg(format!("{}::/", catalog::scenarios_dir().join("tree").display()))
             .args(["--backend", backend])
-            .args(if catalog::LIBRARIES.contains(&name) { &["--invoke", "add(2)"][..] } else { &[] })
+            .args(match name {
+                n if catalog::LIBRARIES.contains(&n) => &["--invoke", "add(2)"][..],
+                n if catalog::HANDLERS.contains(&n) => &["--request", "/hello"][..],
+                _ => &[],
+            })
             .output()
             .unwrap()
     };

@@ -89,7 +89,7 @@ fn malformed_scenario_files_never_panic() {
     std::fs::create_dir(dir.path().join("fx")).unwrap();
     let keys = [
         "guest", "components", "worlds", "seed", "args", "env", "stdin", "stdin-file", "fixture", "backend", "quota",
-        "limits", "name", "fs-report", "call", "bogus",
+        "limits", "name", "fs-report", "call", "request", "serve", "bogus",
     ];
     let values = [
         "\"fs-tree\"", "42", "-1", "\"\"", "[]", "[\"p2\"]", "[\"p9\"]", "{}", "{ bytes = 1 }", "{ fuel = \"x\" }",

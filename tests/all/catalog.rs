@@ -49,8 +49,8 @@ fn the_catalog_lists_what_is_on_disk() {
         .chain(["support".to_string(), "fs-ops".to_string()])
         .collect();
     assert_eq!(members, listed, "guests/Cargo.toml members against the catalog's lists");
-    for lib in catalog::LIBRARIES {
-        assert!(SCENARIOS.contains(lib), "library {lib} is a catalog scenario too");
+    for name in catalog::LIBRARIES.iter().chain(catalog::HANDLERS) {
+        assert!(SCENARIOS.contains(name), "{name} is a catalog scenario too");
     }
 
     let scenarios = catalog::scenarios_dir();
@@ -114,6 +114,11 @@ fn trap() {
 #[test]
 fn lib_counter() {
     check("lib-counter");
+}
+
+#[test]
+fn http_handler() {
+    check("http-handler");
 }
 
 #[test]

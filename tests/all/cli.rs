@@ -204,7 +204,11 @@ fn diff_of_the_p2_and_p3_builds_is_empty() {
     for name in catalog::SCENARIOS {
         let tree = catalog::scenarios_dir().join("tree");
         // A library runs only with calls; these read the seed and the clock.
-        let calls: &[&str] = if catalog::LIBRARIES.contains(name) { &["--invoke", "roll(6)", "--invoke", "now()"] } else { &[] };
+        let calls: &[&str] = match *name {
+            n if catalog::LIBRARIES.contains(&n) => &["--invoke", "roll(6)", "--invoke", "now()"],
+            n if catalog::HANDLERS.contains(&n) => &["--request", "/now", "--request", "POST /echo"],
+            _ => &[],
+        };
         let out = cli().arg("diff").arg(p2(name)).arg(p3(name)).arg("--fs").arg(&tree).args(calls).output().unwrap();
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stdout(&out));
         assert!(stdout(&out).is_empty());
@@ -507,4 +511,39 @@ fn bad_input_invoke() {
     let f = dir.path().join("s.toml");
     std::fs::write(&f, "guest = \"lib-counter\"\n[[call]]\ninvoke = \"add(\"\n").unwrap();
     bad_input(&["test", f.to_str().unwrap()], "field `call`: `add(`: ");
+}
+
+// ----- requests --------------------------------------------------------------
+
+#[test]
+fn run_request_serves_a_handler_and_reports_each_response() {
+    let body = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(body.path(), "ping").unwrap();
+    let out = cli()
+        .arg("run")
+        .arg(p3("http-handler"))
+        .args(["--request", "GET /hello?name=Grace", "--request", "POST /echo", "--request-body"])
+        .arg(body.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: RunReport = serde_yaml_ng::from_str(&stdout(&out)).unwrap();
+    let bodies: Vec<_> = report.responses.iter().map(|r| (r.status, r.body.as_ref().and_then(|b| b.text.clone()))).collect();
+    assert_eq!(bodies, [(Some(200), Some("hello, Grace\n".to_string())), (Some(200), Some("ping".to_string()))]);
+}
+
+#[test]
+fn bad_input_requests() {
+    let handler = p2("http-handler");
+    let handler = handler.to_str().unwrap();
+    bad_input(&["run", handler], "requests: it is an HTTP handler; give requests");
+    bad_input(&["run", handler, "--request", "GET items"], "`items` is not a path: it starts with `/` and has no spaces");
+    bad_input(&["run", handler, "--request", "GET /a b"], "`GET /a b` is not `METHOD /path`");
+    bad_input(&["run", handler, "--request-body", "Cargo.toml"], "--request-body: there is no --request to carry it");
+    bad_input(&["run", handler, "--request", "/x", "--request-body", "no/such"], "--request-body: no/such: ");
+    bad_input(&["run", p2("exit-code").to_str().unwrap(), "--request", "/x"], "requests: it exports no HTTP handler");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.toml");
+    std::fs::write(&f, "guest = \"http-handler\"\n[[request]]\nmethod = \"GET\"\npath = \"nope\"\n").unwrap();
+    bad_input(&["test", f.to_str().unwrap()], "request #0: `nope` is not a path");
 }

@@ -55,6 +55,9 @@ mod fidelity;
 /// calls that do not fit.
 mod calls;
 
+/// HTTP handlers: requests, fresh and shared instances, failures.
+mod handlers;
+
 /// The library as a test author meets it: the root re-exports, the default
 /// compile cache, runs from inside a tokio runtime.
 mod library;

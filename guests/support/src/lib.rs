@@ -47,6 +47,7 @@ pub use wasip2;
 #[doc(hidden)]
 pub use wasip3;
 
+
 /// A file's kind as the guest reports it, the same words in both worlds.
 pub fn kind_name(is_dir: bool, is_file: bool, is_link: bool) -> &'static str {
     match (is_dir, is_file, is_link) {
@@ -104,6 +105,31 @@ pub enum Time {
     Now,
     /// Exactly this (seconds, nanoseconds).
     At(i64, u32),
+}
+
+/// An HTTP request a handler guest serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path with its query, `/items?limit=2`.
+    pub path: String,
+    /// Headers, in the order the host gave them.
+    pub headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+/// What a handler guest answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// A response.
+    Response(HttpResponse),
+    /// An error code instead (`internal-error` with this message).
+    Error(String),
+    /// No response at all: p2 drops the response outparam without setting
+    /// it. (p3 cannot say this; there it is an error code too.)
+    Nothing,
 }
 
 /// An HTTP response as the catalog guests see it.
@@ -185,6 +211,46 @@ macro_rules! main {
         pub fn main() {
             $crate::os::block_on($main());
         }
+    };
+}
+
+/// Exports this world's HTTP handler (p2 `wasi:http/incoming-handler`),
+/// answering each request with `async fn $handle(HttpRequest) -> Reply`.
+#[cfg(feature = "p2")]
+#[macro_export]
+macro_rules! serve {
+    ($handle:path) => {
+        struct ReplayHandler;
+        impl $crate::wasip2::exports::http::incoming_handler::Guest for ReplayHandler {
+            fn handle(
+                request: $crate::wasip2::http::types::IncomingRequest,
+                out: $crate::wasip2::http::types::ResponseOutparam,
+            ) {
+                let request = $crate::os::incoming(request);
+                let response = $crate::os::block_on($handle(request));
+                $crate::os::respond(out, response);
+            }
+        }
+        $crate::wasip2::http::proxy::export!(ReplayHandler with_types_in $crate::wasip2);
+    };
+}
+
+/// Exports this world's HTTP handler (p3 `wasi:http/handler`), answering
+/// each request with `async fn $handle(HttpRequest) -> Reply`.
+#[cfg(feature = "p3")]
+#[macro_export]
+macro_rules! serve {
+    ($handle:path) => {
+        struct ReplayHandler;
+        impl $crate::wasip3::exports::http::handler::Guest for ReplayHandler {
+            async fn handle(
+                request: $crate::wasip3::http::types::Request,
+            ) -> Result<$crate::wasip3::http::types::Response, $crate::wasip3::http::types::ErrorCode> {
+                let request = $crate::os::incoming(request).await;
+                $crate::os::respond($handle(request).await)
+            }
+        }
+        $crate::wasip3::http::service::export!(ReplayHandler with_types_in $crate::wasip3);
     };
 }
 

@@ -506,3 +506,61 @@ pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Optio
     drop(stream);
     Ok(HttpResponse { status, headers, body })
 }
+
+fn method_name(m: &wasip2::http::types::Method) -> String {
+    use wasip2::http::types::Method;
+    match m {
+        Method::Get => "GET".into(),
+        Method::Head => "HEAD".into(),
+        Method::Post => "POST".into(),
+        Method::Put => "PUT".into(),
+        Method::Delete => "DELETE".into(),
+        Method::Connect => "CONNECT".into(),
+        Method::Options => "OPTIONS".into(),
+        Method::Trace => "TRACE".into(),
+        Method::Patch => "PATCH".into(),
+        Method::Other(o) => o.clone(),
+    }
+}
+
+/// The request a handler was given, read whole.
+pub fn incoming(request: wasip2::http::types::IncomingRequest) -> crate::HttpRequest {
+    let method = method_name(&request.method());
+    let path = request.path_with_query().unwrap_or_default();
+    let headers =
+        request.headers().entries().into_iter().map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned())).collect();
+    let body = match request.consume() {
+        Ok(incoming) => {
+            let body = match incoming.stream() {
+                Ok(stream) => read_all(&stream),
+                Err(()) => Vec::new(),
+            };
+            drop(incoming);
+            body
+        }
+        Err(()) => Vec::new(),
+    };
+    crate::HttpRequest { method, path, headers, body }
+}
+
+/// Sets the handler's response: status and headers, then the body; or an
+/// error code; or, for [`crate::Reply::Nothing`], drops the outparam.
+pub fn respond(out: wasip2::http::types::ResponseOutparam, reply: crate::Reply) {
+    use wasip2::http::types::{ErrorCode, Fields, OutgoingBody, OutgoingResponse, ResponseOutparam};
+    let response = match reply {
+        crate::Reply::Response(r) => r,
+        crate::Reply::Error(m) => return ResponseOutparam::set(out, Err(ErrorCode::InternalError(Some(m)))),
+        crate::Reply::Nothing => return drop(out),
+    };
+    let fields: Vec<(String, Vec<u8>)> =
+        response.headers.iter().map(|(k, v)| (k.clone(), v.as_bytes().to_vec())).collect();
+    let headers = Fields::from_list(&fields).unwrap_or_else(|_| Fields::new());
+    let outgoing = OutgoingResponse::new(headers);
+    let _ = outgoing.set_status_code(response.status);
+    let body = outgoing.body().expect("a new response's body");
+    ResponseOutparam::set(out, Ok(outgoing));
+    if let Ok(stream) = body.write() {
+        let _ = try_write_all(&stream, &response.body);
+    }
+    let _ = OutgoingBody::finish(body, None);
+}

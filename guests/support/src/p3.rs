@@ -487,3 +487,62 @@ pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Optio
     let body = rx.collect().await;
     Ok(HttpResponse { status, headers, body })
 }
+
+fn method_name(m: &wasip3::http::types::Method) -> String {
+    use wasip3::http::types::Method;
+    match m {
+        Method::Get => "GET".into(),
+        Method::Head => "HEAD".into(),
+        Method::Post => "POST".into(),
+        Method::Put => "PUT".into(),
+        Method::Delete => "DELETE".into(),
+        Method::Connect => "CONNECT".into(),
+        Method::Options => "OPTIONS".into(),
+        Method::Trace => "TRACE".into(),
+        Method::Patch => "PATCH".into(),
+        Method::Other(o) => o.clone(),
+    }
+}
+
+/// The request a handler was given, read whole.
+pub async fn incoming(request: wasip3::http::types::Request) -> crate::HttpRequest {
+    use wasip3::http::types::Request;
+    let method = method_name(&request.get_method());
+    let path = request.get_path_with_query().unwrap_or_default();
+    let headers = request
+        .get_headers()
+        .copy_all()
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+        .collect();
+    let (_, done) = wasip3::wit_future::new(|| Ok(()));
+    let (rx, _trailers) = Request::consume_body(request, done);
+    let body = rx.collect().await;
+    crate::HttpRequest { method, path, headers, body }
+}
+
+/// The handler's response: status and headers, and a body written by a
+/// task of its own once the host reads it; or an error code (also for
+/// [`crate::Reply::Nothing`], which p3 cannot express).
+pub fn respond(reply: crate::Reply) -> Result<wasip3::http::types::Response, wasip3::http::types::ErrorCode> {
+    use wasip3::http::types::{ErrorCode, Fields, Response};
+    let response = match reply {
+        crate::Reply::Response(r) => r,
+        crate::Reply::Error(m) => return Err(ErrorCode::InternalError(Some(m))),
+        crate::Reply::Nothing => return Err(ErrorCode::InternalError(Some("no response".into()))),
+    };
+    let fields: Vec<(String, Vec<u8>)> =
+        response.headers.iter().map(|(k, v)| (k.clone(), v.as_bytes().to_vec())).collect();
+    let headers = Fields::from_list(&fields).unwrap_or_else(|_| Fields::new());
+    let (mut body_tx, body_rx) = wasip3::wit_stream::new::<u8>();
+    let (trailers_tx, trailers_rx) = wasip3::wit_future::new(|| Ok(None));
+    let (outgoing, _sent) = Response::new(headers, Some(body_rx), trailers_rx);
+    let _ = outgoing.set_status_code(response.status);
+    let bytes = response.body;
+    wasip3::spawn_local(async move {
+        let _ = body_tx.write_all(bytes).await;
+        drop(body_tx);
+        let _ = trailers_tx.write(Ok(None)).await;
+    });
+    Ok(outgoing)
+}
