@@ -7,15 +7,16 @@
 //! cargo's lock). Cargo decides what is stale, so building an up-to-date
 //! catalog costs one no-op cargo call per world.
 //!
-//! TODO (issue 17: exported calls and HTTP handlers have landed; left are
-//! guests in two more languages):
-//! - Python (componentize-py 0.25.1 from PyPI: an `fs-tree` twin whose
-//!   report equals the Rust `fs-tree` p2 report apart from the guest name,
-//!   and an HTTP handler) and JavaScript (componentize-js 0.23.0 from npm:
-//!   args, clocks, random, an HTTP call; StarlingMonkey exports
-//!   `incoming-handler@0.2.10`, so its WIT names 0.2.10), built by the
-//!   catalog and installed by `.ci/run`. Both import `wasi:cli` and the
-//!   filesystem beside the proxy world; the handler host serves those.
+//! TODO (issue 17: exported calls, HTTP handlers and the Python
+//! `fs-tree` twin have landed; left are):
+//! - A Python HTTP handler (componentize-py, world `include
+//!   wasi:http/proxy@0.2.12`, WIT from wasmtime-wasi-http's `wit/`); it
+//!   imports `wasi:cli` and the filesystem beside the proxy world, which
+//!   the p2 handler host already links.
+//! - A JavaScript guest (componentize-js 0.23.0 from npm: args, clocks,
+//!   random, an HTTP call), built by the catalog and installed by
+//!   `.ci/run`; StarlingMonkey exports `incoming-handler@0.2.10`, so a JS
+//!   handler's WIT names 0.2.10.
 
 use crate::report::World;
 use crate::scenario::Scenario;
@@ -65,11 +66,20 @@ pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-
 /// pins, and run on the p1 host.
 pub const AS_GUESTS: &[(&str, &str)] = &[("p1-cli-as", "p1-cli.ts")];
 
+/// Guests written in Python, as (name, module under `guests/py/`). They
+/// are WASI 0.2 command components built with `componentize-py` (from
+/// PyPI, pinned to [`COMPONENTIZE_PY`], installed with pip when missing),
+/// against `guests/py/wit/world.wit`, and run on the p2 host.
+pub const PY_GUESTS: &[(&str, &str)] = &[("fs-tree-py", "fs_tree")];
+
+/// The componentize-py the Python guests are built with.
+pub const COMPONENTIZE_PY: &str = "0.25.1";
+
 /// Is `name` a guest of any catalog?
 pub fn is_guest(name: &str) -> bool {
     SCENARIOS.contains(&name)
         || HOSTILE.contains(&name)
-        || C_GUESTS.iter().chain(AS_GUESTS).any(|(n, _)| *n == name)
+        || C_GUESTS.iter().chain(AS_GUESTS).chain(PY_GUESTS).any(|(n, _)| *n == name)
 }
 
 /// Why the catalog could not be built.
@@ -95,6 +105,18 @@ pub enum BuildError {
         /// What the tool printed.
         stderr: String,
     },
+    /// componentize-py is missing and could not be installed, or failed.
+    #[error("building the Python guest {guest} failed: {stderr}")]
+    PyFailed {
+        /// The guest (or the install).
+        guest: String,
+        /// What the tool printed.
+        stderr: String,
+    },
+    /// wasmtime-wasi's WASI WIT, which the Python guests build against, is
+    /// not in the cargo registry.
+    #[error("the WASI WIT of wasmtime-wasi 50.0.1 is not under {0}; run `cargo fetch`")]
+    NoWasiWit(String),
     /// The C compiler failed.
     #[error("building the C guest {guest} failed: {stderr}")]
     CFailed {
@@ -128,6 +150,9 @@ pub fn component_path(scenario: &str, world: World) -> PathBuf {
     }
     if AS_GUESTS.iter().any(|(n, _)| *n == scenario) {
         return guests_dir().join("target").join("as").join(module);
+    }
+    if PY_GUESTS.iter().any(|(n, _)| *n == scenario) {
+        return guests_dir().join("target").join("py").join(module);
     }
     guests_dir()
         .join("target")
@@ -226,10 +251,11 @@ pub fn build_all_with(progress: Progress) -> Result<(), BuildError> {
     build_with(World::P3, progress)?;
     build_with(World::P1, progress)?;
     if progress == Progress::Shown {
-        eprintln!("wasi-replay: building the C and AssemblyScript guests (when a source changed) ...");
+        eprintln!("wasi-replay: building the C, AssemblyScript and Python guests (when a source changed) ...");
     }
     build_c()?;
-    build_as()
+    build_as()?;
+    build_py()
 }
 
 /// Is `out` missing or older than any of `inputs`?
@@ -273,6 +299,85 @@ pub fn build_as() -> Result<(), BuildError> {
         let mut cmd = Command::new("node");
         cmd.arg(&asc).arg(&source).args(["--config", "asconfig.json", "--outFile"]).arg(component_path(name, World::P1));
         run(&mut cmd, name)?;
+    }
+    Ok(())
+}
+
+/// Runs componentize-py through its Python module, so no script has to be
+/// on the PATH.
+fn componentize_py() -> Command {
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", "import sys; from componentize_py import script; sys.argv[0] = 'componentize-py'; sys.exit(script())"]);
+    cmd
+}
+
+fn componentize_py_works() -> bool {
+    componentize_py()
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(COMPONENTIZE_PY))
+}
+
+/// The WASI 0.2 WIT wasmtime-wasi ships, in the cargo registry (the host
+/// build has fetched it).
+fn wasi_wit() -> Result<PathBuf, BuildError> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    let registry = home.join("registry").join("src");
+    let found = std::fs::read_dir(&registry).ok().into_iter().flatten().flatten().find_map(|index| {
+        let deps = index.path().join("wasmtime-wasi-50.0.1/src/p2/wit/deps");
+        deps.is_dir().then_some(deps)
+    });
+    found.ok_or_else(|| BuildError::NoWasiWit(registry.display().to_string()))
+}
+
+/// Builds the Python guests with componentize-py, when a source or the
+/// world is newer than its component: the world and wasmtime-wasi's WASI
+/// packages are put together in `guests/target/py/wit` first.
+pub fn build_py() -> Result<(), BuildError> {
+    let root = guests_dir().join("py");
+    let world = root.join("wit").join("world.wit");
+    let todo: Vec<_> = PY_GUESTS
+        .iter()
+        .filter(|(name, module)| stale(&component_path(name, World::P2), &[root.join(format!("{module}.py")), world.clone()]))
+        .collect();
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let failed = |guest: &str, stderr: String| BuildError::PyFailed { guest: guest.to_string(), stderr };
+    if !componentize_py_works() {
+        eprintln!("wasi-replay: installing componentize-py {COMPONENTIZE_PY} (PyPI) for the Python guests");
+        let pin = format!("componentize-py=={COMPONENTIZE_PY}");
+        let out = Command::new("python3").args(["-m", "pip", "install", "--quiet", &pin]).output().map_err(BuildError::Spawn)?;
+        if !componentize_py_works() {
+            return Err(failed("pip install", String::from_utf8_lossy(&out.stderr).trim().to_string()));
+        }
+    }
+    let out_dir = guests_dir().join("target").join("py");
+    let wit = out_dir.join("wit");
+    let deps = wit.join("deps");
+    std::fs::create_dir_all(&deps).map_err(BuildError::Spawn)?;
+    std::fs::copy(&world, wit.join("world.wit")).map_err(BuildError::Spawn)?;
+    for entry in std::fs::read_dir(wasi_wit()?).map_err(BuildError::Spawn)? {
+        let entry = entry.map_err(BuildError::Spawn)?;
+        std::fs::copy(entry.path(), deps.join(entry.file_name())).map_err(BuildError::Spawn)?;
+    }
+    for (name, module) in todo {
+        let out = componentize_py()
+            .arg("-d")
+            .arg(&wit)
+            .args(["-w", "command", "componentize", "-p"])
+            .arg(&root)
+            .arg(module)
+            .arg("-o")
+            .arg(component_path(name, World::P2))
+            .output()
+            .map_err(BuildError::Spawn)?;
+        if !out.status.success() {
+            return Err(failed(name, String::from_utf8_lossy(&out.stderr).trim().to_string()));
+        }
     }
     Ok(())
 }
@@ -362,7 +467,7 @@ impl GuestResolver for Catalog {
     }
 
     fn known(&self) -> Vec<String> {
-        let other = C_GUESTS.iter().chain(AS_GUESTS).map(|(n, _)| *n);
+        let other = C_GUESTS.iter().chain(AS_GUESTS).chain(PY_GUESTS).map(|(n, _)| *n);
         SCENARIOS.iter().chain(HOSTILE).copied().chain(other).map(String::from).collect()
     }
 }

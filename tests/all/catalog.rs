@@ -64,6 +64,10 @@ fn the_catalog_lists_what_is_on_disk() {
         assert!(guests.join("as/assembly").join(src).is_file(), "{name}: no guests/as/assembly/{src}");
         files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
     }
+    for (name, module) in catalog::PY_GUESTS {
+        assert!(guests.join("py").join(format!("{module}.py")).is_file(), "{name}: no guests/py/{module}.py");
+        files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
+    }
     for (name, file) in &files {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{name}: {}: {e}", file.display()));
         assert!(text.contains(&format!("guest = \"{name}\"")), "{} runs another guest", file.display());

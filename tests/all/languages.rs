@@ -1,6 +1,7 @@
 //! Guests from other toolchains. The C `fs-tree` (a WASI p1 module built
-//! with `zig cc`, run on the p1 host) must leave the same report as the
-//! Rust `fs-tree` p2 build, apart from the guest's name and world. WASI p1
+//! with `zig cc`, run on the p1 host) and the Python one (a component
+//! built with componentize-py) must leave the same report as the Rust
+//! `fs-tree` p2 build, apart from the guest's name and world. WASI p1
 //! programs in C and AssemblyScript get what `wasmtime run` gives them:
 //! their exit status, every argument and variable, `badf` for a descriptor
 //! nobody opened, and the same report on both backends.
@@ -21,6 +22,15 @@ fn the_c_fs_tree_matches_the_rust_one() {
     assert_eq!((c.world, rust.world), (World::P1, World::P2));
     assert_same_text("C and Rust fs-tree reports", "rust (p2)", &comparable(&rust), "c (p1)", &comparable(&c));
     assert_golden("fs-tree-c", World::P1, &c);
+}
+
+#[test]
+fn the_python_fs_tree_matches_the_rust_one() {
+    let py = harness().run(&guest("fs-tree-py", World::P2), &catalog::scenario("fs-tree-py").unwrap()).unwrap();
+    let rust = harness().run(&guest("fs-tree", World::P2), &catalog::scenario("fs-tree").unwrap()).unwrap();
+    assert_eq!(py.guest, "fs-tree-py");
+    assert_same_text("Python and Rust fs-tree reports", "rust", &comparable(&rust), "python", &comparable(&py));
+    assert_golden("fs-tree-py", World::P2, &py);
 }
 
 #[test]
