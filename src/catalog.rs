@@ -7,12 +7,8 @@
 //! cargo's lock). Cargo decides what is stale, so building an up-to-date
 //! catalog costs one no-op cargo call per world.
 //!
-//! TODO (issue 17: exported calls, HTTP handlers and the Python
-//! `fs-tree` twin have landed; left are):
-//! - A Python HTTP handler (componentize-py, world `include
-//!   wasi:http/proxy@0.2.12`, WIT from wasmtime-wasi-http's `wit/`); it
-//!   imports `wasi:cli` and the filesystem beside the proxy world, which
-//!   the p2 handler host already links.
+//! TODO (issue 17: exported calls, HTTP handlers and the Python guests
+//! have landed; left is):
 //! - A JavaScript guest (componentize-js 0.23.0 from npm: args, clocks,
 //!   random, an HTTP call), built by the catalog and installed by
 //!   `.ci/run`; StarlingMonkey exports `incoming-handler@0.2.10`, so a JS
@@ -66,11 +62,12 @@ pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-
 /// pins, and run on the p1 host.
 pub const AS_GUESTS: &[(&str, &str)] = &[("p1-cli-as", "p1-cli.ts")];
 
-/// Guests written in Python, as (name, module under `guests/py/`). They
-/// are WASI 0.2 command components built with `componentize-py` (from
-/// PyPI, pinned to [`COMPONENTIZE_PY`], installed with pip when missing),
-/// against `guests/py/wit/world.wit`, and run on the p2 host.
-pub const PY_GUESTS: &[(&str, &str)] = &[("fs-tree-py", "fs_tree")];
+/// Guests written in Python, as (name, module under `guests/py/`, world in
+/// `guests/py/wit/world.wit`). They are WASI 0.2 components built with
+/// `componentize-py` (from PyPI, pinned to [`COMPONENTIZE_PY`], installed
+/// with pip when missing), and run on the p2 host: a command, and an HTTP
+/// handler of the proxy world.
+pub const PY_GUESTS: &[(&str, &str, &str)] = &[("fs-tree-py", "fs_tree", "command"), ("http-handler-py", "http_handler", "handler")];
 
 /// The componentize-py the Python guests are built with.
 pub const COMPONENTIZE_PY: &str = "0.25.1";
@@ -79,7 +76,8 @@ pub const COMPONENTIZE_PY: &str = "0.25.1";
 pub fn is_guest(name: &str) -> bool {
     SCENARIOS.contains(&name)
         || HOSTILE.contains(&name)
-        || C_GUESTS.iter().chain(AS_GUESTS).chain(PY_GUESTS).any(|(n, _)| *n == name)
+        || C_GUESTS.iter().chain(AS_GUESTS).any(|(n, _)| *n == name)
+        || PY_GUESTS.iter().any(|(n, _, _)| *n == name)
 }
 
 /// Why the catalog could not be built.
@@ -115,7 +113,7 @@ pub enum BuildError {
     },
     /// wasmtime-wasi's WASI WIT, which the Python guests build against, is
     /// not in the cargo registry.
-    #[error("the WASI WIT of wasmtime-wasi 50.0.1 is not under {0}; run `cargo fetch`")]
+    #[error("the WASI WIT of wasmtime-wasi-http 50.0.1 is not under {0}; run `cargo fetch`")]
     NoWasiWit(String),
     /// The C compiler failed.
     #[error("building the C guest {guest} failed: {stderr}")]
@@ -151,7 +149,7 @@ pub fn component_path(scenario: &str, world: World) -> PathBuf {
     if AS_GUESTS.iter().any(|(n, _)| *n == scenario) {
         return guests_dir().join("target").join("as").join(module);
     }
-    if PY_GUESTS.iter().any(|(n, _)| *n == scenario) {
+    if PY_GUESTS.iter().any(|(n, _, _)| *n == scenario) {
         return guests_dir().join("target").join("py").join(module);
     }
     guests_dir()
@@ -318,8 +316,8 @@ fn componentize_py_works() -> bool {
         .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains(COMPONENTIZE_PY))
 }
 
-/// The WASI 0.2 WIT wasmtime-wasi ships, in the cargo registry (the host
-/// build has fetched it).
+/// The WASI 0.2 WIT wasmtime-wasi-http ships (`wasi:http` and every
+/// package it uses), in the cargo registry (the host build has fetched it).
 fn wasi_wit() -> Result<PathBuf, BuildError> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -327,7 +325,7 @@ fn wasi_wit() -> Result<PathBuf, BuildError> {
         .unwrap_or_else(|| PathBuf::from(".cargo"));
     let registry = home.join("registry").join("src");
     let found = std::fs::read_dir(&registry).ok().into_iter().flatten().flatten().find_map(|index| {
-        let deps = index.path().join("wasmtime-wasi-50.0.1/src/p2/wit/deps");
+        let deps = index.path().join("wasmtime-wasi-http-50.0.1/wit/deps");
         deps.is_dir().then_some(deps)
     });
     found.ok_or_else(|| BuildError::NoWasiWit(registry.display().to_string()))
@@ -341,7 +339,7 @@ pub fn build_py() -> Result<(), BuildError> {
     let world = root.join("wit").join("world.wit");
     let todo: Vec<_> = PY_GUESTS
         .iter()
-        .filter(|(name, module)| stale(&component_path(name, World::P2), &[root.join(format!("{module}.py")), world.clone()]))
+        .filter(|(name, module, _)| stale(&component_path(name, World::P2), &[root.join(format!("{module}.py")), world.clone()]))
         .collect();
     if todo.is_empty() {
         return Ok(());
@@ -364,11 +362,11 @@ pub fn build_py() -> Result<(), BuildError> {
         let entry = entry.map_err(BuildError::Spawn)?;
         std::fs::copy(entry.path(), deps.join(entry.file_name())).map_err(BuildError::Spawn)?;
     }
-    for (name, module) in todo {
+    for (name, module, target) in todo {
         let out = componentize_py()
             .arg("-d")
             .arg(&wit)
-            .args(["-w", "command", "componentize", "-p"])
+            .args(["-w", target, "componentize", "-p"])
             .arg(&root)
             .arg(module)
             .arg("-o")
@@ -467,7 +465,7 @@ impl GuestResolver for Catalog {
     }
 
     fn known(&self) -> Vec<String> {
-        let other = C_GUESTS.iter().chain(AS_GUESTS).chain(PY_GUESTS).map(|(n, _)| *n);
+        let other = C_GUESTS.iter().chain(AS_GUESTS).map(|(n, _)| *n).chain(PY_GUESTS.iter().map(|(n, _, _)| *n));
         SCENARIOS.iter().chain(HOSTILE).copied().chain(other).map(String::from).collect()
     }
 }

@@ -64,7 +64,7 @@ fn the_catalog_lists_what_is_on_disk() {
         assert!(guests.join("as/assembly").join(src).is_file(), "{name}: no guests/as/assembly/{src}");
         files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
     }
-    for (name, module) in catalog::PY_GUESTS {
+    for (name, module, _) in catalog::PY_GUESTS {
         assert!(guests.join("py").join(format!("{module}.py")).is_file(), "{name}: no guests/py/{module}.py");
         files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
     }

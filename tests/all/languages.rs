@@ -170,3 +170,15 @@ fn a_p1_poll_of_two_clocks_wakes_at_the_first_on_both_backends() {
         assert_eq!((report.exit.clone(), report.elapsed_ns), (Exit::Status(17), 1_000_000_000), "{backend:?}");
     }
 }
+
+#[test]
+fn the_python_handler_answers_as_the_rust_one_does() {
+    let py = harness().run(&guest("http-handler-py", World::P2), &catalog::scenario("http-handler-py").unwrap()).unwrap();
+    assert_golden("http-handler-py", World::P2, &py);
+    // The same requests to the Rust handler get the same responses.
+    let mut scenario = catalog::scenario("http-handler-py").unwrap();
+    scenario = scenario.fs(wasi_replay::MemFs::new());
+    let rust = harness().run(&guest("http-handler", World::P2), &scenario).unwrap();
+    assert_eq!(py.responses.len(), 3);
+    assert_eq!(py.responses, rust.responses);
+}
