@@ -5,14 +5,11 @@
 //! Guests are built by cargo into `guests/target/<world>`, never into the
 //! host's target directory (a nested build there would wait forever on
 //! cargo's lock). Cargo decides what is stale, so building an up-to-date
-//! catalog costs one no-op cargo call per world.
-//!
-//! TODO (issue 17: exported calls, HTTP handlers and the Python guests
-//! have landed; left is):
-//! - A JavaScript guest (componentize-js 0.23.0 from npm: args, clocks,
-//!   random, an HTTP call), built by the catalog and installed by
-//!   `.ci/run`; StarlingMonkey exports `incoming-handler@0.2.10`, so a JS
-//!   handler's WIT names 0.2.10.
+//! catalog costs one no-op cargo call per world. The guests in C,
+//! AssemblyScript, Python and JavaScript are built by their own tools
+//! (zig, asc, componentize-py, componentize-js), installed from the
+//! registries when missing, and rebuilt only when a source is newer than
+//! its module.
 
 use crate::report::World;
 use crate::scenario::Scenario;
@@ -69,6 +66,12 @@ pub const AS_GUESTS: &[(&str, &str)] = &[("p1-cli-as", "p1-cli.ts")];
 /// handler of the proxy world.
 pub const PY_GUESTS: &[(&str, &str, &str)] = &[("fs-tree-py", "fs_tree", "command"), ("http-handler-py", "http_handler", "handler")];
 
+/// Guests written in JavaScript, as (name, module under `guests/js/`,
+/// world in `guests/js/wit/world.wit`). They are WASI 0.2 components built
+/// with componentize-js (StarlingMonkey), from the npm packages
+/// `guests/js/package-lock.json` pins, and run on the p2 host.
+pub const JS_GUESTS: &[(&str, &str, &str)] = &[("cli-fetch-js", "cli_fetch", "command")];
+
 /// The componentize-py the Python guests are built with.
 pub const COMPONENTIZE_PY: &str = "0.25.1";
 
@@ -77,7 +80,7 @@ pub fn is_guest(name: &str) -> bool {
     SCENARIOS.contains(&name)
         || HOSTILE.contains(&name)
         || C_GUESTS.iter().chain(AS_GUESTS).any(|(n, _)| *n == name)
-        || PY_GUESTS.iter().any(|(n, _, _)| *n == name)
+        || PY_GUESTS.iter().chain(JS_GUESTS).any(|(n, _, _)| *n == name)
 }
 
 /// Why the catalog could not be built.
@@ -107,6 +110,14 @@ pub enum BuildError {
     #[error("building the Python guest {guest} failed: {stderr}")]
     PyFailed {
         /// The guest (or the install).
+        guest: String,
+        /// What the tool printed.
+        stderr: String,
+    },
+    /// `npm ci` or componentize-js failed.
+    #[error("building the JavaScript guest {guest} failed: {stderr}")]
+    JsFailed {
+        /// The guest (or `npm ci` for the install).
         guest: String,
         /// What the tool printed.
         stderr: String,
@@ -151,6 +162,9 @@ pub fn component_path(scenario: &str, world: World) -> PathBuf {
     }
     if PY_GUESTS.iter().any(|(n, _, _)| *n == scenario) {
         return guests_dir().join("target").join("py").join(module);
+    }
+    if JS_GUESTS.iter().any(|(n, _, _)| *n == scenario) {
+        return guests_dir().join("target").join("js").join(module);
     }
     guests_dir()
         .join("target")
@@ -249,11 +263,12 @@ pub fn build_all_with(progress: Progress) -> Result<(), BuildError> {
     build_with(World::P3, progress)?;
     build_with(World::P1, progress)?;
     if progress == Progress::Shown {
-        eprintln!("wasi-replay: building the C, AssemblyScript and Python guests (when a source changed) ...");
+        eprintln!("wasi-replay: building the C, AssemblyScript, Python and JavaScript guests (when a source changed) ...");
     }
     build_c()?;
     build_as()?;
-    build_py()
+    build_py()?;
+    build_js()
 }
 
 /// Is `out` missing or older than any of `inputs`?
@@ -261,6 +276,21 @@ fn stale(out: &Path, inputs: &[PathBuf]) -> bool {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let Some(built) = modified(out) else { return true };
     inputs.iter().any(|i| modified(i).is_none_or(|m| m > built))
+}
+
+/// Runs a Node.js tool (`npm`, `node …`) in `dir`; a failure is
+/// `failed(guest, what it printed)`.
+fn run_node(
+    cmd: &mut Command,
+    dir: &Path,
+    guest: &str,
+    failed: fn(String, String) -> BuildError,
+) -> Result<(), BuildError> {
+    let out = cmd.current_dir(dir).output().map_err(|e| BuildError::NoNode(e.to_string()))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(failed(guest.to_string(), String::from_utf8_lossy(&out.stderr).trim().to_string()))
 }
 
 /// Builds the AssemblyScript guests with `asc`, when a source (or the
@@ -277,13 +307,8 @@ pub fn build_as() -> Result<(), BuildError> {
     if todo.is_empty() {
         return Ok(());
     }
-    let run = |cmd: &mut Command, guest: &str| -> Result<(), BuildError> {
-        let out = cmd.current_dir(&root).output().map_err(|e| BuildError::NoNode(e.to_string()))?;
-        if out.status.success() {
-            return Ok(());
-        }
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        Err(BuildError::AsFailed { guest: guest.to_string(), stderr })
+    let run = |cmd: &mut Command, guest: &str| {
+        run_node(cmd, &root, guest, |guest, stderr| BuildError::AsFailed { guest, stderr })
     };
     let asc = root.join("node_modules/assemblyscript/bin/asc.js");
     if stale(&asc, std::slice::from_ref(&lock)) {
@@ -331,6 +356,58 @@ fn wasi_wit() -> Result<PathBuf, BuildError> {
     found.ok_or_else(|| BuildError::NoWasiWit(registry.display().to_string()))
 }
 
+/// `world` with the WASI packages beside it as `deps/`, in `out/wit`, the
+/// layout componentize-py and componentize-js read.
+fn assemble_wit(world: &Path, out: &Path) -> Result<PathBuf, BuildError> {
+    let wit = out.join("wit");
+    let deps = wit.join("deps");
+    std::fs::create_dir_all(&deps).map_err(BuildError::Spawn)?;
+    std::fs::copy(world, wit.join("world.wit")).map_err(BuildError::Spawn)?;
+    for entry in std::fs::read_dir(wasi_wit()?).map_err(BuildError::Spawn)? {
+        let entry = entry.map_err(BuildError::Spawn)?;
+        std::fs::copy(entry.path(), deps.join(entry.file_name())).map_err(BuildError::Spawn)?;
+    }
+    Ok(wit)
+}
+
+/// Builds the JavaScript guests with componentize-js, when a source, the
+/// world or the pinned packages are newer than its component. The
+/// packages come from the npm registry with `npm ci`, once.
+pub fn build_js() -> Result<(), BuildError> {
+    let root = guests_dir().join("js");
+    let world = root.join("wit").join("world.wit");
+    let lock = root.join("package-lock.json");
+    let todo: Vec<_> = JS_GUESTS
+        .iter()
+        .filter(|(name, module, _)| {
+            stale(&component_path(name, World::P2), &[root.join(format!("{module}.js")), world.clone(), lock.clone()])
+        })
+        .collect();
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let run = |cmd: &mut Command, guest: &str| {
+        run_node(cmd, &root, guest, |guest, stderr| BuildError::JsFailed { guest, stderr })
+    };
+    let cli = root.join("node_modules/@bytecodealliance/componentize-js/src/cli.js");
+    if stale(&cli, std::slice::from_ref(&lock)) {
+        eprintln!("wasi-replay: installing componentize-js (npm ci in guests/js)");
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]), "npm ci")?;
+    }
+    let wit = assemble_wit(&world, &guests_dir().join("target").join("js"))?;
+    for (name, module, target) in todo {
+        let mut cmd = Command::new("node");
+        cmd.arg(&cli)
+            .arg(format!("{module}.js"))
+            .arg("--wit")
+            .arg(&wit)
+            .args(["--world-name", target, "-o"])
+            .arg(component_path(name, World::P2));
+        run(&mut cmd, name)?;
+    }
+    Ok(())
+}
+
 /// Builds the Python guests with componentize-py, when a source or the
 /// world is newer than its component: the world and wasmtime-wasi's WASI
 /// packages are put together in `guests/target/py/wit` first.
@@ -353,15 +430,7 @@ pub fn build_py() -> Result<(), BuildError> {
             return Err(failed("pip install", String::from_utf8_lossy(&out.stderr).trim().to_string()));
         }
     }
-    let out_dir = guests_dir().join("target").join("py");
-    let wit = out_dir.join("wit");
-    let deps = wit.join("deps");
-    std::fs::create_dir_all(&deps).map_err(BuildError::Spawn)?;
-    std::fs::copy(&world, wit.join("world.wit")).map_err(BuildError::Spawn)?;
-    for entry in std::fs::read_dir(wasi_wit()?).map_err(BuildError::Spawn)? {
-        let entry = entry.map_err(BuildError::Spawn)?;
-        std::fs::copy(entry.path(), deps.join(entry.file_name())).map_err(BuildError::Spawn)?;
-    }
+    let wit = assemble_wit(&world, &guests_dir().join("target").join("py"))?;
     for (name, module, target) in todo {
         let out = componentize_py()
             .arg("-d")
@@ -465,7 +534,7 @@ impl GuestResolver for Catalog {
     }
 
     fn known(&self) -> Vec<String> {
-        let other = C_GUESTS.iter().chain(AS_GUESTS).map(|(n, _)| *n).chain(PY_GUESTS.iter().map(|(n, _, _)| *n));
+        let other = C_GUESTS.iter().chain(AS_GUESTS).map(|(n, _)| *n).chain(PY_GUESTS.iter().chain(JS_GUESTS).map(|(n, _, _)| *n));
         SCENARIOS.iter().chain(HOSTILE).copied().chain(other).map(String::from).collect()
     }
 }

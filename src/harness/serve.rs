@@ -223,6 +223,18 @@ struct Leftovers {
     fs: Option<MemFs>,
 }
 
+impl Leftovers {
+    /// Adds what a later store left: its output after this one's, its
+    /// time on top, and its filesystem instead.
+    fn absorb(&mut self, later: Leftovers) {
+        self.stdout.extend(later.stdout);
+        self.stderr.extend(later.stderr);
+        self.truncated.extend(later.truncated);
+        self.elapsed_ns = self.elapsed_ns.saturating_add(later.elapsed_ns);
+        self.fs = later.fs;
+    }
+}
+
 fn leftovers(core: &mut Core) -> Result<Leftovers, HarnessError> {
     let truncated = [("stdout", &core.stdout), ("stderr", &core.stderr)]
         .into_iter()
@@ -317,23 +329,11 @@ pub(super) async fn serve_on<T: HostState + WasiHttpView>(
         responses.push(e);
         match serve {
             Serve::Shared if instance.is_some() => shared = Some((store, horizon, instance)),
-            _ => {
-                let left = leftovers(store.data_mut().core())?;
-                out.stdout.extend(left.stdout);
-                out.stderr.extend(left.stderr);
-                out.truncated.extend(left.truncated);
-                out.elapsed_ns = out.elapsed_ns.saturating_add(left.elapsed_ns);
-                out.fs = left.fs;
-            }
+            _ => out.absorb(leftovers(store.data_mut().core())?),
         }
     }
     if let Some((mut store, _, _)) = shared {
-        let left = leftovers(store.data_mut().core())?;
-        out.stdout.extend(left.stdout);
-        out.stderr.extend(left.stderr);
-        out.truncated.extend(left.truncated);
-        out.elapsed_ns = out.elapsed_ns.saturating_add(left.elapsed_ns);
-        out.fs = left.fs;
+        out.absorb(leftovers(store.data_mut().core())?);
     }
     out.truncated.sort();
     out.truncated.dedup();

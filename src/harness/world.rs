@@ -6,11 +6,16 @@ use wasmtime::component::{Component, types::ComponentItem};
 
 /// Reads the world from a compiled component's `wasi:cli/run` export.
 pub(super) fn of_component(engine: &Engine, component: &Component) -> Option<World> {
+    exported_instance(engine, component, run_world)
+}
+
+/// The world `world_of` reads from the last exported instance it knows.
+fn exported_instance(engine: &Engine, component: &Component, world_of: fn(&str) -> Option<World>) -> Option<World> {
     let ty = component.component_type();
     let mut found = None;
     for (name, item) in ty.exports(engine) {
         if matches!(item.ty, ComponentItem::ComponentInstance(_)) {
-            found = run_world(name).or(found);
+            found = world_of(name).or(found);
         }
     }
     found
@@ -19,14 +24,7 @@ pub(super) fn of_component(engine: &Engine, component: &Component) -> Option<Wor
 /// The world of the HTTP handler a component exports: p2
 /// `wasi:http/incoming-handler@0.2.x` or p3 `wasi:http/handler@0.3.x`.
 pub(super) fn of_handler(engine: &Engine, component: &Component) -> Option<World> {
-    let ty = component.component_type();
-    let mut found = None;
-    for (name, item) in ty.exports(engine) {
-        if matches!(item.ty, ComponentItem::ComponentInstance(_)) {
-            found = handler_world(name).or(found);
-        }
-    }
-    found
+    exported_instance(engine, component, handler_world)
 }
 
 fn handler_world(export: &str) -> Option<World> {

@@ -68,6 +68,10 @@ fn the_catalog_lists_what_is_on_disk() {
         assert!(guests.join("py").join(format!("{module}.py")).is_file(), "{name}: no guests/py/{module}.py");
         files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
     }
+    for (name, module, _) in catalog::JS_GUESTS {
+        assert!(guests.join("js").join(format!("{module}.js")).is_file(), "{name}: no guests/js/{module}.js");
+        files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
+    }
     for (name, file) in &files {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{name}: {}: {e}", file.display()));
         assert!(text.contains(&format!("guest = \"{name}\"")), "{} runs another guest", file.display());

@@ -17,12 +17,13 @@ fn cli() -> Command {
 
 /// Rows `wasi-replay test scenarios` prints: each catalog and hostile guest
 /// in both worlds, each C and AssemblyScript guest once (in p1), each
-/// Python guest once (in p2).
+/// Python and JavaScript guest once (in p2).
 fn suite_rows() -> usize {
     2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len())
         + catalog::C_GUESTS.len()
         + catalog::AS_GUESTS.len()
         + catalog::PY_GUESTS.len()
+        + catalog::JS_GUESTS.len()
 }
 
 fn p2(name: &str) -> PathBuf {

@@ -182,3 +182,19 @@ fn the_python_handler_answers_as_the_rust_one_does() {
     assert_eq!(py.responses.len(), 3);
     assert_eq!(py.responses, rust.responses);
 }
+
+#[test]
+fn the_javascript_guest_reads_the_virtual_kernel_and_fetches_from_a_mock() {
+    let scenario = catalog::scenario("cli-fetch-js").unwrap();
+    let g = guest("cli-fetch-js", World::P2);
+    let js = harness().run(&g, &scenario).unwrap();
+    let Output::Text(stdout) = &js.stdout else { panic!("{:?}", js.stdout) };
+    for line in ["args: cli-fetch hello world", "env APP_MODE=test", "date: 2024-01-01T00:00:00.000Z", "GET /v1/items: 200 application/json", r#"body: [{"id": 1}, {"id": 2}]"#] {
+        assert!(stdout.lines().any(|l| l == line), "{line:?} not in:\n{stdout}");
+    }
+    assert_eq!(js.http.len(), 1);
+    assert_eq!(harness().run(&g, &scenario).unwrap(), js, "a second run is the same run");
+    let other_seed = harness().run(&g, &scenario.clone().seed(7)).unwrap();
+    assert_ne!(other_seed.stdout, js.stdout, "the random lines follow the seed");
+    assert_golden("cli-fetch-js", World::P2, &js);
+}
