@@ -232,13 +232,22 @@ impl Request {
     }
 
     /// Refuses what no HTTP request can be: a method that is not a token,
-    /// a path that does not start with `/`.
+    /// a path that does not start with `/`, a header name or value HTTP
+    /// does not allow.
     pub fn check(&self) -> Result<(), String> {
         if self.method.is_empty() || !self.method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
             return Err(format!("`{}` is not an HTTP method", self.method));
         }
         if !self.path.starts_with('/') || self.path.contains(char::is_whitespace) {
             return Err(format!("`{}` is not a path: it starts with `/` and has no spaces", self.path));
+        }
+        for (name, value) in &self.headers {
+            if http::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(format!("`{name}` is not an HTTP header name"));
+            }
+            if http::header::HeaderValue::from_str(value).is_err() {
+                return Err(format!("header `{name}`: `{value}` is not an HTTP header value"));
+            }
         }
         Ok(())
     }

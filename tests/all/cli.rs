@@ -551,4 +551,6 @@ fn bad_input_requests() {
     let f = dir.path().join("s.toml");
     std::fs::write(&f, "guest = \"http-handler\"\n[[request]]\nmethod = \"GET\"\npath = \"nope\"\n").unwrap();
     bad_input(&["test", f.to_str().unwrap()], "request #0: `nope` is not a path");
+    std::fs::write(&f, "guest = \"http-handler\"\n[[request]]\npath = \"/\"\nheaders = { \"bad name\" = \"x\" }\n").unwrap();
+    bad_input(&["test", f.to_str().unwrap()], "request #0: `bad name` is not an HTTP header name");
 }
