@@ -2,6 +2,7 @@
 //! paused runtime against a horizon, and what the run left collected.
 
 use crate::host::{Core, HostState, Limits};
+use crate::memfs::MemFs;
 use crate::report::{CallReport, Exit, Outcome, World};
 use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store};
@@ -164,28 +165,60 @@ pub(super) async fn run_on<T: HostState>(
         () = horizon => None,
     };
     let core: &mut Core = store.data_mut().core();
-    let elapsed_ns = u64::try_from(core.clock.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    let left = leftovers(core)?;
     let exit = match result {
         Some(result) => exit_of(result, limits),
-        None => Exit::WaitsForever { virtual_time_ns: elapsed_ns },
+        None => Exit::WaitsForever { virtual_time_ns: left.elapsed_ns },
     };
-    let truncated = [("stdout", &core.stdout), ("stderr", &core.stderr)]
-        .into_iter()
-        .filter(|(_, c)| c.truncated())
-        .map(|(n, _)| n.to_string())
-        .collect();
     Ok(Outcome {
         exit,
-        elapsed_ns,
-        stdout: core.stdout.contents(),
-        stderr: core.stderr.contents(),
-        truncated,
-        fs: core.take_memfs()?,
+        elapsed_ns: left.elapsed_ns,
+        stdout: left.stdout,
+        stderr: left.stderr,
+        truncated: left.truncated,
+        fs: left.fs,
         http: std::mem::take(&mut *core.http_log.lock().unwrap_or_else(|e| e.into_inner())),
         calls: log,
         responses: Vec::new(),
     })
 }
+
+/// What one store left: its output and, taken out, its filesystem.
+pub(super) struct Leftovers {
+    pub(super) stdout: Vec<u8>,
+    pub(super) stderr: Vec<u8>,
+    pub(super) truncated: Vec<String>,
+    pub(super) elapsed_ns: u64,
+    pub(super) fs: Option<MemFs>,
+}
+
+impl Leftovers {
+    /// Adds what a later store left: its output after this one's, its
+    /// time on top, and its filesystem instead.
+    pub(super) fn absorb(&mut self, later: Leftovers) {
+        self.stdout.extend(later.stdout);
+        self.stderr.extend(later.stderr);
+        self.truncated.extend(later.truncated);
+        self.elapsed_ns = self.elapsed_ns.saturating_add(later.elapsed_ns);
+        self.fs = later.fs;
+    }
+}
+
+pub(super) fn leftovers(core: &mut Core) -> Result<Leftovers, HarnessError> {
+    let truncated = [("stdout", &core.stdout), ("stderr", &core.stderr)]
+        .into_iter()
+        .filter(|(_, c)| c.truncated())
+        .map(|(n, _)| n.to_string())
+        .collect();
+    Ok(Leftovers {
+        stdout: core.stdout.contents(),
+        stderr: core.stderr.contents(),
+        truncated,
+        elapsed_ns: u64::try_from(core.clock.elapsed().as_nanos()).unwrap_or(u64::MAX),
+        fs: core.take_memfs()?,
+    })
+}
+
 
 /// Maps the end of `run` to an exit: a status for returns and `exit`
 /// calls, a limit for fuel and timeout, a trap with its message for

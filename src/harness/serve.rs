@@ -11,7 +11,7 @@
 //! them all from one instance.
 
 use super::HarnessError;
-use super::run::{Command, exit_of, new_store};
+use super::run::{Command, Leftovers, exit_of, leftovers, new_store};
 use crate::host::http::{BodyRecord, shown_headers};
 use crate::host::{Core, HostError, HostState, Limits};
 use crate::memfs::MemFs;
@@ -212,42 +212,6 @@ fn ended(exit: &Exit) -> String {
         Exit::Timeout { after_ms } => format!("timed out after {after_ms} ms"),
         Exit::WaitsForever { .. } => "waits forever".into(),
     }
-}
-
-/// What one store left: its output and, taken out, its filesystem.
-struct Leftovers {
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    truncated: Vec<String>,
-    elapsed_ns: u64,
-    fs: Option<MemFs>,
-}
-
-impl Leftovers {
-    /// Adds what a later store left: its output after this one's, its
-    /// time on top, and its filesystem instead.
-    fn absorb(&mut self, later: Leftovers) {
-        self.stdout.extend(later.stdout);
-        self.stderr.extend(later.stderr);
-        self.truncated.extend(later.truncated);
-        self.elapsed_ns = self.elapsed_ns.saturating_add(later.elapsed_ns);
-        self.fs = later.fs;
-    }
-}
-
-fn leftovers(core: &mut Core) -> Result<Leftovers, HarnessError> {
-    let truncated = [("stdout", &core.stdout), ("stderr", &core.stderr)]
-        .into_iter()
-        .filter(|(_, c)| c.truncated())
-        .map(|(n, _)| n.to_string())
-        .collect();
-    Ok(Leftovers {
-        stdout: core.stdout.contents(),
-        stderr: core.stderr.contents(),
-        truncated,
-        elapsed_ns: u64::try_from(core.clock.elapsed().as_nanos()).unwrap_or(u64::MAX),
-        fs: core.take_memfs()?,
-    })
 }
 
 /// Takes the exchanges logged since `from`.

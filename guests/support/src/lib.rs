@@ -120,6 +120,12 @@ pub struct HttpRequest {
     pub body: Vec<u8>,
 }
 
+/// Headers as both worlds' `fields.from-list` takes them.
+#[cfg(any(feature = "p2", feature = "p3"))]
+pub(crate) fn field_list<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(String, Vec<u8>)> {
+    headers.into_iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect()
+}
+
 /// What a handler guest answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reply {

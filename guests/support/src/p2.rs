@@ -464,7 +464,7 @@ pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Optio
     use wasip2::http::outgoing_handler;
     use wasip2::http::types::{Fields, Method, OutgoingBody, OutgoingRequest, Scheme};
     let name = |d: &dyn std::fmt::Debug| crate::case_name(&format!("{d:?}"));
-    let fields: Vec<(String, Vec<u8>)> = headers.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
+    let fields = crate::field_list(headers.iter().copied());
     let fields = Fields::from_list(&fields).map_err(|e| name(&e))?;
     let request = OutgoingRequest::new(fields);
     let method = match method {
@@ -552,8 +552,7 @@ pub fn respond(out: wasip2::http::types::ResponseOutparam, reply: crate::Reply) 
         crate::Reply::Error(m) => return ResponseOutparam::set(out, Err(ErrorCode::InternalError(Some(m)))),
         crate::Reply::Nothing => return drop(out),
     };
-    let fields: Vec<(String, Vec<u8>)> =
-        response.headers.iter().map(|(k, v)| (k.clone(), v.as_bytes().to_vec())).collect();
+    let fields = crate::field_list(response.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let headers = Fields::from_list(&fields).unwrap_or_else(|_| Fields::new());
     let outgoing = OutgoingResponse::new(headers);
     let _ = outgoing.set_status_code(response.status);

@@ -448,7 +448,7 @@ pub async fn resolve(host: &str) -> Res<usize> {
 /// Sends an HTTP request through `wasi:http/client@0.3.0`.
 pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Res<HttpResponse> {
     use wasip3::http::types::{Fields, Method, Request, Response, Scheme};
-    let fields: Vec<(String, Vec<u8>)> = headers.iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
+    let fields = crate::field_list(headers.iter().copied());
     let fields = Fields::from_list(&fields).map_err(|e| name(&e))?;
     let (body_tx, body_rx) = wasip3::wit_stream::new::<u8>();
     let (trailers_tx, trailers_rx) = wasip3::wit_future::new(|| Ok(None));
@@ -531,8 +531,7 @@ pub fn respond(reply: crate::Reply) -> Result<wasip3::http::types::Response, was
         crate::Reply::Error(m) => return Err(ErrorCode::InternalError(Some(m))),
         crate::Reply::Nothing => return Err(ErrorCode::InternalError(Some("no response".into()))),
     };
-    let fields: Vec<(String, Vec<u8>)> =
-        response.headers.iter().map(|(k, v)| (k.clone(), v.as_bytes().to_vec())).collect();
+    let fields = crate::field_list(response.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let headers = Fields::from_list(&fields).unwrap_or_else(|_| Fields::new());
     let (mut body_tx, body_rx) = wasip3::wit_stream::new::<u8>();
     let (trailers_tx, trailers_rx) = wasip3::wit_future::new(|| Ok(None));
