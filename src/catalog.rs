@@ -34,6 +34,33 @@ pub const SEED: u64 = 42;
 pub const SCENARIOS: &[&str] =
     &["fs-tree", "clock-random", "cli-io", "net-denied", "exit-code", "trap", "fs-semantics", "http-get", "http-post", "http-unmatched", "fs-bulk", "lib-counter", "http-handler"];
 
+/// The catalog scenarios with a journaled twin, `<name>.journal.toml`:
+/// the same inputs with `journal = true`, and goldens that list every
+/// host call. `fs-bulk` is left out (its journal is tens of thousands of
+/// lines of one loop).
+pub const JOURNALED: &[&str] = &[
+    "fs-tree",
+    "clock-random",
+    "cli-io",
+    "net-denied",
+    "exit-code",
+    "trap",
+    "fs-semantics",
+    "http-get",
+    "http-post",
+    "http-unmatched",
+    "lib-counter",
+    "http-handler",
+];
+
+/// The journaled scenarios whose p2 and p3 builds make different calls
+/// that mean the same thing, and why; every other journaled scenario has
+/// equal p2 and p3 journals.
+pub const JOURNALS_DIFFER: &[(&str, &str)] = &[
+    ("clock-random", "a p2 guest sleeps with `subscribe-duration` and a poll, a p3 guest with `wait-for`"),
+    ("fs-semantics", "the p2 guest also uses `descriptor.read` and `write`, which p3 does not have; p3 uses streams"),
+];
+
 /// The catalog scenarios whose guest exports no command, only functions:
 /// their scenario files make calls (`[[call]]`), and a run without calls
 /// is refused.

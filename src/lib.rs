@@ -7,6 +7,7 @@ pub mod bridge;
 pub mod catalog;
 mod glob;
 pub mod harness;
+pub mod journal;
 pub mod host;
 pub mod kernel;
 pub mod memfs;

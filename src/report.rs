@@ -160,6 +160,8 @@ pub(crate) struct Outcome {
     pub(crate) http: Vec<Exchange>,
     pub(crate) calls: Vec<CallReport>,
     pub(crate) responses: Vec<ResponseReport>,
+    /// The host calls, when the run kept a journal.
+    pub(crate) journal: Option<Vec<String>>,
 }
 
 /// One request a handler served and what came of it.
@@ -242,6 +244,11 @@ pub struct RunReport {
     /// guest made none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub http: Vec<Exchange>,
+    /// Every host call the guest made, in order, one line each with its
+    /// virtual time (see [`crate::journal`]); absent unless the scenario
+    /// asked for a journal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journal: Option<Vec<String>>,
 }
 
 impl RunReport {
@@ -268,6 +275,7 @@ impl RunReport {
             truncated: outcome.truncated,
             fs: outcome.fs.as_ref().map(|fs| FsView::of(fs, scenario.fs_report)).unwrap_or_default(),
             http: outcome.http,
+            journal: outcome.journal,
         };
         (report, outcome.fs)
     }
@@ -298,6 +306,7 @@ impl RunReport {
             truncated: self.truncated.clone(),
             fs: FsView::default(),
             http: self.http.clone(),
+            journal: self.journal.clone(),
         };
         let rest = serde_yaml_ng::to_string(&head).expect("a RunReport always serializes");
         // Top-level keys sit at column 0 and appear once; a second match
@@ -367,7 +376,17 @@ impl RunReport {
                 return Some((format!("http[{i}]"), yaml(&a), yaml(&b)));
             }
         }
+        if self.journal != other.journal {
+            let line = self.divergence(other).unwrap_or_default();
+            return Some(("journal".to_string(), line, String::new()));
+        }
         None
+    }
+
+    /// Where the journals of two runs part, when both kept one: the line
+    /// [`crate::journal::first_divergence`] writes, `self` as expected.
+    pub fn divergence(&self, other: &RunReport) -> Option<String> {
+        crate::journal::first_divergence(self.journal.as_deref()?, other.journal.as_deref()?)
     }
 
     /// The same report with the world set aside, for p2-vs-p3 comparison.

@@ -54,7 +54,9 @@ pub fn deterministic(component: impl AsRef<Path>, scenario: &Scenario, runs: usi
     for (i, r) in reports.iter().enumerate().skip(1) {
         let again = r.to_yaml();
         if again != first {
-            panic!("{}: run {} differs from run 1:\n{}", component.as_ref().display(), i + 1, diff("run 1", &first, "later", &again));
+            let divergence = crate::journal::heading(reports[0].divergence(r));
+            let diff = diff("run 1", &first, "later", &again);
+            panic!("{}: run {} differs from run 1:\n{divergence}{diff}", component.as_ref().display(), i + 1);
         }
     }
     reports.into_iter().next().expect("at least two runs")
@@ -68,7 +70,8 @@ pub fn p2_eq_p3(p2: impl AsRef<Path>, p3: impl AsRef<Path>, scenario: &Scenario)
     let (a, b) = (run(p2, scenario), run(p3, scenario));
     let (ya, yb) = (a.without_world().to_yaml(), b.without_world().to_yaml());
     if ya != yb {
-        panic!("the p2 and p3 reports differ:\n{}", diff("p2", &ya, "p3", &yb));
+        let divergence = crate::journal::heading(a.divergence(&b));
+        panic!("the p2 and p3 reports differ:\n{divergence}{}", diff("p2", &ya, "p3", &yb));
     }
     a
 }

@@ -18,6 +18,7 @@ pub fn check(component: &Path, runs: usize, threads: Option<usize>, inputs: &Inp
     for (i, r) in reports.iter().enumerate().skip(1) {
         if inputs.render(r) != first_text {
             let (field, a, b) = first.first_difference(r).unwrap_or_else(|| ("report".into(), first_text.clone(), inputs.render(r)));
+            print!("{}", wasi_replay::journal::heading(first.divergence(r)));
             println!("run 1 and run {} differ at `{field}`:", i + 1);
             println!("run 1:\n{}", indent(&a));
             println!("run {}:\n{}", i + 1, indent(&b));

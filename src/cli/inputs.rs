@@ -36,6 +36,10 @@ pub struct InputArgs {
     /// and a sha256 of the listing (for large trees). [default: tree]
     #[arg(long, value_enum)]
     fs_report: Option<FsReportArg>,
+    /// Keep a journal of every host call; the report lists it under
+    /// `journal:`, and a changed report names the first call that differs.
+    #[arg(long)]
+    journal: bool,
     /// Bytes for the guest's stdin: a file, or - for this process's stdin.
     #[arg(long, value_name = "FILE|-")]
     stdin: Option<String>,
@@ -224,6 +228,7 @@ impl InputArgs {
                 FsReportArg::Digest => FsReport::Digest,
             }),
             http: self.http_mock.as_deref().map(wasi_replay::suite::load_mocks).transpose()?,
+            journal: self.journal,
             calls: self.calls.clone(),
             requests: self
                 .requests

@@ -6,6 +6,7 @@ mod bench;
 mod check;
 mod demo;
 mod inputs;
+mod replay;
 mod run;
 mod style;
 mod test;
@@ -82,6 +83,26 @@ enum Command {
         /// Write the final filesystem tree into this directory (created; must be empty).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Keep a journal and write the run to FILE: the component's
+        /// sha256, the versions, every input and the journal, for
+        /// `wasi-replay replay FILE COMPONENT`.
+        #[arg(long, value_name = "FILE")]
+        journal_out: Option<PathBuf>,
+    },
+    /// Run a component with a journal file's inputs and compare its calls
+    /// with the recorded ones.
+    ///
+    /// The component may be another build than the recorded one: that is
+    /// said, and the replay goes on. Prints how many calls matched, or the
+    /// first call that differs; exits 0 when every call matches, 1 when
+    /// one differs.
+    ///
+    /// Example: wasi-replay replay run.journal.yaml guest.wasm
+    Replay {
+        /// A file written by `run --journal-out`.
+        journal: PathBuf,
+        /// The component to run (.wasm).
+        component: PathBuf,
     },
     /// Run two components with the same inputs and diff their reports.
     ///
@@ -169,7 +190,10 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
     let cache = if cli.no_cache { None } else { cli.cache_dir.or_else(wasi_replay::harness::CompileCache::default_dir) };
     let _ = CACHE.set(cache);
     match cli.command.unwrap_or(Command::Demo) {
-        Command::Run { component, inputs, out } => run::run(&component, &inputs, out.as_deref()),
+        Command::Run { component, inputs, out, journal_out } => {
+            run::run(&component, &inputs, out.as_deref(), journal_out.as_deref())
+        }
+        Command::Replay { journal, component } => replay::replay(&journal, &component),
         Command::Diff { a, b, inputs } => run::diff(&a, b.as_deref(), &inputs),
         Command::Check { component, runs, threads, inputs } => {
             check::check(&component, runs as usize, threads.map(|t| t as usize), &inputs)

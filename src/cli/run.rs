@@ -7,17 +7,27 @@ use std::path::Path;
 use wasi_replay::memfs::memfs_to_dir;
 use wasi_replay::report::World;
 
-pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>) -> anyhow::Result<u8> {
+pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>, journal_out: Option<&Path>) -> anyhow::Result<u8> {
     if let Some(out) = out
         && out.exists()
         && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true)
     {
         bail!("--out: {} exists and is not an empty directory", out.display());
     }
-    let scenario = inputs.scenario(component)?;
+    let mut scenario = inputs.scenario(component)?;
+    if journal_out.is_some() {
+        scenario = scenario.journal(true);
+    }
     let harness = super::new_harness(1)?;
     let guest = harness.load_on(component, inputs.world())?;
     let (report, fs) = harness.run_with_fs(&guest, &scenario)?;
+    if let Some(file) = journal_out {
+        let bytes = std::fs::read(component).with_context(|| format!("{}", component.display()))?;
+        let name = component.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let recorded = wasi_replay::journal::JournalFile::new(&name, &bytes, &scenario, &report)
+            .context("--journal-out: the run kept no journal")?;
+        std::fs::write(file, recorded.to_yaml()).with_context(|| format!("--journal-out {}", file.display()))?;
+    }
     print!("{}", inputs.render(&report));
     if let (Some(out), Some(fs)) = (out, fs) {
         std::fs::create_dir_all(out).with_context(|| format!("--out {}", out.display()))?;
@@ -53,6 +63,7 @@ pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs) -> anyhow::Result<u8
         eprintln!("reports are equal: {ln} and {rn}");
         return Ok(EXIT_OK);
     }
+    print!("{}", wasi_replay::journal::heading(l.divergence(&r)));
     print!("{}", render_diff(&ln, &lt, &rn, &rt, color_stdout()));
     Ok(EXIT_MISMATCH)
 }

@@ -92,7 +92,8 @@ fn detail(r: &CaseResult, color: bool) -> Option<String> {
     match &r.outcome {
         CaseOutcome::Mismatch { golden, pending, old, new } => {
             let right = pending.as_ref().map_or("new report".to_string(), |p| p.display().to_string());
-            Some(diff(&golden.display().to_string(), old, &right, new, color))
+            let divergence = wasi_replay::journal::heading(wasi_replay::journal::divergence_in_text(old, new));
+            Some(divergence + &diff(&golden.display().to_string(), old, &right, new, color))
         }
         _ => r.explain(),
     }
@@ -103,7 +104,7 @@ fn junit_case(row: &Row) -> Case {
     let outcome = match &r.outcome {
         CaseOutcome::Passed { .. } => Outcome::Passed,
         CaseOutcome::Mismatch { old, new, .. } => Outcome::Failed {
-            message: junit::first_difference(old, new),
+            message: wasi_replay::journal::divergence_in_text(old, new).unwrap_or_else(|| junit::first_difference(old, new)),
             detail: detail(r, false).unwrap_or_default(),
         },
         CaseOutcome::Missing { golden, .. } => Outcome::Failed {

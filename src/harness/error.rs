@@ -44,6 +44,16 @@ pub enum HarnessError {
         /// The guest.
         name: String,
     },
+    /// The scenario asks for a journal the run cannot keep: on the bridge
+    /// backend (wasmtime-wasi serves the filesystem there), or for a p1
+    /// module.
+    #[error("{name}: journal: {reason}")]
+    Journal {
+        /// The guest.
+        name: String,
+        /// Why not.
+        reason: String,
+    },
     /// The scenario's requests do not fit the guest: it is no handler, or
     /// a handler with no requests to serve.
     #[error("{name}: requests: {reason}")]

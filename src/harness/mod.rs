@@ -453,6 +453,15 @@ impl Harness {
     /// [`Harness::run_with_fs`] on the calling thread, which must not be
     /// inside a tokio runtime.
     fn run_here(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, Option<MemFs>), HarnessError> {
+        if scenario.inputs.journal {
+            let refuse = |reason: &str| Err(HarnessError::Journal { name: guest.name.clone(), reason: reason.into() });
+            if matches!(guest.pre, Pre::P1 { .. }) {
+                return refuse("a p1 module runs without one (only components are journaled)");
+            }
+            if scenario.inputs.backend == Backend::Bridge {
+                return refuse("the bridge backend serves the filesystem through wasmtime-wasi, which keeps none; use the direct backend");
+            }
+        }
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .start_paused(true)

@@ -180,6 +180,7 @@ pub(super) async fn run_on<T: HostState>(
         http: std::mem::take(&mut *core.http_log.lock().unwrap_or_else(|e| e.into_inner())),
         calls: log,
         responses: Vec::new(),
+        journal: left.journal,
     })
 }
 
@@ -190,6 +191,7 @@ pub(super) struct Leftovers {
     pub(super) truncated: Vec<String>,
     pub(super) elapsed_ns: u64,
     pub(super) fs: Option<MemFs>,
+    pub(super) journal: Option<Vec<String>>,
 }
 
 impl Leftovers {
@@ -201,6 +203,11 @@ impl Leftovers {
         self.truncated.extend(later.truncated);
         self.elapsed_ns = self.elapsed_ns.saturating_add(later.elapsed_ns);
         self.fs = later.fs;
+        match (&mut self.journal, later.journal) {
+            (Some(mine), Some(theirs)) => mine.extend(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
     }
 }
 
@@ -216,6 +223,7 @@ pub(super) fn leftovers(core: &mut Core) -> Result<Leftovers, HarnessError> {
         truncated,
         elapsed_ns: u64::try_from(core.clock.elapsed().as_nanos()).unwrap_or(u64::MAX),
         fs: core.take_memfs()?,
+        journal: core.journal.as_ref().map(|j| j.take()),
     })
 }
 

@@ -241,7 +241,7 @@ pub(super) async fn serve_on<T: HostState + WasiHttpView>(
 ) -> Result<Outcome, HarnessError> {
     let mut responses = Vec::new();
     let mut exit = None::<Exit>;
-    let mut out = Leftovers { stdout: Vec::new(), stderr: Vec::new(), truncated: Vec::new(), elapsed_ns: 0, fs };
+    let mut out = Leftovers { stdout: Vec::new(), stderr: Vec::new(), truncated: Vec::new(), elapsed_ns: 0, fs, journal: None };
     let mut shared: Option<(Store<T>, tokio::time::Instant, Option<Instance>)> = None;
     for req in requests {
         if serve == Serve::Shared && exit.is_some() {
@@ -311,5 +311,6 @@ pub(super) async fn serve_on<T: HostState + WasiHttpView>(
         http: Vec::new(),
         calls: Vec::new(),
         responses,
+        journal: out.journal,
     })
 }

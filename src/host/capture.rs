@@ -21,6 +21,8 @@ struct Buffer {
 pub struct Capture {
     buf: Arc<Mutex<Buffer>>,
     cap: usize,
+    journal: crate::journal::Journal,
+    op: &'static str,
 }
 
 impl std::fmt::Debug for Capture {
@@ -32,10 +34,18 @@ impl std::fmt::Debug for Capture {
 impl Capture {
     /// A capture keeping at most `cap` bytes.
     pub fn new(cap: usize) -> Self {
-        Capture { buf: Arc::default(), cap }
+        Capture { buf: Arc::default(), cap, journal: None, op: "" }
+    }
+
+    /// The same capture, noting each write as `op` in `journal`.
+    pub(crate) fn journaled(mut self, journal: &crate::journal::Journal, op: &'static str) -> Self {
+        self.journal = journal.clone();
+        self.op = op;
+        self
     }
 
     pub(crate) fn push(&self, bytes: &[u8]) {
+        crate::journal::note(&self.journal, self.op, || crate::journal::bytes(bytes), String::new);
         let mut b = self.buf.lock().unwrap_or_else(|e| e.into_inner());
         let room = self.cap.saturating_sub(b.data.len());
         if bytes.len() > room {

@@ -6,14 +6,16 @@
 //! until an exact deadline, and a deadline past what tokio's clock can hold
 //! never comes, as in p2, so the harness's horizon ends such a run as
 //! `waits-forever` in both worlds. Readings are wasmtime-wasi's own (the
-//! context's monotonic clock, which is the virtual clock).
+//! context's monotonic clock, which is the virtual clock). Each call is
+//! noted in the run's journal when it keeps one.
 
+use crate::journal::{Journal, duration, note};
 use crate::kernel::VirtualClock;
 use wasmtime::component::{Accessor, HasData, Linker};
 use wasmtime_wasi::p3::bindings::clocks::{monotonic_clock, types};
 
 /// The view the monotonic clock host is implemented on.
-pub struct ClockView<'a>(&'a VirtualClock);
+pub struct ClockView<'a>(&'a VirtualClock, &'a Journal);
 
 /// [`HasData`] marker for the monotonic clock host.
 pub struct Clocks;
@@ -25,7 +27,10 @@ impl HasData for Clocks {
 /// Links the monotonic clock over the one the linker already has.
 pub(crate) fn add_to_linker<T: super::HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
-    monotonic_clock::add_to_linker::<T, Clocks>(linker, |t| ClockView(&t.core().clock))?;
+    monotonic_clock::add_to_linker::<T, Clocks>(linker, |t| {
+        let core = t.core();
+        ClockView(&core.clock, &core.journal)
+    })?;
     linker.allow_shadowing(false);
     Ok(())
 }
@@ -42,7 +47,9 @@ pub(crate) async fn sleep_ns(ns: u64) {
 
 impl monotonic_clock::Host for ClockView<'_> {
     fn now(&mut self) -> wasmtime::Result<monotonic_clock::Mark> {
-        Ok(self.0.monotonic())
+        let now = self.0.monotonic();
+        note(self.1, "clock.monotonic", String::new, || now.to_string());
+        Ok(now)
     }
 
     fn get_resolution(&mut self) -> wasmtime::Result<types::Duration> {
@@ -52,16 +59,21 @@ impl monotonic_clock::Host for ClockView<'_> {
 
 impl<U> monotonic_clock::HostWithStore<U> for Clocks {
     async fn wait_until(store: &Accessor<U, Self>, when: monotonic_clock::Mark) -> wasmtime::Result<()> {
-        let now = store.with(|mut view| view.get().0.monotonic());
+        let now = store.with(|mut view| {
+            let view = view.get();
+            note(view.1, "clock.wait-until", || when.to_string(), String::new);
+            view.0.monotonic()
+        });
         if when > now {
             sleep_ns(when - now).await;
         }
         Ok(())
     }
 
-    async fn wait_for(_: &Accessor<U, Self>, duration: types::Duration) -> wasmtime::Result<()> {
-        if duration > 0 {
-            sleep_ns(duration).await;
+    async fn wait_for(store: &Accessor<U, Self>, how_long: types::Duration) -> wasmtime::Result<()> {
+        store.with(|mut view| note(view.get().1, "clock.wait", || duration(how_long.into()), String::new));
+        if how_long > 0 {
+            sleep_ns(how_long).await;
         }
         Ok(())
     }

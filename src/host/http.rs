@@ -146,6 +146,7 @@ pub type HttpLog = Arc<Mutex<Vec<Exchange>>>;
 pub struct MockHooks {
     mocks: Arc<HttpMocks>,
     log: HttpLog,
+    journal: crate::journal::Journal,
 }
 
 impl std::fmt::Debug for MockHooks {
@@ -155,9 +156,10 @@ impl std::fmt::Debug for MockHooks {
 }
 
 impl MockHooks {
-    /// Hooks answering from `mocks`, recording into `log`.
-    pub fn new(mocks: Arc<HttpMocks>, log: HttpLog) -> Self {
-        MockHooks { mocks, log }
+    /// Hooks answering from `mocks`, recording into `log` (and noting
+    /// each request in `journal`).
+    pub(crate) fn new(mocks: Arc<HttpMocks>, log: HttpLog, journal: crate::journal::Journal) -> Self {
+        MockHooks { mocks, log, journal }
     }
 }
 
@@ -175,6 +177,7 @@ impl WasiHttpHooks for MockHooks {
     ) -> Box<dyn Future<Output = SendResult> + Send> {
         let mocks = self.mocks.clone();
         let log = self.log.clone();
+        let journal = self.journal.clone();
         Box::new(async move {
             let (parts, body) = request.into_parts();
             let body = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
@@ -200,6 +203,15 @@ impl WasiHttpHooks for MockHooks {
                 status: hit.map(|(_, r)| r.status),
                 error: hit.is_none().then(|| "HTTP-request-denied".to_string()),
             };
+            crate::journal::note(
+                &journal,
+                "http.send",
+                || format!("{} {}, {}", record.method, record.url, crate::journal::bytes(&body)),
+                || match (&record.status, &record.rule) {
+                    (Some(status), Some(rule)) => format!("{status} (rule {rule})"),
+                    _ => record.error.clone().unwrap_or_default(),
+                },
+            );
             log.lock().unwrap_or_else(|e| e.into_inner()).push(record);
             let Some((_, rule)) = hit else {
                 return Err(wasmtime_wasi_http::Error::HttpRequestDenied);

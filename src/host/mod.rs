@@ -11,6 +11,7 @@ mod clocks;
 pub mod direct;
 pub mod http;
 mod limits;
+mod stdin;
 pub mod p1;
 pub mod p2;
 pub mod p3;
@@ -21,7 +22,6 @@ pub use direct::DirectFs;
 use crate::kernel::{ClockConfig, Entropy, VirtualClock};
 use crate::memfs::MemFs;
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 pub use capture::Capture;
 pub use http::{Exchange, HttpMocks, MockRule, UrlMatch};
 pub use limits::{LimitOverrides, Limits};
@@ -76,6 +76,8 @@ pub(crate) struct Inputs {
     pub preopens: Vec<Preopen>,
     /// HTTP mocks. Default: none, so every request is denied.
     pub http: std::sync::Arc<HttpMocks>,
+    /// Record a journal of host calls. Default: off.
+    pub journal: bool,
 }
 
 impl Default for Inputs {
@@ -90,6 +92,7 @@ impl Default for Inputs {
             backend: Backend::Direct,
             preopens: vec![Preopen::rw("/")],
             http: std::sync::Arc::default(),
+            journal: false,
         }
     }
 }
@@ -122,6 +125,8 @@ pub(crate) struct Core {
     pub(crate) http_hooks: http::MockHooks,
     pub(crate) http_log: http::HttpLog,
     pub(crate) clock: VirtualClock,
+    /// The run's journal, when it keeps one.
+    pub(crate) journal: crate::journal::Journal,
 }
 
 impl Core {
@@ -139,8 +144,9 @@ impl Core {
         finish: impl FnOnce(&mut WasiCtxBuilder) -> (WasiCtx, X),
     ) -> Result<(Self, X), HostError> {
         let clock = VirtualClock::new(inputs.clock);
-        let stdout = Capture::new(inputs.limits.capture_bytes);
-        let stderr = Capture::new(inputs.limits.capture_bytes);
+        let journal = inputs.journal.then(|| crate::journal::Recorder::new(clock.clone()));
+        let stdout = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stdout.write");
+        let stderr = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stderr.write");
         let entropy = Entropy::from_seed(inputs.seed);
 
         let mut b = WasiCtxBuilder::new();
@@ -150,7 +156,7 @@ impl Core {
         b.allow_blocking_current_thread(true);
         b.args(&inputs.args)
             .envs(&inputs.env)
-            .stdin(MemoryInputPipe::new(inputs.stdin.clone()))
+            .stdin(stdin::Stdin::new(inputs.stdin.clone(), journal.clone()))
             .stdout(stdout.clone())
             .stderr(stderr.clone())
             .wall_clock(clock.wall_clock())
@@ -179,13 +185,13 @@ impl Core {
                     let perms = if p.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
                     b.preopened_dir(&host, &p.guest_path, perms).map_err(|e| HostError::Wasi(format!("{e:#}")))?;
                 }
-                (Some(bridge), DirectFs::new(MemFs::new(), &[])?)
+                (Some(bridge), DirectFs::new(MemFs::new(), &[], None)?)
             }
             (Some(mut fs), Backend::Direct) => {
                 fs.set_clock(std::sync::Arc::new(clock.clone()));
-                (None, DirectFs::new(fs, &inputs.preopens)?)
+                (None, DirectFs::new(fs, &inputs.preopens, journal.clone())?)
             }
-            (None, _) => (None, DirectFs::new(MemFs::new(), &[])?),
+            (None, _) => (None, DirectFs::new(MemFs::new(), &[], journal.clone())?),
         };
         let (ctx, extra) = finish(&mut b);
         let core = Core {
@@ -198,9 +204,10 @@ impl Core {
             stderr,
             store_limits: inputs.limits.store_limits(),
             http_ctx: wasmtime_wasi_http::WasiHttpCtx::new(),
-            http_hooks: http::MockHooks::new(inputs.http.clone(), http_log.clone()),
+            http_hooks: http::MockHooks::new(inputs.http.clone(), http_log.clone(), journal.clone()),
             http_log,
             clock,
+            journal,
         };
         Ok((core, extra))
     }

@@ -41,6 +41,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P2State>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    crate::journal::shadow::add_p2(&mut linker)?;
     Ok(linker)
 }
 

@@ -48,6 +48,8 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P3State>> {
     super::clocks::add_to_linker(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
+    crate::journal::shadow::add_p2(&mut linker)?;
+    crate::journal::shadow::add_p3(&mut linker)?;
     Ok(linker)
 }
 

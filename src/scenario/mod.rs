@@ -4,8 +4,10 @@
 //! file and the command line describe one, and the one place that turns
 //! such a description into a `Scenario`.
 
+mod recorded;
 pub mod spec;
 
+pub use recorded::{Data, Recorded, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule};
 pub use spec::{Spec, SpecError};
 
 use crate::host::{Backend, HttpMocks, Inputs, Limits};
@@ -106,6 +108,20 @@ impl Scenario {
     pub fn fs_report(mut self, how: FsReport) -> Self {
         self.fs_report = how;
         self
+    }
+
+    /// Keeps a journal of every host call the guest makes, which the
+    /// report then carries under `journal:` (see [`crate::journal`]). It
+    /// needs the direct backend and a component (p1 modules have none).
+    /// Default: off, and the report and the run's cost are as without it.
+    pub fn journal(mut self, on: bool) -> Self {
+        self.inputs.journal = on;
+        self
+    }
+
+    /// Does the scenario keep a journal?
+    pub fn journals(&self) -> bool {
+        self.inputs.journal
     }
 
     /// Chooses how the filesystem is served. Default: [`Backend::Direct`].

@@ -41,6 +41,8 @@ pub struct Spec {
     pub fs_report: Option<FsReport>,
     /// HTTP mocks, already read.
     pub http: Option<HttpMocks>,
+    /// See [`Scenario::journal`].
+    pub journal: bool,
     /// Calls of exported functions, in WAVE (see [`Scenario::call`]).
     pub calls: Vec<String>,
     /// HTTP requests for a handler (see [`Scenario::request`]).
@@ -206,6 +208,7 @@ impl Spec {
         if let Some(mocks) = self.http {
             scenario = scenario.http(mocks);
         }
+        scenario = scenario.journal(self.journal);
         for call in self.calls {
             crate::harness::call::check_syntax(&call)
                 .map_err(|e| SpecError(format!("{}: `{call}`: {e}", self.source.name(self.source.call_key()))))?;

@@ -10,6 +10,7 @@
 //! stdin = "text"               # or stdin-file = "input.txt"
 //! fixture = "fixture"          # initial tree: a directory, relative to this file
 //! backend = "direct"           # or "bridge"
+//! journal = true               # the report lists every host call
 //! limits = { fuel = 50000000, timeout-ms = 10000, memory-bytes = 67108864,
 //!            capture-bytes = 262144, fs-bytes = 1048576, fs-inodes = 1000 }
 //!                              # any subset; 0 turns fuel or the timeout off
@@ -99,6 +100,8 @@ struct Raw {
     fixture: Option<PathBuf>,
     backend: Option<Backend>,
     fs_report: Option<FsReport>,
+    #[serde(default)]
+    journal: bool,
     quota: Option<RawQuota>,
     limits: Option<LimitOverrides>,
     http: Option<super::http::RawHttp>,
@@ -227,6 +230,7 @@ impl ScenarioFile {
         spec.limits = raw.limits.unwrap_or_default();
         spec.backend = raw.backend;
         spec.fs_report = raw.fs_report;
+        spec.journal = raw.journal;
         spec.http = raw.http.map(|h| h.into_mocks(path, dir)).transpose()?;
         spec.calls = raw.call.into_iter().map(|c| c.invoke).collect();
         spec.serve = raw.serve;

@@ -119,9 +119,10 @@ impl CaseResult {
         match &self.outcome {
             CaseOutcome::Passed { .. } => None,
             CaseOutcome::Mismatch { golden, pending, old, new } => Some(format!(
-                "{head}: the report differs from {}; {}:\n{}",
+                "{head}: the report differs from {}; {}:\n{}{}",
                 golden.display(),
                 written(pending),
+                crate::journal::heading(crate::journal::divergence_in_text(old, new)),
                 unified_diff(&golden.display().to_string(), old, "new report", new)
             )),
             CaseOutcome::Missing { golden, pending, .. } => {

@@ -61,3 +61,6 @@ mod handlers;
 /// The library as a test author meets it: the root re-exports, the default
 /// compile cache, runs from inside a tokio runtime.
 mod library;
+
+/// Journals of host calls: catalog goldens, p2 = p3, the first divergence.
+mod journal;

@@ -45,7 +45,9 @@ pub fn assert_golden(name: &str, world: World, report: &RunReport) {
     match golden.check(&yaml, update).unwrap_or_else(|e| at(e)) {
         Verdict::Match | Verdict::Accepted => {}
         verdict => {
-            let diff = text_diff("golden", old.as_deref().unwrap_or(""), "new", &yaml).unwrap_or_default();
+            let old_text = old.as_deref().unwrap_or("");
+            let divergence = wasi_replay::journal::heading(wasi_replay::journal::divergence_in_text(old_text, &yaml));
+            let diff = divergence + &text_diff("golden", old_text, "new", &yaml).unwrap_or_default();
             let written = match verdict.wrote_pending(update) {
                 true => format!("the new one is in {}", golden.pending().display()),
                 false => "nothing was written".into(),

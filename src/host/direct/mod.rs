@@ -33,6 +33,8 @@ mod path;
 
 use crate::memfs::{At, ErrorKind, Ino, Kind, MemFs, Metadata, OpenOptions};
 use crate::scenario::Preopen;
+use crate::journal::Journal;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use wasmtime::component::{HasData, Resource, ResourceTable, ResourceTableError};
 
@@ -43,6 +45,9 @@ pub type SharedFs = Arc<Mutex<MemFs>>;
 pub struct DirectFs {
     pub(crate) fs: SharedFs,
     preopens: Vec<(Ino, String, bool)>,
+    /// The run's journal, and the number the next descriptor gets in it.
+    pub(crate) journal: Journal,
+    next_fd: AtomicU32,
 }
 
 impl std::fmt::Debug for DirectFs {
@@ -53,8 +58,8 @@ impl std::fmt::Debug for DirectFs {
 
 impl DirectFs {
     /// Serves `fs` with `preopens`; each preopen's directory is created in
-    /// the MemFs if missing.
-    pub fn new(mut fs: MemFs, preopens: &[Preopen]) -> Result<Self, crate::memfs::FsError> {
+    /// the MemFs if missing. Calls are noted in `journal` when there is one.
+    pub(crate) fn new(mut fs: MemFs, preopens: &[Preopen], journal: Journal) -> Result<Self, crate::memfs::FsError> {
         let mut roots = Vec::new();
         for p in preopens {
             let path = p.memfs_path();
@@ -62,7 +67,7 @@ impl DirectFs {
             let ino = fs.lookup_at(At::ROOT, &path, true)?;
             roots.push((ino, p.guest_path.clone(), p.read_only));
         }
-        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots })
+        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3) })
     }
 
     /// Takes the MemFs out after the run (leaves an empty one behind).
@@ -100,6 +105,9 @@ impl Drop for Held {
 /// What a descriptor handle points at.
 pub(crate) struct Handle {
     pub(crate) held: Held,
+    /// Its number in the journal: 3 for the first preopen, then in the
+    /// order descriptors are opened, in both worlds.
+    pub(crate) id: u32,
     /// Whether anything under its preopen may change (wasmtime-wasi's
     /// `FsPerms`).
     pub(crate) may_change: bool,
@@ -123,6 +131,13 @@ pub(crate) enum Errno {
     BadDescriptor,
     /// A flag the host does not implement (the `*-sync` descriptor flags).
     Unsupported,
+}
+
+impl Errno {
+    /// The error's name in WIT (`no-entry`), as both worlds spell it.
+    pub(crate) fn name(self) -> String {
+        crate::journal::wit_name(&format!("{:?}", p2::code(self)))
+    }
 }
 
 impl From<ErrorKind> for Errno {
@@ -270,7 +285,7 @@ macro_rules! world_adapter {
         }
 
         /// The one exhaustive mapping from our errors to the world's codes.
-        fn code(e: super::Errno) -> ErrorCode {
+        pub(crate) fn code(e: super::Errno) -> ErrorCode {
             use crate::memfs::ErrorKind as K;
             match e {
                 super::Errno::BadDescriptor => ErrorCode::BadDescriptor,
@@ -394,6 +409,53 @@ impl DirectView<'_> {
         lock(&self.direct.fs)
     }
 
+    fn new_id(&self) -> u32 {
+        self.direct.next_fd.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A descriptor as the journal names it: `fd 4`.
+    pub(crate) fn fd<T: 'static>(&self, r: &Resource<T>) -> String {
+        match self.handle(r) {
+            Ok(h) => format!("fd {}", h.id),
+            Err(_) => "fd ?".into(),
+        }
+    }
+
+    /// Notes a call that may fail with a guest-visible error. A host
+    /// failure (a trap) is not a call the guest sees answered.
+    fn noted<R>(
+        &self,
+        op: &str,
+        args: impl FnOnce() -> String,
+        r: wasmtime::Result<Res<R>>,
+        ok: impl FnOnce(&R) -> String,
+    ) -> wasmtime::Result<Res<R>> {
+        if let (Some(j), Ok(res)) = (&self.direct.journal, &r) {
+            let result = match res {
+                Ok(v) => ok(v),
+                Err(e) => e.name(),
+            };
+            j.note(op, &args(), &result);
+        }
+        r
+    }
+
+    /// Notes a call that cannot fail but for a bad handle.
+    fn noted_ok<R, E>(&self, op: &str, args: impl FnOnce() -> String, r: Result<R, E>, ok: impl FnOnce(&R) -> String) -> Result<R, E> {
+        if let (Some(j), Ok(v)) = (&self.direct.journal, &r) {
+            j.note(op, &args(), &ok(v));
+        }
+        r
+    }
+
+    /// `sync` and `sync-data`: nothing to write out, so only the handle is
+    /// checked.
+    pub(crate) fn sync<T: 'static>(&self, fd: &Resource<T>, data_only: bool) -> Result<(), ResourceTableError> {
+        let op = if data_only { "fs.sync-data" } else { "fs.sync" };
+        let r = self.handle(fd).map(|_| ());
+        self.noted_ok(op, || self.fd(fd), r, |()| "ok".into())
+    }
+
     pub(crate) fn handle<T: 'static>(&self, r: &Resource<T>) -> Result<&Handle, ResourceTableError> {
         self.table.get(&ours::<T, Handle>(r))
     }
@@ -405,14 +467,19 @@ impl DirectView<'_> {
             // wasmtime-wasi opens a read-write preopen for reading and
             // writing, a read-only one for reading.
             let held = Held::new(&self.direct.fs, ino);
-            let h = Handle { held, may_change: !ro, mode: Mode { read: true, write: !ro } };
+            let h = Handle { held, id: self.new_id(), may_change: !ro, mode: Mode { read: true, write: !ro } };
             let r = self.table.push(h)?;
             out.push((ours(&r), guest));
         }
+        crate::journal::note(&self.direct.journal, "fs.preopens", String::new, || {
+            let names: Vec<String> = out.iter().map(|(r, g)| format!("{} {g:?}", self.fd(r))).collect();
+            format!("[{}]", names.join(", "))
+        });
         Ok(out)
     }
 
     pub(crate) fn drop_handle<T: 'static>(&mut self, r: Resource<T>) -> wasmtime::Result<()> {
+        crate::journal::note(&self.direct.journal, "fs.close", || self.fd(&r), String::new);
         self.table.delete(ours::<T, Handle>(&r))?;
         Ok(())
     }
@@ -440,6 +507,19 @@ impl DirectView<'_> {
     /// Opens `path` under the directory `r` and pushes a new descriptor,
     /// checking what wasmtime-wasi checks, in its order.
     pub(crate) fn open_at<T: 'static>(
+        &mut self,
+        r: &Resource<T>,
+        follow: bool,
+        path: &str,
+        open: Open,
+        flags: Flags,
+    ) -> wasmtime::Result<Res<Resource<T>>> {
+        let opened = self.open(r, follow, path, open, flags);
+        let args = || format!("{}, {path:?}, {}", self.fd(r), open_words(follow, open, flags));
+        self.noted("fs.open-at", args, opened, |fd| self.fd(fd))
+    }
+
+    fn open<T: 'static>(
         &mut self,
         r: &Resource<T>,
         follow: bool,
@@ -499,7 +579,7 @@ impl DirectView<'_> {
             return Ok(Err(Errno::Fs(ErrorKind::IsDir)));
         }
         drop(fs);
-        let h = Handle { held: Held::new(&self.direct.fs, ino), may_change, mode };
+        let h = Handle { held: Held::new(&self.direct.fs, ino), id: self.new_id(), may_change, mode };
         let r = self.table.push(h)?;
         Ok(Ok(ours(&r)))
     }
@@ -525,12 +605,26 @@ impl DirectView<'_> {
     /// lets it read (checked at the first read). A directory is
     /// `is-directory` here (POSIX EISDIR on read), not the `bad-descriptor`
     /// of the other file-only calls.
-    pub(crate) fn read_source<T: 'static>(&self, fd: &Resource<T>) -> wasmtime::Result<Res<(Ino, bool)>> {
+    pub(crate) fn read_source<T: 'static>(&self, fd: &Resource<T>, offset: u64) -> wasmtime::Result<Res<(Ino, bool)>> {
         let allowed = self.mode(fd)?.read;
-        Ok(match self.file(fd, Need::Nothing)? {
-            Err(_) if self.kind(fd)? == Kind::Dir => Err(Errno::Fs(ErrorKind::IsDir)),
+        let dir = self.fs().kind(self.handle(fd)?.held.ino) == Kind::Dir;
+        let r = Ok(match self.file(fd, Need::Nothing)? {
+            Err(_) if dir => Err(Errno::Fs(ErrorKind::IsDir)),
             r => r.map(|ino| (ino, allowed)),
-        })
+        });
+        self.noted("fs.read-via-stream", || format!("{}, @{offset}", self.fd(fd)), r, |_| "stream".into())
+    }
+
+    /// The file a write stream writes (`offset`, or the end), for a
+    /// descriptor in a tree that may change, and whether its mode lets it
+    /// write (checked at the first write).
+    pub(crate) fn write_target<T: 'static>(&self, fd: &Resource<T>, offset: Option<u64>) -> wasmtime::Result<Res<(Ino, bool)>> {
+        let allowed = self.mode(fd)?.write;
+        let r = self.file(fd, Need::Change).map(|r| r.map(|ino| (ino, allowed)));
+        match offset {
+            Some(at) => self.noted("fs.write-via-stream", || format!("{}, @{at}", self.fd(fd)), r, |_| "stream".into()),
+            None => self.noted("fs.append-via-stream", || self.fd(fd), r, |_| "stream".into()),
+        }
     }
 
     /// Whether a descriptor's mode allows reading and writing.
@@ -543,50 +637,62 @@ impl DirectView<'_> {
     pub(crate) fn flags<T: 'static>(&self, fd: &Resource<T>) -> Result<Flags, ResourceTableError> {
         let h = self.handle(fd)?;
         let dir = self.fs().kind(h.held.ino) == Kind::Dir;
-        Ok(Flags { read: h.mode.read, write: h.mode.write && !dir, mutate: h.mode.write && dir, sync: false })
+        let flags = Flags { read: h.mode.read, write: h.mode.write && !dir, mutate: h.mode.write && dir, sync: false };
+        self.noted_ok("fs.get-flags", || self.fd(fd), Ok(flags), |f| flag_words(*f))
     }
 
     /// The kind of what a descriptor points at.
     pub(crate) fn kind<T: 'static>(&self, fd: &Resource<T>) -> Result<Kind, ResourceTableError> {
         let ino = self.handle(fd)?.held.ino;
-        Ok(self.fs().kind(ino))
+        let kind = self.fs().kind(ino);
+        self.noted_ok("fs.get-type", || self.fd(fd), Ok(kind), |k| kind_word(*k).into())
     }
 
     /// Metadata of what a descriptor points at.
     pub(crate) fn stat<T: 'static>(&self, fd: &Resource<T>) -> Result<Metadata, ResourceTableError> {
         let ino = self.handle(fd)?.held.ino;
-        Ok(self.fs().metadata_of(ino))
+        let meta = self.fs().metadata_of(ino);
+        self.noted_ok("fs.stat", || self.fd(fd), Ok(meta), stat_words)
     }
 
     /// Metadata of a path under a directory descriptor.
     pub(crate) fn stat_at<T: 'static>(&self, fd: &Resource<T>, follow: bool, path: &str) -> wasmtime::Result<Res<Metadata>> {
-        Ok(self.dir_at(fd)?.and_then(|at| {
+        let r = Ok(self.dir_at(fd)?.and_then(|at| {
             let fs = self.fs();
             Ok(fs.metadata_of(path::lookup(&fs, at, path, follow)?))
-        }))
+        }));
+        self.noted("fs.stat-at", || format!("{}, {path:?}{}", self.fd(fd), follow_word(follow)), r, stat_words)
     }
 
     /// The inode identity hash of a descriptor.
     pub(crate) fn hash<T: 'static>(&self, fd: &Resource<T>) -> Result<(u64, u64), ResourceTableError> {
-        Ok(inode_hash(self.handle(fd)?.held.ino))
+        let r = Ok(inode_hash(self.handle(fd)?.held.ino));
+        self.noted_ok("fs.metadata-hash", || self.fd(fd), r, |h| format!("{:#x}", h.0))
     }
 
     /// The inode identity hash of a path under a directory descriptor.
     pub(crate) fn hash_at<T: 'static>(&self, fd: &Resource<T>, follow: bool, path: &str) -> wasmtime::Result<Res<(u64, u64)>> {
-        Ok(self.dir_at(fd)?.and_then(|at| Ok(inode_hash(path::lookup(&self.fs(), at, path, follow)?))))
+        let r = Ok(self.dir_at(fd)?.and_then(|at| Ok(inode_hash(path::lookup(&self.fs(), at, path, follow)?))));
+        let args = || format!("{}, {path:?}{}", self.fd(fd), follow_word(follow));
+        self.noted("fs.metadata-hash-at", args, r, |h| format!("{:#x}", h.0))
     }
 
     /// Do two descriptors point at the same inode?
     pub(crate) fn same<T: 'static>(&self, a: &Resource<T>, b: &Resource<T>) -> Result<bool, ResourceTableError> {
-        Ok(self.handle(a)?.held.ino == self.handle(b)?.held.ino)
+        let r = Ok(self.handle(a)?.held.ino == self.handle(b)?.held.ino);
+        self.noted_ok("fs.is-same-object", || format!("{}, {}", self.fd(a), self.fd(b)), r, |s| s.to_string())
     }
 
     /// A directory's entries, in name order.
     pub(crate) fn read_dir<T: 'static>(&self, fd: &Resource<T>) -> wasmtime::Result<Res<Vec<(String, Kind)>>> {
-        Ok(self.dir_at(fd)?.and_then(|at| {
+        let r = Ok(self.dir_at(fd)?.and_then(|at| {
             let entries = self.fs().entries(at.dir)?;
-            Ok(entries.into_iter().map(|(name, kind, _)| (name, kind)).collect())
-        }))
+            Ok(entries.into_iter().map(|(name, kind, _)| (name, kind)).collect::<Vec<_>>())
+        }));
+        self.noted("fs.read-directory", || self.fd(fd), r, |entries| {
+            let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+            format!("{names:?}")
+        })
     }
 
     /// Up to `len` bytes at `offset`, and whether the end was reached:
@@ -596,7 +702,7 @@ impl DirectView<'_> {
         // past what an `off_t` holds.
         let span = len.min(MAX_READ);
         let (file, readable) = (self.file(fd, Need::Nothing)?, self.file(fd, Need::Read)?);
-        Ok(file.and_then(|_| {
+        let r = Ok(file.and_then(|_| {
             self::offset(offset)?;
             let ino = readable?;
             self::offset(offset.saturating_add(span))?;
@@ -604,7 +710,10 @@ impl DirectView<'_> {
             let data = fs.read_ino(ino, offset, span as usize)?.to_vec();
             let end = data.is_empty();
             Ok((data, end))
-        }))
+        }));
+        self.noted("fs.read", || format!("{}, @{offset}, {len}", self.fd(fd)), r, |(data, end)| {
+            if *end { "end".into() } else { crate::journal::bytes(data) }
+        })
     }
 
     /// Writes at `offset`; the byte count written.
@@ -612,10 +721,12 @@ impl DirectView<'_> {
         // wasmtime-wasi checks the tree's rights, then pwrite the offset,
         // then the mode.
         let (changeable, writable) = (self.file(fd, Need::Change)?, self.file(fd, Need::Write)?);
-        Ok(changeable.and_then(|_| {
+        let r = Ok(changeable.and_then(|_| {
             self::offset(offset)?;
             Ok(self.fs().write_ino(writable?, offset, data)? as u64)
-        }))
+        }));
+        let args = || format!("{}, @{offset}, {}", self.fd(fd), crate::journal::bytes(data));
+        self.noted("fs.write", args, r, |n| n.to_string())
     }
 
     /// Sets a file's length. Without write access this is `invalid`, as
@@ -623,31 +734,48 @@ impl DirectView<'_> {
     pub(crate) fn set_size<T: 'static>(&self, fd: &Resource<T>, size: u64) -> wasmtime::Result<Res<()>> {
         let ino = match self.file(fd, Need::Write)? {
             Err(Errno::BadDescriptor) if self.fs().kind(self.handle(fd)?.held.ino) == Kind::File => {
-                return Ok(Err(Errno::Fs(ErrorKind::InvalidArgument)));
+                Err(Errno::Fs(ErrorKind::InvalidArgument))
             }
             r => r,
         };
-        Ok(ino.and_then(|ino| Ok(self.fs().set_len_ino(ino, offset(size)?)?)))
+        let r = Ok(ino.and_then(|ino| Ok(self.fs().set_len_ino(ino, offset(size)?)?)));
+        self.noted("fs.set-size", || format!("{}, {size}", self.fd(fd)), r, |()| "ok".into())
     }
 
     /// `advise`: a file-only call that changes nothing. Linux refuses
     /// only a length that is negative as an `off_t`; any offset goes.
     pub(crate) fn advise<T: 'static>(&self, fd: &Resource<T>, len: u64) -> wasmtime::Result<Res<()>> {
-        Ok(self.file(fd, Need::Nothing)?.and_then(|_| offset(len).map(|_| ())))
+        let r = Ok(self.file(fd, Need::Nothing)?.and_then(|_| offset(len).map(|_| ())));
+        self.noted("fs.advise", || format!("{}, {len}", self.fd(fd)), r, |()| "ok".into())
     }
 
     /// Sets times through any descriptor in a tree that may change.
     pub(crate) fn set_times<T: 'static>(&self, fd: &Resource<T>, atime: SetTime, mtime: SetTime) -> wasmtime::Result<Res<()>> {
         let h = self.handle(fd)?;
-        if !h.may_change {
-            return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
-        }
-        self.set_times_ino(h.held.ino, atime, mtime);
-        Ok(Ok(()))
+        let r = if h.may_change {
+            self.set_times_ino(h.held.ino, atime, mtime);
+            Ok(Ok(()))
+        } else {
+            Ok(Err(Errno::Fs(ErrorKind::NotPermitted)))
+        };
+        self.noted("fs.set-times", || format!("{}, {atime:?}, {mtime:?}", self.fd(fd)), r, |()| "ok".into())
     }
 
     /// Sets times of a path under a directory descriptor.
     pub(crate) fn set_times_at<T: 'static>(
+        &self,
+        fd: &Resource<T>,
+        follow: bool,
+        path: &str,
+        atime: SetTime,
+        mtime: SetTime,
+    ) -> wasmtime::Result<Res<()>> {
+        let r = self.set_path_times(fd, follow, path, atime, mtime);
+        let args = || format!("{}, {path:?}{}, {atime:?}, {mtime:?}", self.fd(fd), follow_word(follow));
+        self.noted("fs.set-times-at", args, r, |()| "ok".into())
+    }
+
+    fn set_path_times<T: 'static>(
         &self,
         fd: &Resource<T>,
         follow: bool,
@@ -692,26 +820,29 @@ impl DirectView<'_> {
 
     /// `create-directory-at`; a trailing `/` is allowed, as mkdir allows it.
     pub(crate) fn mkdir_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<()>> {
-        self.change(fd, path::strip_dir_suffix(path), |fs, dir, base| match base {
+        let r = self.change(fd, path::strip_dir_suffix(path), |fs, dir, base| match base {
             path::Base::Dot => Err(ErrorKind::Exists),
             path::Base::Name(n) => fs.mkdir_at(dir, n).map_err(|e| e.kind()),
-        })
+        });
+        self.noted("fs.mkdir-at", || format!("{}, {path:?}", self.fd(fd)), r, |()| "ok".into())
     }
 
     /// `remove-directory-at`; removing `.` is `invalid`, as rmdir says.
     pub(crate) fn rmdir_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<()>> {
-        self.change(fd, path, |fs, dir, base| match base {
+        let r = self.change(fd, path, |fs, dir, base| match base {
             path::Base::Dot => Err(ErrorKind::InvalidArgument),
             path::Base::Name(n) => fs.rmdir_at(dir, n).map_err(|e| e.kind()),
-        })
+        });
+        self.noted("fs.rmdir-at", || format!("{}, {path:?}", self.fd(fd)), r, |()| "ok".into())
     }
 
     /// `unlink-file-at`; unlinking `.` is `is-directory`, as unlinkat says.
     pub(crate) fn unlink_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<()>> {
-        self.change(fd, path, |fs, dir, base| match base {
+        let r = self.change(fd, path, |fs, dir, base| match base {
             path::Base::Dot => Err(ErrorKind::IsDir),
             path::Base::Name(n) => fs.remove_file_at(dir, n).map_err(|e| e.kind()),
-        })
+        });
+        self.noted("fs.unlink-at", || format!("{}, {path:?}", self.fd(fd)), r, |()| "ok".into())
     }
 
     /// `rename-at`. Trailing slashes are dropped, but then the source must
@@ -723,6 +854,12 @@ impl DirectView<'_> {
         b: &Resource<T>,
         new: &str,
     ) -> wasmtime::Result<Res<()>> {
+        let r = self.rename(a, old, b, new);
+        let args = || format!("{}, {old:?}, {}, {new:?}", self.fd(a), self.fd(b));
+        self.noted("fs.rename-at", args, r, |()| "ok".into())
+    }
+
+    fn rename<T: 'static>(&self, a: &Resource<T>, old: &str, b: &Resource<T>, new: &str) -> wasmtime::Result<Res<()>> {
         let must_be_dir = path::has_trailing_slash(old) || path::has_trailing_slash(new);
         let (old, new) = (path::strip_dir_suffix(old), path::strip_dir_suffix(new));
         self.change2(a, b, |fs, from, to| {
@@ -774,7 +911,7 @@ impl DirectView<'_> {
         b: &Resource<T>,
         new: &str,
     ) -> wasmtime::Result<Res<()>> {
-        self.change2(a, b, |fs, from, to| {
+        let r = self.change2(a, b, |fs, from, to| {
             if follow {
                 return Err(ErrorKind::InvalidArgument);
             }
@@ -787,18 +924,21 @@ impl DirectView<'_> {
             let (from, old) = path::parent(fs, from, old)?;
             let (to, new) = path::parent(fs, to, new)?;
             fs.link_at(from, name(old), to, name(new), false).map_err(|e| e.kind())
-        })
+        });
+        let args = || format!("{}, {old:?}{}, {}, {new:?}", self.fd(a), follow_word(follow), self.fd(b));
+        self.noted("fs.link-at", args, r, |()| "ok".into())
     }
 
     /// The target of a symlink under a directory descriptor.
     pub(crate) fn readlink_at<T: 'static>(&self, fd: &Resource<T>, path: &str) -> wasmtime::Result<Res<String>> {
-        Ok(self.dir_at(fd)?.and_then(|at| {
+        let r = Ok(self.dir_at(fd)?.and_then(|at| {
             let fs = self.fs();
             match path::parent(&fs, at, path)? {
                 (_, path::Base::Dot) => Err(Errno::Fs(ErrorKind::InvalidArgument)),
                 (dir, path::Base::Name(n)) => fs.readlink_at(dir, n).map_err(Errno::from),
             }
-        }))
+        }));
+        self.noted("fs.readlink-at", || format!("{}, {path:?}", self.fd(fd)), r, |t| format!("{t:?}"))
     }
 
     /// Creates a symlink. As wasmtime-wasi: the descriptor must be a
@@ -806,7 +946,7 @@ impl DirectView<'_> {
     /// refused (it could only point out of the sandbox), then the new
     /// name's parent is found.
     pub(crate) fn symlink_at<T: 'static>(&self, fd: &Resource<T>, target: &str, path: &str) -> wasmtime::Result<Res<()>> {
-        Ok(self.mut_dir_at(fd)?.and_then(|at| {
+        let r = Ok(self.mut_dir_at(fd)?.and_then(|at| {
             if target.starts_with('/') {
                 return Err(Errno::Fs(ErrorKind::NotPermitted));
             }
@@ -818,7 +958,8 @@ impl DirectView<'_> {
                 (_, path::Base::Dot) => Err(Errno::Fs(ErrorKind::Exists)),
                 (dir, path::Base::Name(n)) => fs.symlink_at(target, dir, n).map_err(Errno::from),
             }
-        }))
+        }));
+        self.noted("fs.symlink-at", || format!("{target:?}, {}, {path:?}", self.fd(fd)), r, |()| "ok".into())
     }
 
     /// Applies guest-chosen times to an inode.
@@ -832,4 +973,80 @@ impl DirectView<'_> {
         };
         fs.set_times_ino(ino, pick(atime), pick(mtime));
     }
+}
+
+/// What a file stream notes in the journal: each read and write, named
+/// by the descriptor it was opened from.
+pub(crate) struct StreamLog {
+    journal: Journal,
+    fd: String,
+}
+
+impl StreamLog {
+    pub(crate) fn new<T: 'static>(view: &DirectView<'_>, fd: &Resource<T>) -> Self {
+        let journal = view.direct.journal.clone();
+        let fd = if journal.is_some() { view.fd(fd) } else { String::new() };
+        StreamLog { journal, fd }
+    }
+
+    /// A read at `pos`: the bytes, none at the end, or an error.
+    pub(crate) fn read(&self, pos: u64, r: Result<&[u8], Errno>) {
+        let Some(j) = &self.journal else { return };
+        match r {
+            Ok([]) => j.note("fs.stream-read", &format!("{}, @{pos}", self.fd), "end"),
+            Ok(data) => j.note_chunk("fs.stream-read", &self.fd, Some(pos), data, false),
+            Err(e) => j.note("fs.stream-read", &format!("{}, @{pos}", self.fd), &e.name()),
+        }
+    }
+
+    /// A write at `pos` (`None`: an append) and how much of it went in.
+    pub(crate) fn write(&self, pos: Option<u64>, data: &[u8], r: Result<usize, Errno>) {
+        let Some(j) = &self.journal else { return };
+        let op = if pos.is_some() { "fs.stream-write" } else { "fs.stream-append" };
+        match r {
+            Ok(n) if n == data.len() => j.note_chunk(op, &self.fd, pos, data, true),
+            r => {
+                let at = pos.map_or(String::new(), |p| format!(", @{p}"));
+                let result = r.map_or_else(|e| e.name(), |n| n.to_string());
+                j.note(op, &format!("{}{at}, {}", self.fd, crate::journal::bytes(data)), &result);
+            }
+        }
+    }
+}
+
+/// Open flags and descriptor flags as the journal shows them:
+/// `create|truncate, write`.
+fn open_words(follow: bool, open: Open, flags: Flags) -> String {
+    let open_names = [
+        (open.create, "create"),
+        (open.exclusive, "exclusive"),
+        (open.truncate, "truncate"),
+        (open.directory, "directory"),
+        (!follow, "nofollow"),
+    ];
+    let o: Vec<&str> = open_names.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
+    let o = if o.is_empty() { "-".to_string() } else { o.join("|") };
+    format!("{o}, {}", flag_words(flags))
+}
+
+fn flag_words(f: Flags) -> String {
+    let names = [(f.read, "read"), (f.write, "write"), (f.mutate, "mutate"), (f.sync, "sync")];
+    let n: Vec<&str> = names.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
+    if n.is_empty() { "-".into() } else { n.join("|") }
+}
+
+fn kind_word(k: Kind) -> &'static str {
+    match k {
+        Kind::File => "file",
+        Kind::Dir => "dir",
+        Kind::Symlink => "symlink",
+    }
+}
+
+fn follow_word(follow: bool) -> &'static str {
+    if follow { "" } else { ", nofollow" }
+}
+
+fn stat_words(m: &Metadata) -> String {
+    format!("{} {} bytes, {} links", kind_word(m.kind), m.size, m.nlink)
 }

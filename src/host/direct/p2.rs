@@ -7,7 +7,7 @@
 //! through ([`FsError`] wraps them); the sync types convert from and to
 //! those with wasmtime-wasi's own `From` impls.
 
-use super::{DirectView, Errno, Held, Need, SetTime, SharedFs, StreamFsError, lock, ours};
+use super::{DirectView, Errno, Held, SetTime, StreamFsError, StreamLog, lock, ours};
 use crate::memfs::{ErrorKind, Ino};
 use bytes::Bytes;
 use std::time::Duration;
@@ -61,8 +61,7 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
-        self.handle(&fd)?;
-        Ok(())
+        Ok(DirectView::sync(self, &fd, true)?)
     }
 
     fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<types::DescriptorFlags> {
@@ -98,8 +97,7 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
-        self.handle(&fd)?;
-        Ok(())
+        Ok(DirectView::sync(self, &fd, false)?)
     }
 
     fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
@@ -180,22 +178,20 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn read_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynInputStream>> {
-        let (ino, allowed) = lift(self.read_source(&fd))?;
-        let stream: DynInputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset), allowed));
+        let (ino, allowed) = lift(self.read_source(&fd, offset))?;
+        let stream: DynInputStream = Box::new(FileStream::new(self, &fd, ino, Some(offset), allowed));
         Ok(self.table.push(stream)?)
     }
 
     fn write_via_stream(&mut self, fd: Resource<Descriptor>, offset: u64) -> FsResult<Resource<DynOutputStream>> {
-        let ino = lift(self.file(&fd, Need::Change))?;
-        let allowed = self.mode(&fd)?.write;
-        let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, Some(offset), allowed));
+        let (ino, allowed) = lift(self.write_target(&fd, Some(offset)))?;
+        let stream: DynOutputStream = Box::new(FileStream::new(self, &fd, ino, Some(offset), allowed));
         Ok(self.table.push(stream)?)
     }
 
     fn append_via_stream(&mut self, fd: Resource<Descriptor>) -> FsResult<Resource<DynOutputStream>> {
-        let ino = lift(self.file(&fd, Need::Change))?;
-        let allowed = self.mode(&fd)?.write;
-        let stream: DynOutputStream = Box::new(FileStream::new(&self.direct.fs, ino, None, allowed));
+        let (ino, allowed) = lift(self.write_target(&fd, None))?;
+        let stream: DynOutputStream = Box::new(FileStream::new(self, &fd, ino, None, allowed));
         Ok(self.table.push(stream)?)
     }
 
@@ -242,11 +238,13 @@ struct FileStream {
     held: Held,
     pos: Option<u64>,
     allowed: bool,
+    log: StreamLog,
 }
 
 impl FileStream {
-    fn new(fs: &SharedFs, ino: Ino, pos: Option<u64>, allowed: bool) -> Self {
-        FileStream { held: Held::new(fs, ino), pos, allowed }
+    fn new(view: &DirectView<'_>, fd: &Resource<Descriptor>, ino: Ino, pos: Option<u64>, allowed: bool) -> Self {
+        let log = StreamLog::new(view, fd);
+        FileStream { held: Held::new(&view.direct.fs, ino), pos, allowed, log }
     }
 
     fn check(&self, len: usize) -> StreamResult<()> {
@@ -255,6 +253,11 @@ impl FileStream {
             None => Ok(()),
         }
     }
+}
+
+/// The guest-visible error a stream failed with.
+fn stream_errno(e: &wasmtime::Error) -> Errno {
+    e.downcast_ref::<StreamFsError>().map_or(Errno::Fs(ErrorKind::InvalidArgument), |e| e.0)
 }
 
 fn stream_err(k: ErrorKind) -> StreamError {
@@ -275,8 +278,21 @@ impl InputStream for FileStream {
     }
 
     fn read(&mut self, size: usize) -> StreamResult<Bytes> {
-        self.check(size)?;
         let pos = self.pos.unwrap_or(0);
+        let r = self.read_at(pos, size);
+        match &r {
+            Ok(data) => self.log.read(pos, Ok(data)),
+            Err(StreamError::Closed) => self.log.read(pos, Ok(&[])),
+            Err(StreamError::LastOperationFailed(e)) => self.log.read(pos, Err(stream_errno(e))),
+            Err(StreamError::Trap(_)) => {}
+        }
+        r
+    }
+}
+
+impl FileStream {
+    fn read_at(&mut self, pos: u64, size: usize) -> StreamResult<Bytes> {
+        self.check(size)?;
         let fs = lock(&self.held.fs);
         let data = fs.read_ino(self.held.ino, pos, size).map_err(stream_err)?;
         if data.is_empty() && size > 0 {
@@ -285,6 +301,21 @@ impl InputStream for FileStream {
         let out = Bytes::copy_from_slice(data);
         self.pos = Some(pos.saturating_add(out.len() as u64));
         Ok(out)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> StreamResult<()> {
+        self.check(bytes.len())?;
+        let mut fs = lock(&self.held.fs);
+        match self.pos {
+            Some(pos) => {
+                let n = fs.write_ino(self.held.ino, pos, bytes).map_err(stream_err)?;
+                self.pos = Some(pos.saturating_add(n as u64));
+            }
+            None => {
+                fs.append_ino(self.held.ino, bytes).map_err(stream_err)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -295,18 +326,14 @@ impl OutputStream for FileStream {
     }
 
     fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
-        self.check(bytes.len())?;
-        let mut fs = lock(&self.held.fs);
-        match self.pos {
-            Some(pos) => {
-                let n = fs.write_ino(self.held.ino, pos, &bytes).map_err(stream_err)?;
-                self.pos = Some(pos.saturating_add(n as u64));
-            }
-            None => {
-                fs.append_ino(self.held.ino, &bytes).map_err(stream_err)?;
-            }
-        }
-        Ok(())
+        let pos = self.pos;
+        let r = self.write_all(&bytes);
+        let errno = match &r {
+            Err(StreamError::LastOperationFailed(e)) => Some(stream_errno(e)),
+            _ => None,
+        };
+        self.log.write(pos, &bytes, errno.map_or(Ok(bytes.len()), Err));
+        r
     }
 
     fn flush(&mut self) -> StreamResult<()> {

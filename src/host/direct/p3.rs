@@ -2,8 +2,7 @@
 //! Streams read and write MemFs as the guest pulls or pushes, never on a
 //! background thread, so virtual time cannot move under them.
 
-use super::{DirectData, DirectView, Errno, Held, Need, Res, SetTime, SharedFs, lock};
-use crate::memfs::Ino;
+use super::{DirectData, DirectView, Errno, Held, Res, SetTime, StreamLog, lock};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -77,17 +76,21 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
         fd: Resource<Descriptor>,
         offset: u64,
     ) -> wasmtime::Result<(StreamReader<u8>, FutureReader<Result<(), ErrorCode>>)> {
-        let (source, fs) = {
+        let (source, held) = {
             let v = store.get();
-            (v.read_source(&fd)?, v.direct.fs.clone())
+            let source = v.read_source(&fd, offset)?;
+            let held = source.map(|(ino, _)| (Held::new(&v.direct.fs, ino), StreamLog::new(&v, &fd)));
+            (source, held)
         };
-        match source {
-            Ok((ino, allowed)) => {
+        match (source, held) {
+            (Ok((_, allowed)), Ok((held, log))) => {
                 let (tx, rx) = oneshot::channel();
-                let producer = ReadProducer::new(fs, ino, offset, allowed, tx);
+                let producer = ReadProducer::new(held, log, offset, allowed, tx);
                 Ok((StreamReader::new(&mut store, producer)?, FutureReader::new(&mut store, rx)?))
             }
-            Err(e) => Ok((StreamReader::new(&mut store, std::iter::empty())?, done(&mut store, Err(code(e)))?)),
+            (Err(e), _) | (_, Err(e)) => {
+                Ok((StreamReader::new(&mut store, std::iter::empty())?, done(&mut store, Err(code(e)))?))
+            }
         }
     }
 
@@ -113,8 +116,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
     }
 
     async fn sync_data(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<()> {
-        with(store, |v| v.handle(&fd).map(|_| ()))?;
-        Ok(())
+        Ok(with(store, |v| v.sync(&fd, true))?)
     }
 
     async fn get_flags(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<DescriptorFlags> {
@@ -154,8 +156,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
     }
 
     async fn sync(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<()> {
-        with(store, |v| v.handle(&fd).map(|_| ()))?;
-        Ok(())
+        Ok(with(store, |v| v.sync(&fd, false))?)
     }
 
     async fn create_directory_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<()> {
@@ -270,14 +271,14 @@ fn pipe_into<U>(
     mut data: StreamReader<u8>,
     offset: Option<u64>,
 ) -> wasmtime::Result<FutureReader<Result<(), ErrorCode>>> {
-    let (ino, allowed, fs) = {
+    let target = {
         let v = store.get();
-        (v.file(&fd, Need::Change)?, v.mode(&fd)?.write, v.direct.fs.clone())
+        v.write_target(&fd, offset)?.map(|(ino, allowed)| (Held::new(&v.direct.fs, ino), StreamLog::new(&v, &fd), allowed))
     };
-    match ino {
-        Ok(ino) => {
+    match target {
+        Ok((held, log, allowed)) => {
             let (tx, rx) = oneshot::channel();
-            data.pipe(&mut store, WriteConsumer::new(fs, ino, offset, allowed, tx))?;
+            data.pipe(&mut store, WriteConsumer::new(held, log, offset, allowed, tx))?;
             FutureReader::new(&mut store, rx)
         }
         Err(e) => {
@@ -307,6 +308,7 @@ impl Drop for Outcome {
 /// Reads a file from an offset as the guest pulls; holds the inode.
 struct ReadProducer {
     held: Held,
+    log: StreamLog,
     offset: u64,
     /// The descriptor's mode allows reading (see [`super::stream_refusal`]).
     allowed: bool,
@@ -314,8 +316,8 @@ struct ReadProducer {
 }
 
 impl ReadProducer {
-    fn new(fs: SharedFs, ino: Ino, offset: u64, allowed: bool, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
-        ReadProducer { held: Held::new(&fs, ino), offset, allowed, outcome: Outcome(Some(tx)) }
+    fn new(held: Held, log: StreamLog, offset: u64, allowed: bool, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
+        ReadProducer { held, log, offset, allowed, outcome: Outcome(Some(tx)) }
     }
 }
 
@@ -337,6 +339,7 @@ impl<D> StreamProducer<D> for ReadProducer {
         }
         let me = &mut *self;
         if let Some(e) = super::stream_refusal(me.allowed, Some(me.offset), buf.len()) {
+            me.log.read(me.offset, Err(e));
             me.outcome.send(Err(code(e)));
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
@@ -344,12 +347,14 @@ impl<D> StreamProducer<D> for ReadProducer {
         match fs.read_ino(me.held.ino, me.offset, buf.len()) {
             Ok([]) => {
                 drop(fs);
+                me.log.read(me.offset, Ok(&[]));
                 me.outcome.send(Ok(()));
                 Poll::Ready(Ok(StreamResult::Dropped))
             }
             Ok(data) => {
                 let n = data.len();
                 buf[..n].copy_from_slice(data);
+                me.log.read(me.offset, Ok(data));
                 drop(fs);
                 dst.mark_written(n);
                 me.offset = me.offset.saturating_add(n as u64);
@@ -357,6 +362,7 @@ impl<D> StreamProducer<D> for ReadProducer {
             }
             Err(k) => {
                 drop(fs);
+                me.log.read(me.offset, Err(Errno::Fs(k)));
                 me.outcome.send(Err(code(Errno::Fs(k))));
                 Poll::Ready(Ok(StreamResult::Dropped))
             }
@@ -367,6 +373,7 @@ impl<D> StreamProducer<D> for ReadProducer {
 /// Writes what the guest pushes at an offset, or appends; holds the inode.
 struct WriteConsumer {
     held: Held,
+    log: StreamLog,
     offset: Option<u64>,
     /// The descriptor's mode allows writing (see [`super::stream_refusal`]).
     allowed: bool,
@@ -375,13 +382,13 @@ struct WriteConsumer {
 
 impl WriteConsumer {
     fn new(
-        fs: SharedFs,
-        ino: Ino,
+        held: Held,
+        log: StreamLog,
         offset: Option<u64>,
         allowed: bool,
         tx: oneshot::Sender<Result<(), ErrorCode>>,
     ) -> Self {
-        WriteConsumer { held: Held::new(&fs, ino), offset, allowed, outcome: Outcome(Some(tx)) }
+        WriteConsumer { held, log, offset, allowed, outcome: Outcome(Some(tx)) }
     }
 }
 
@@ -399,6 +406,7 @@ impl<D> StreamConsumer<D> for WriteConsumer {
         let me = &mut *self;
         let bytes = src.remaining();
         if let Some(e) = super::stream_refusal(me.allowed, me.offset, bytes.len()) {
+            me.log.write(me.offset, bytes, Err(e));
             me.outcome.send(Err(code(e)));
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
@@ -408,6 +416,7 @@ impl<D> StreamConsumer<D> for WriteConsumer {
             None => fs.append_ino(me.held.ino, bytes),
         };
         drop(fs);
+        me.log.write(me.offset, bytes, written.map_err(Errno::Fs));
         match written {
             Ok(n) => {
                 src.mark_read(n);

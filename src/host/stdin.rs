@@ -1,0 +1,75 @@
+//! Stdin: the scenario's bytes, served as wasmtime-wasi's memory pipe
+//! serves them, with each read noted in the journal (`stdin.read`).
+
+use bytes::Bytes;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use wasmtime_wasi::cli::{IsTerminal, StdinStream};
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::p2::{InputStream, Pollable, StreamError};
+
+use crate::journal::Journal;
+
+/// The run's stdin. Clones share the unread bytes.
+#[derive(Clone)]
+pub(crate) struct Stdin {
+    pipe: MemoryInputPipe,
+    journal: Journal,
+}
+
+impl Stdin {
+    pub(crate) fn new(data: Vec<u8>, journal: Journal) -> Self {
+        Stdin { pipe: MemoryInputPipe::new(data), journal }
+    }
+}
+
+impl IsTerminal for Stdin {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdinStream for Stdin {
+    fn p2_stream(&self) -> Box<dyn InputStream> {
+        Box::new(self.clone())
+    }
+
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncRead + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+#[async_trait::async_trait]
+impl InputStream for Stdin {
+    fn read(&mut self, size: usize) -> Result<Bytes, StreamError> {
+        let r = self.pipe.read(size);
+        if let Some(j) = &self.journal {
+            match &r {
+                Ok(data) if !data.is_empty() => j.note_chunk("stdin.read", "", None, data, false),
+                _ => j.note("stdin.read", "", "end"),
+            }
+        }
+        r
+    }
+}
+
+#[async_trait::async_trait]
+impl Pollable for Stdin {
+    async fn ready(&mut self) {}
+}
+
+impl tokio::io::AsyncRead for Stdin {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut tokio::io::ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let me = self.get_mut();
+        let before = buf.filled().len();
+        let r = Pin::new(&mut me.pipe).poll_read(cx, buf);
+        if let Some(j) = &me.journal {
+            match &buf.filled()[before..] {
+                [] => j.note("stdin.read", "", "end"),
+                data => j.note_chunk("stdin.read", "", None, data, false),
+            }
+        }
+        r
+    }
+}

@@ -1,0 +1,321 @@
+//! A scenario written out whole, with its filesystem and mocks inside, so
+//! a journal file can carry the inputs of its run and `replay` can run
+//! them again with nothing else at hand.
+//!
+//! Text that is UTF-8 stays text; other bytes are base64. The MemFs goes
+//! in as its entries (kind, path, content or link target) and its quota;
+//! timestamps and hard-link identity are not kept, so a replayed tree
+//! starts at the default time with every name its own inode.
+
+use super::{Preopen, Request, Scenario, Serve};
+use crate::host::{Backend, HttpMocks, Limits, MockRule, UrlMatch};
+use crate::kernel::ClockConfig;
+use crate::memfs::{Kind, MemFs, Quota};
+use crate::report::FsReport;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Bytes as text when they are UTF-8, else base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Data {
+    /// UTF-8 text.
+    Text(String),
+    /// Anything else.
+    Base64(String),
+}
+
+impl Data {
+    fn of(bytes: &[u8]) -> Self {
+        match std::str::from_utf8(bytes) {
+            Ok(t) => Data::Text(t.to_string()),
+            Err(_) => Data::Base64(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        }
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Data::Text(t) => Ok(t.clone().into_bytes()),
+            Data::Base64(b) => base64::engine::general_purpose::STANDARD.decode(b).map_err(|e| format!("bad base64: {e}")),
+        }
+    }
+}
+
+/// Every input of a scenario, serializable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Recorded {
+    /// The scenario's name.
+    pub name: String,
+    /// The seed.
+    pub seed: u64,
+    /// `argv`, as given (empty: the component's file name).
+    pub args: Vec<String>,
+    /// Environment variables, in order.
+    pub env: Vec<(String, String)>,
+    /// Stdin.
+    pub stdin: Data,
+    /// Wall-clock start, in nanoseconds since the epoch.
+    pub wall_start_ns: u64,
+    /// Monotonic start, in nanoseconds.
+    pub monotonic_start_ns: u64,
+    /// Fuel; `None` is unlimited.
+    pub fuel: Option<u64>,
+    /// Wall-clock timeout in milliseconds; `None` is none.
+    pub timeout_ms: Option<u64>,
+    /// Bytes per linear memory.
+    pub memory_bytes: usize,
+    /// Bytes kept of stdout and of stderr each.
+    pub capture_bytes: usize,
+    /// The MemFs byte and inode quotas a scenario without its own gets.
+    pub fs_bytes: u64,
+    /// See `fs_bytes`.
+    pub fs_inodes: u64,
+    /// How the filesystem is served.
+    pub backend: Backend,
+    /// How the report shows the tree.
+    pub fs_report: FsReport,
+    /// The preopens: guest path and whether it is read-only.
+    pub preopens: Vec<(String, bool)>,
+    /// The initial MemFs, when the run has one.
+    pub fs: Option<RecordedFs>,
+    /// The HTTP mocks.
+    pub http: RecordedMocks,
+    /// Calls of exported functions, in WAVE.
+    pub calls: Vec<String>,
+    /// Requests for a handler.
+    pub requests: Vec<RecordedRequest>,
+    /// How a handler serves them.
+    pub serve: Serve,
+    /// Whether the run keeps a journal.
+    pub journal: bool,
+}
+
+/// A MemFs: its quota and its entries in walk order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RecordedFs {
+    /// Byte quota.
+    pub max_bytes: Option<u64>,
+    /// Inode quota.
+    pub max_inodes: Option<u64>,
+    /// The entries.
+    pub entries: Vec<RecordedEntry>,
+}
+
+/// One MemFs entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RecordedEntry {
+    /// Absolute path.
+    pub path: String,
+    /// `dir`, `file` or `symlink`.
+    pub kind: String,
+    /// A file's content or a symlink's target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Data>,
+}
+
+/// The mocks: rules and redacted header names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RecordedMocks {
+    /// Header names the report hides.
+    pub redact: Vec<String>,
+    /// The rules, in order.
+    pub rules: Vec<RecordedRule>,
+}
+
+/// One mock rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RecordedRule {
+    /// Its name.
+    pub name: String,
+    /// The method it matches, any when absent.
+    pub method: Option<String>,
+    /// `exact`, `prefix` or `glob`.
+    pub match_kind: String,
+    /// The URL, prefix or glob.
+    pub url: String,
+    /// Headers that must be present.
+    pub headers: Vec<(String, String)>,
+    /// The status sent back.
+    pub status: u16,
+    /// The response's headers.
+    pub response_headers: Vec<(String, String)>,
+    /// The response's body.
+    pub body: Data,
+    /// In how many chunks.
+    pub chunks: usize,
+}
+
+/// One request for a handler.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RecordedRequest {
+    /// The method.
+    pub method: String,
+    /// The path and query.
+    pub path: String,
+    /// The headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Data,
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Dir => "dir",
+        Kind::File => "file",
+        Kind::Symlink => "symlink",
+    }
+}
+
+impl Recorded {
+    /// Writes `scenario` out.
+    pub fn of(scenario: &Scenario) -> Self {
+        let i = &scenario.inputs;
+        let fs = scenario.fs.as_ref().map(|fs| {
+            let q = fs.quota();
+            let entries = fs
+                .walk()
+                .into_iter()
+                .map(|e| RecordedEntry {
+                    kind: kind_name(e.kind).to_string(),
+                    data: (e.kind != Kind::Dir).then(|| Data::of(fs.content(e.ino).unwrap_or_default())),
+                    path: e.path,
+                })
+                .collect();
+            RecordedFs { max_bytes: q.max_bytes, max_inodes: q.max_inodes, entries }
+        });
+        let rules = i
+            .http
+            .rules
+            .iter()
+            .map(|r| {
+                let (match_kind, url) = match &r.url {
+                    UrlMatch::Exact(u) => ("exact", u),
+                    UrlMatch::Prefix(u) => ("prefix", u),
+                    UrlMatch::Glob(u) => ("glob", u),
+                };
+                RecordedRule {
+                    name: r.name.clone(),
+                    method: r.method.clone(),
+                    match_kind: match_kind.into(),
+                    url: url.clone(),
+                    headers: r.headers.clone(),
+                    status: r.status,
+                    response_headers: r.response_headers.clone(),
+                    body: Data::of(&r.body),
+                    chunks: r.chunks,
+                }
+            })
+            .collect();
+        Recorded {
+            name: scenario.name.clone(),
+            seed: i.seed,
+            args: i.args.clone(),
+            env: i.env.clone(),
+            stdin: Data::of(&i.stdin),
+            wall_start_ns: u64::try_from(i.clock.wall_start.as_nanos()).unwrap_or(u64::MAX),
+            monotonic_start_ns: i.clock.monotonic_start,
+            fuel: i.limits.fuel,
+            timeout_ms: i.limits.timeout.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+            memory_bytes: i.limits.memory_bytes,
+            capture_bytes: i.limits.capture_bytes,
+            fs_bytes: i.limits.fs_bytes,
+            fs_inodes: i.limits.fs_inodes,
+            backend: i.backend,
+            fs_report: scenario.fs_report,
+            preopens: i.preopens.iter().map(|p| (p.guest_path.clone(), p.read_only)).collect(),
+            fs,
+            http: RecordedMocks { redact: i.http.redact.clone(), rules },
+            calls: scenario.calls.clone(),
+            requests: scenario
+                .requests
+                .iter()
+                .map(|r| RecordedRequest {
+                    method: r.method.clone(),
+                    path: r.path.clone(),
+                    headers: r.headers.clone(),
+                    body: Data::of(&r.body),
+                })
+                .collect(),
+            serve: scenario.serve,
+            journal: i.journal,
+        }
+    }
+
+    /// The scenario again; an error names what cannot be read back.
+    pub fn scenario(&self) -> Result<Scenario, String> {
+        let mut limits = Limits::default();
+        limits.fuel = self.fuel;
+        limits.timeout = self.timeout_ms.map(Duration::from_millis);
+        limits.memory_bytes = self.memory_bytes;
+        limits.capture_bytes = self.capture_bytes;
+        limits.fs_bytes = self.fs_bytes;
+        limits.fs_inodes = self.fs_inodes;
+        let clock = ClockConfig { wall_start: Duration::from_nanos(self.wall_start_ns), monotonic_start: self.monotonic_start_ns };
+        let mut s = Scenario::new(self.name.clone())
+            .seed(self.seed)
+            .args(self.args.clone())
+            .stdin(self.stdin.bytes().map_err(|e| format!("stdin: {e}"))?)
+            .clock(clock)
+            .limits(limits)
+            .backend(self.backend)
+            .journal(self.journal)
+            .serve(self.serve);
+        for (k, v) in &self.env {
+            s = s.env(k.clone(), v.clone());
+        }
+        if let Some(rec) = &self.fs {
+            let mut fs = MemFs::new();
+            fs.set_quota(Quota { max_bytes: rec.max_bytes, max_inodes: rec.max_inodes });
+            for e in &rec.entries {
+                let data = || e.data.as_ref().map_or(Ok(Vec::new()), Data::bytes).map_err(|m| format!("fs {}: {m}", e.path));
+                let made = match e.kind.as_str() {
+                    "dir" => fs.mkdir_p(&e.path),
+                    "file" => fs.write(&e.path, data()?),
+                    "symlink" => fs.symlink(&String::from_utf8_lossy(&data()?), &e.path),
+                    other => return Err(format!("fs {}: unknown kind `{other}`", e.path)),
+                };
+                made.map_err(|err| format!("fs {}: {err}", e.path))?;
+            }
+            s = s.fs(fs).preopens(self.preopens.iter().map(|(g, ro)| Preopen { guest_path: g.clone(), read_only: *ro }).collect());
+            s = s.fs_report(self.fs_report);
+        }
+        let mut mocks = HttpMocks { rules: Vec::new(), redact: self.http.redact.clone() };
+        for r in &self.http.rules {
+            let url = match r.match_kind.as_str() {
+                "exact" => UrlMatch::Exact(r.url.clone()),
+                "prefix" => UrlMatch::Prefix(r.url.clone()),
+                "glob" => UrlMatch::Glob(r.url.clone()),
+                other => return Err(format!("mock {}: unknown match `{other}`", r.name)),
+            };
+            mocks.rules.push(MockRule {
+                name: r.name.clone(),
+                method: r.method.clone(),
+                url,
+                headers: r.headers.clone(),
+                status: r.status,
+                response_headers: r.response_headers.clone(),
+                body: r.body.bytes().map_err(|e| format!("mock {}: {e}", r.name))?,
+                chunks: r.chunks.max(1),
+            });
+        }
+        s = s.http(mocks);
+        for c in &self.calls {
+            s = s.call(c.clone());
+        }
+        for r in &self.requests {
+            let mut req = Request::new(r.method.clone(), r.path.clone()).body(r.body.bytes().map_err(|e| format!("request: {e}"))?);
+            for (k, v) in &r.headers {
+                req = req.header(k.clone(), v.clone());
+            }
+            s = s.request(req);
+        }
+        Ok(s)
+    }
+}
