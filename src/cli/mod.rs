@@ -88,6 +88,12 @@ enum Command {
         /// `wasi-replay replay FILE COMPONENT`.
         #[arg(long, value_name = "FILE")]
         journal_out: Option<PathBuf>,
+        /// Write the run as a scenario into DIR (created; must be empty):
+        /// the scenario file, a copy of the component, the initial tree,
+        /// the mocks and the accepted golden, so `wasi-replay test DIR`
+        /// passes at once.
+        #[arg(long, value_name = "DIR")]
+        emit_scenario: Option<PathBuf>,
     },
     /// Run a component with a journal file's inputs and compare its calls
     /// with the recorded ones.
@@ -190,8 +196,9 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
     let cache = if cli.no_cache { None } else { cli.cache_dir.or_else(wasi_replay::harness::CompileCache::default_dir) };
     let _ = CACHE.set(cache);
     match cli.command.unwrap_or(Command::Demo) {
-        Command::Run { component, inputs, out, journal_out } => {
-            run::run(&component, &inputs, out.as_deref(), journal_out.as_deref())
+        Command::Run { component, inputs, out, journal_out, emit_scenario } => {
+            let outputs = run::Outputs { tree: out.as_deref(), journal: journal_out.as_deref(), scenario: emit_scenario.as_deref() };
+            run::run(&component, &inputs, outputs)
         }
         Command::Replay { journal, component } => replay::replay(&journal, &component),
         Command::Diff { a, b, inputs } => run::diff(&a, b.as_deref(), &inputs),

@@ -7,7 +7,18 @@ use std::path::Path;
 use wasi_replay::memfs::memfs_to_dir;
 use wasi_replay::report::World;
 
-pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>, journal_out: Option<&Path>) -> anyhow::Result<u8> {
+/// Where `run` writes besides its report.
+pub struct Outputs<'a> {
+    /// The final tree (`--out`).
+    pub tree: Option<&'a Path>,
+    /// The journal file (`--journal-out`).
+    pub journal: Option<&'a Path>,
+    /// The emitted scenario (`--emit-scenario`).
+    pub scenario: Option<&'a Path>,
+}
+
+pub fn run(component: &Path, inputs: &InputArgs, outputs: Outputs<'_>) -> anyhow::Result<u8> {
+    let Outputs { tree: out, journal: journal_out, scenario: emit } = outputs;
     if let Some(out) = out
         && out.exists()
         && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true)
@@ -33,7 +44,27 @@ pub fn run(component: &Path, inputs: &InputArgs, out: Option<&Path>, journal_out
         std::fs::create_dir_all(out).with_context(|| format!("--out {}", out.display()))?;
         memfs_to_dir(&fs, out).with_context(|| format!("--out {}", out.display()))?;
     }
+    if let Some(dir) = emit {
+        emit_scenario(&harness, &scenario, component, dir)?;
+    }
     Ok(EXIT_OK)
+}
+
+/// `--emit-scenario`: the scenario written out, then run as `wasi-replay
+/// test` runs it, its golden accepted.
+fn emit_scenario(harness: &wasi_replay::Harness, scenario: &wasi_replay::Scenario, component: &Path, dir: &Path) -> anyhow::Result<()> {
+    use wasi_replay::suite::{Suite, Update, emit};
+    let file = emit(scenario, component, dir).map_err(|e| anyhow::anyhow!("--emit-scenario: {e}"))?;
+    let suite = Suite::new().update(Update::Accept);
+    let files = suite.load([&file]).map_err(|e| anyhow::anyhow!("--emit-scenario: {e}"))?;
+    for case in Suite::cases(&files) {
+        let result = suite.run_case(harness, &case);
+        if let Some(why) = result.explain() {
+            bail!("--emit-scenario: {why}");
+        }
+    }
+    eprintln!("wrote {} and its golden; `wasi-replay test {}` checks it", file.display(), dir.display());
+    Ok(())
 }
 
 pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs) -> anyhow::Result<u8> {

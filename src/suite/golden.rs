@@ -79,11 +79,14 @@ impl Verdict {
 }
 
 impl Golden {
-    /// `<dir>/<scenario stem>.<label>.snap`, beside the scenario file.
+    /// `<dir>/<scenario stem>.<label>.snap`, beside the scenario file. Its
+    /// header names the scenario by file name alone, so a golden does not
+    /// change with the directory it was written from.
     pub fn beside(scenario: &Path, label: &str) -> Self {
         let stem = scenario.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let path = scenario.with_file_name(format!("{stem}.{label}.snap"));
-        Golden { path, source: scenario.display().to_string() }
+        let source = scenario.file_name().map_or_else(|| scenario.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Golden { path, source }
     }
 
     /// The pending file for a report that was not accepted.

@@ -7,11 +7,13 @@ mod file;
 mod golden;
 mod http;
 pub mod junit;
+mod emit;
 mod runner;
 
 pub use file::{GuestResolver, NoGuests, ScenarioFile, Target};
 pub use golden::{Golden, Update, Verdict};
 pub use http::load_mocks;
+pub use emit::emit;
 pub use runner::{Case, CaseOutcome, CaseResult, Suite};
 
 use std::fmt;

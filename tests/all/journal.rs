@@ -198,3 +198,64 @@ fn recorded_inputs_give_back_the_same_run() {
         assert_eq!(a.to_yaml(), b.to_yaml(), "{name}: the scenario read back runs otherwise");
     }
 }
+
+/// `run --emit-scenario`: the written scenario passes `wasi-replay test`
+/// at once, its golden is the report `run` printed, and nothing in it
+/// names the machine.
+#[test]
+fn an_emitted_scenario_passes_at_once_and_names_nothing_of_the_machine() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(work.path().join("items.json"), "{\"items\": []}\n").unwrap();
+    let mocks = work.path().join("mocks.toml");
+    std::fs::write(&mocks, "[[mock]]\nname = \"items\"\nurl-prefix = \"https://api.example.com/v1/items\"\nbody-file = \"items.json\"\nchunks = 2\n").unwrap();
+    let stdin = work.path().join("stdin.bin");
+    std::fs::write(&stdin, [0u8, 0xff, 0x10]).unwrap();
+    let tree = catalog::scenarios_dir().join("tree");
+    for (name, world, extra) in [
+        ("http-get", World::P2, vec!["--dir".into(), format!("{}::/", tree.display()), "--http-mock".into(), mocks.display().to_string(), "--journal".into()]),
+        ("fs-tree", World::P3, vec!["--fs".into(), tree.display().to_string(), "--stdin".into(), stdin.display().to_string(), "--fuel".into(), "0".into()]),
+    ] {
+        let dir = work.path().join(format!("emitted-{name}"));
+        let component = catalog::component_path(name, world);
+        let mut args: Vec<std::ffi::OsString> = vec!["run".into(), component.clone().into()];
+        args.extend(extra.iter().map(Into::into));
+        args.extend(["--emit-scenario".into(), dir.clone().into()]);
+        let out = wasi_replay(&args.iter().map(|a| a.as_os_str()).collect::<Vec<_>>());
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let stem = component.file_stem().unwrap().to_string_lossy().into_owned();
+        let golden = std::fs::read_to_string(dir.join(format!("{stem}.{world}.snap"))).unwrap();
+        let body = golden.splitn(3, "---\n").nth(2).unwrap();
+        assert_eq!(body.trim_end(), String::from_utf8_lossy(&out.stdout).trim_end(), "{name}: the golden is the printed report");
+        let machine = [work.path().display().to_string(), env!("CARGO_MANIFEST_DIR").to_string()];
+        for entry in walkdir(&dir) {
+            if let Ok(text) = std::fs::read_to_string(&entry) {
+                for m in &machine {
+                    assert!(!text.contains(m.as_str()), "{} names {m}", entry.display());
+                }
+            }
+        }
+        let test = wasi_replay(&["test".as_ref(), dir.as_ref()]);
+        assert!(test.status.success(), "{name}: {}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
+        let toml = std::fs::read_to_string(dir.join(format!("{stem}.toml"))).unwrap();
+        if name == "fs-tree" {
+            assert!(toml.contains(&format!("stdin-file = \"{stem}.stdin.bin\"")) && toml.contains("fuel = 0"), "{toml}");
+            assert!(toml.contains(&format!("fixture = \"{stem}.fs\"")), "{toml}");
+        } else {
+            assert!(toml.contains("journal = true") && toml.contains("[[http.mock]]") && toml.contains("chunks = 2"), "{toml}");
+            assert!(golden.contains("journal:"), "the journal is in the golden");
+        }
+    }
+}
+
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walkdir(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

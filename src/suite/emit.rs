@@ -1,0 +1,258 @@
+//! A run written out as a scenario: the file, a copy of the component,
+//! the initial tree, binary stdin and bodies, and (by the caller, through
+//! [`Suite::run_case`](super::Suite::run_case)) its golden, so that
+//! `wasi-replay test DIR` passes at once.
+//!
+//! What is written is what differs from the defaults, and nothing that
+//! names the machine: every path is relative to `DIR`, and text that is
+//! UTF-8 stays inline in the TOML. Binary content goes to files of its
+//! own beside it.
+
+use super::SuiteError;
+use crate::host::{Backend, Limits, UrlMatch};
+use crate::memfs::{MemFs, memfs_to_dir};
+use crate::report::FsReport;
+use crate::scenario::{Scenario, Serve};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Out {
+    components: Vec<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    seed: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    args: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    env: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stdin: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stdin_file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend: Option<Backend>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fs_report: Option<FsReport>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    journal: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serve: Option<Serve>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    limits: BTreeMap<&'static str, u64>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    quota: BTreeMap<&'static str, u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    preopen: Vec<OutPreopen>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    call: Vec<OutCall>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    request: Vec<OutRequest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http: Option<OutHttp>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct OutPreopen {
+    guest: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixture: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    read_only: bool,
+}
+
+#[derive(Serialize)]
+struct OutCall {
+    invoke: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct OutRequest {
+    method: String,
+    path: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_file: Option<String>,
+}
+
+#[derive(Serialize)]
+struct OutHttp {
+    redact: Vec<String>,
+    mock: Vec<OutMock>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct OutMock {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url_glob: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<String, String>,
+    status: u16,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    response_headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_file: Option<String>,
+    #[serde(skip_serializing_if = "is_one")]
+    chunks: usize,
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
+}
+
+/// Writes `scenario`, a run of `component`, into `dir` (created; must be
+/// empty or absent) as `<name>.toml`, named after the scenario; returns
+/// the file. Fixtures go to `<name>.fs/`, binary stdin and bodies to
+/// `<name>.<what>.bin`, and the component is copied in.
+pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf, SuiteError> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| SuiteError::at(dir, format!("{what}: {e}"));
+    if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        return Err(SuiteError::at(dir, "exists and is not an empty directory"));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| fail("cannot create", &e))?;
+    let file_name = component.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "component.wasm".into());
+    let stem = Path::new(&file_name).file_stem().map_or("run".into(), |s| s.to_string_lossy().into_owned());
+    let name = if scenario.name.is_empty() { stem } else { scenario.name.clone() };
+    let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect();
+    std::fs::copy(component, dir.join(&file_name)).map_err(|e| fail(&format!("copy {}", component.display()), &e))?;
+
+    let side = |what: &str, bytes: &[u8]| -> Result<(Option<String>, Option<String>), SuiteError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok((Some(text.to_string()), None)),
+            Err(_) => {
+                let f = format!("{name}.{what}.bin");
+                std::fs::write(dir.join(&f), bytes).map_err(|e| fail(&f, &e))?;
+                Ok((None, Some(f)))
+            }
+        }
+    };
+    let i = &scenario.inputs;
+    let (stdin, stdin_file) = if i.stdin.is_empty() { (None, None) } else { side("stdin", &i.stdin)? };
+
+    let defaults = Limits::default();
+    let mut limits = BTreeMap::new();
+    let off = |v: Option<u64>| v.unwrap_or(0);
+    if i.limits.fuel != defaults.fuel {
+        limits.insert("fuel", off(i.limits.fuel));
+    }
+    if i.limits.timeout != defaults.timeout {
+        limits.insert("timeout-ms", off(i.limits.timeout.map(|t| t.as_millis() as u64)));
+    }
+    for (key, mine, default) in [
+        ("memory-bytes", i.limits.memory_bytes as u64, defaults.memory_bytes as u64),
+        ("capture-bytes", i.limits.capture_bytes as u64, defaults.capture_bytes as u64),
+        ("fs-bytes", i.limits.fs_bytes, defaults.fs_bytes),
+        ("fs-inodes", i.limits.fs_inodes, defaults.fs_inodes),
+    ] {
+        if mine != default {
+            limits.insert(key, mine);
+        }
+    }
+
+    let (mut quota, mut preopen) = (BTreeMap::new(), Vec::new());
+    if let Some(fs) = &scenario.fs {
+        let q = fs.quota();
+        q.max_bytes.map(|b| quota.insert("bytes", b));
+        q.max_inodes.map(|n| quota.insert("inodes", n));
+        let tree = format!("{name}.fs");
+        let has_files = fs.walk().iter().any(|e| e.path != "/");
+        if has_files {
+            std::fs::create_dir(dir.join(&tree)).map_err(|e| fail(&tree, &e))?;
+            memfs_to_dir(fs, &dir.join(&tree)).map_err(|e| fail(&tree, &e))?;
+        }
+        for p in &i.preopens {
+            let at = p.memfs_path();
+            let filled = has_files && subtree_has_entries(fs, &at);
+            let fixture = filled.then(|| if at == "/" { tree.clone() } else { format!("{tree}{at}") });
+            preopen.push(OutPreopen { guest: p.guest_path.clone(), fixture, read_only: p.read_only });
+        }
+    }
+
+    let mut request = Vec::new();
+    for (n, r) in scenario.requests.iter().enumerate() {
+        let (body, body_file) = if r.body.is_empty() { (None, None) } else { side(&format!("request-{n}"), &r.body)? };
+        let headers = r.headers.iter().cloned().collect();
+        request.push(OutRequest { method: r.method.clone(), path: r.path.clone(), headers, body, body_file });
+    }
+    let http = if i.http.rules.is_empty() {
+        None
+    } else {
+        let mut mock = Vec::new();
+        for (n, r) in i.http.rules.iter().enumerate() {
+            let (body, body_file) = if r.body.is_empty() { (None, None) } else { side(&format!("mock-{n}"), &r.body)? };
+            let (mut url, mut url_prefix, mut url_glob) = (None, None, None);
+            match &r.url {
+                UrlMatch::Exact(u) => url = Some(u.clone()),
+                UrlMatch::Prefix(u) => url_prefix = Some(u.clone()),
+                UrlMatch::Glob(u) => url_glob = Some(u.clone()),
+            }
+            mock.push(OutMock {
+                name: r.name.clone(),
+                method: r.method.clone(),
+                url,
+                url_prefix,
+                url_glob,
+                headers: r.headers.iter().cloned().collect(),
+                status: r.status,
+                response_headers: r.response_headers.iter().cloned().collect(),
+                body,
+                body_file,
+                chunks: r.chunks,
+            });
+        }
+        Some(OutHttp { redact: i.http.redact.clone(), mock })
+    };
+
+    let out = Out {
+        components: vec![file_name.clone()],
+        seed: i.seed,
+        // The command line's default argv is the component's file name,
+        // which the scenario file's default gives too.
+        args: if i.args == [file_name.clone()] { Vec::new() } else { i.args.clone() },
+        env: i.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        stdin,
+        stdin_file,
+        backend: (i.backend != Backend::Direct).then_some(i.backend),
+        fs_report: (scenario.fs_report != FsReport::Tree).then_some(scenario.fs_report),
+        journal: i.journal,
+        serve: (!scenario.requests.is_empty() && scenario.serve != Serve::Fresh).then_some(scenario.serve),
+        limits,
+        quota,
+        preopen,
+        call: scenario.calls.iter().map(|c| OutCall { invoke: c.clone() }).collect(),
+        request,
+        http,
+    };
+    let text = toml::to_string(&out).map_err(|e| fail("cannot write the scenario", &e))?;
+    let header = format!("# Written by `wasi-replay run --emit-scenario`: a run of {file_name}.\n");
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, header + &text).map_err(|e| fail(&path.display().to_string(), &e))?;
+    Ok(path)
+}
+
+/// Does the MemFs hold anything under `at`?
+fn subtree_has_entries(fs: &MemFs, at: &str) -> bool {
+    let prefix = if at == "/" { "/".to_string() } else { format!("{at}/") };
+    fs.walk().iter().any(|e| e.path.starts_with(&prefix) && e.path != at)
+}
