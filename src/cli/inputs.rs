@@ -161,6 +161,12 @@ fn parse_kv(s: &str) -> Result<(String, String), String> {
 }
 
 impl InputArgs {
+    /// Were mocks given (`--http-mock`)?
+    #[cfg(feature = "record")]
+    pub fn has_mocks(&self) -> bool {
+        self.http_mock.is_some()
+    }
+
     /// The forced host world, if any.
     pub fn world(&self) -> Option<World> {
         match self.world {

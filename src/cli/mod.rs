@@ -94,6 +94,18 @@ enum Command {
         /// passes at once.
         #[arg(long, value_name = "DIR")]
         emit_scenario: Option<PathBuf>,
+        /// Send the guest's HTTP requests to the network and write every
+        /// answer to FILE as mock rules, for --http-mock FILE to replay
+        /// offline.
+        #[cfg(feature = "record")]
+        #[arg(long, value_name = "FILE")]
+        http_record: Option<PathBuf>,
+        /// With --http-record: send each request to this origin
+        /// (http://127.0.0.1:8080) with the same path and query, and record
+        /// it under the URL the guest asked for.
+        #[cfg(feature = "record")]
+        #[arg(long, value_name = "URL", requires = "http_record")]
+        http_upstream: Option<String>,
     },
     /// Run a component with a journal file's inputs and compare its calls
     /// with the recorded ones.
@@ -196,8 +208,19 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
     let cache = if cli.no_cache { None } else { cli.cache_dir.or_else(wasi_replay::harness::CompileCache::default_dir) };
     let _ = CACHE.set(cache);
     match cli.command.unwrap_or(Command::Demo) {
+        #[cfg(not(feature = "record"))]
         Command::Run { component, inputs, out, journal_out, emit_scenario } => {
             let outputs = run::Outputs { tree: out.as_deref(), journal: journal_out.as_deref(), scenario: emit_scenario.as_deref() };
+            run::run(&component, &inputs, outputs)
+        }
+        #[cfg(feature = "record")]
+        Command::Run { component, inputs, out, journal_out, emit_scenario, http_record, http_upstream } => {
+            let outputs = run::Outputs {
+                tree: out.as_deref(),
+                journal: journal_out.as_deref(),
+                scenario: emit_scenario.as_deref(),
+                cassette: http_record.as_deref().map(|f| (f, http_upstream)),
+            };
             run::run(&component, &inputs, outputs)
         }
         Command::Replay { journal, component } => replay::replay(&journal, &component),

@@ -15,10 +15,16 @@ pub struct Outputs<'a> {
     pub journal: Option<&'a Path>,
     /// The emitted scenario (`--emit-scenario`).
     pub scenario: Option<&'a Path>,
+    /// The cassette (`--http-record`) and the upstream to send to.
+    #[cfg(feature = "record")]
+    pub cassette: Option<(&'a Path, Option<String>)>,
 }
 
 pub fn run(component: &Path, inputs: &InputArgs, outputs: Outputs<'_>) -> anyhow::Result<u8> {
+    #[cfg(not(feature = "record"))]
     let Outputs { tree: out, journal: journal_out, scenario: emit } = outputs;
+    #[cfg(feature = "record")]
+    let Outputs { tree: out, journal: journal_out, scenario: emit, cassette } = outputs;
     if let Some(out) = out
         && out.exists()
         && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true)
@@ -29,6 +35,16 @@ pub fn run(component: &Path, inputs: &InputArgs, outputs: Outputs<'_>) -> anyhow
     if journal_out.is_some() {
         scenario = scenario.journal(true);
     }
+    #[cfg(feature = "record")]
+    let recording = match &cassette {
+        Some(_) if inputs.has_mocks() => bail!("--http-record sends requests to the network; it takes no --http-mock"),
+        Some((_, upstream)) => {
+            let r = wasi_replay::host::Recording::new(upstream.clone());
+            scenario = scenario.record_http(r.clone());
+            Some(r)
+        }
+        None => None,
+    };
     let harness = super::new_harness(1)?;
     let guest = harness.load_on(component, inputs.world())?;
     let (report, fs) = harness.run_with_fs(&guest, &scenario)?;
@@ -38,6 +54,11 @@ pub fn run(component: &Path, inputs: &InputArgs, outputs: Outputs<'_>) -> anyhow
         let recorded = wasi_replay::journal::JournalFile::new(&name, &bytes, &scenario, &report)
             .context("--journal-out: the run kept no journal")?;
         std::fs::write(file, recorded.to_yaml()).with_context(|| format!("--journal-out {}", file.display()))?;
+    }
+    #[cfg(feature = "record")]
+    if let (Some((file, _)), Some(r)) = (&cassette, recording) {
+        let mocks = wasi_replay::host::HttpMocks { rules: r.rules(), ..Default::default() };
+        wasi_replay::suite::save_mocks(&mocks, file).map_err(|e| anyhow::anyhow!("--http-record: {e}"))?;
     }
     print!("{}", inputs.render(&report));
     if let (Some(out), Some(fs)) = (out, fs) {

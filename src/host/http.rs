@@ -147,6 +147,8 @@ pub struct MockHooks {
     mocks: Arc<HttpMocks>,
     log: HttpLog,
     journal: crate::journal::Journal,
+    #[cfg(feature = "record")]
+    recording: Option<super::Recording>,
 }
 
 impl std::fmt::Debug for MockHooks {
@@ -158,8 +160,14 @@ impl std::fmt::Debug for MockHooks {
 impl MockHooks {
     /// Hooks answering from `mocks`, recording into `log` (and noting
     /// each request in `journal`).
-    pub(crate) fn new(mocks: Arc<HttpMocks>, log: HttpLog, journal: crate::journal::Journal) -> Self {
-        MockHooks { mocks, log, journal }
+    pub(crate) fn new(inputs: &super::Inputs, log: HttpLog, journal: crate::journal::Journal) -> Self {
+        MockHooks {
+            mocks: inputs.http.clone(),
+            log,
+            journal,
+            #[cfg(feature = "record")]
+            recording: inputs.recording.clone(),
+        }
     }
 }
 
@@ -178,6 +186,8 @@ impl WasiHttpHooks for MockHooks {
         let mocks = self.mocks.clone();
         let log = self.log.clone();
         let journal = self.journal.clone();
+        #[cfg(feature = "record")]
+        let recording = self.recording.clone();
         Box::new(async move {
             let (parts, body) = request.into_parts();
             let body = body.collect().await.map(|c| c.to_bytes()).unwrap_or_default();
@@ -189,11 +199,26 @@ impl WasiHttpHooks for MockHooks {
                 .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
             headers.sort();
-            let hit = mocks.rules.iter().enumerate().find(|(_, r)| {
+            #[cfg(feature = "record")]
+            let recorded = match &recording {
+                Some(r) => Some(r.send(&method, &url, &headers, &body)),
+                None => None,
+            };
+            #[cfg(not(feature = "record"))]
+            let recorded: Option<Result<MockRule, wasmtime_wasi_http::Error>> = None;
+            let recorded_rule;
+            let hit = match &recorded {
+                Some(Ok(rule)) => {
+                    recorded_rule = rule.clone();
+                    Some((0, &recorded_rule))
+                }
+                Some(Err(_)) => None,
+                None => mocks.rules.iter().enumerate().find(|(_, r)| {
                 r.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(&method))
                     && r.url.matches(&url)
                     && r.headers.iter().all(|(k, v)| headers.iter().any(|(hk, hv)| hk.eq_ignore_ascii_case(k) && hv == v))
-            });
+                }),
+            };
             let record = Exchange {
                 method,
                 url,
@@ -201,7 +226,10 @@ impl WasiHttpHooks for MockHooks {
                 body: BodyRecord::of(&body),
                 rule: hit.map(|(i, r)| if r.name.is_empty() { format!("#{i}") } else { r.name.clone() }),
                 status: hit.map(|(_, r)| r.status),
-                error: hit.is_none().then(|| "HTTP-request-denied".to_string()),
+                error: match &recorded {
+                    Some(Err(e)) => Some(e.to_string()),
+                    _ => hit.is_none().then(|| "HTTP-request-denied".to_string()),
+                },
             };
             crate::journal::note(
                 &journal,
@@ -214,7 +242,10 @@ impl WasiHttpHooks for MockHooks {
             );
             log.lock().unwrap_or_else(|e| e.into_inner()).push(record);
             let Some((_, rule)) = hit else {
-                return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
+                return Err(match recorded {
+                    Some(Err(e)) => e,
+                    _ => wasmtime_wasi_http::Error::HttpRequestDenied,
+                });
             };
             let mut response = http::Response::builder().status(rule.status);
             for (k, v) in &rule.response_headers {

@@ -11,6 +11,8 @@ mod clocks;
 pub mod direct;
 pub mod http;
 mod limits;
+#[cfg(feature = "record")]
+mod record;
 mod stdin;
 pub mod p1;
 pub mod p2;
@@ -25,6 +27,8 @@ use wasmtime::component::ResourceTable;
 pub use capture::Capture;
 pub use http::{Exchange, HttpMocks, MockRule, UrlMatch};
 pub use limits::{LimitOverrides, Limits};
+#[cfg(feature = "record")]
+pub use record::Recording;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 /// How the guest's filesystem is served.
@@ -78,6 +82,10 @@ pub(crate) struct Inputs {
     pub http: std::sync::Arc<HttpMocks>,
     /// Record a journal of host calls. Default: off.
     pub journal: bool,
+    /// Send HTTP to the network and record it instead of answering from
+    /// the mocks. Default: none.
+    #[cfg(feature = "record")]
+    pub recording: Option<Recording>,
 }
 
 impl Default for Inputs {
@@ -93,6 +101,8 @@ impl Default for Inputs {
             preopens: vec![Preopen::rw("/")],
             http: std::sync::Arc::default(),
             journal: false,
+            #[cfg(feature = "record")]
+            recording: None,
         }
     }
 }
@@ -204,7 +214,7 @@ impl Core {
             stderr,
             store_limits: inputs.limits.store_limits(),
             http_ctx: wasmtime_wasi_http::WasiHttpCtx::new(),
-            http_hooks: http::MockHooks::new(inputs.http.clone(), http_log.clone(), journal.clone()),
+            http_hooks: http::MockHooks::new(inputs, http_log.clone(), journal.clone()),
             http_log,
             clock,
             journal,

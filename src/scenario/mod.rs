@@ -119,6 +119,15 @@ impl Scenario {
         self
     }
 
+    /// Sends the guest's HTTP requests to the network instead of the mocks,
+    /// and keeps every answer in `recording` as a mock rule (the `record`
+    /// feature). Default: off, and the mocks answer.
+    #[cfg(feature = "record")]
+    pub fn record_http(mut self, recording: crate::host::Recording) -> Self {
+        self.inputs.recording = Some(recording);
+        self
+    }
+
     /// Does the scenario keep a journal?
     pub fn journals(&self) -> bool {
         self.inputs.journal

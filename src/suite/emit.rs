@@ -9,7 +9,7 @@
 //! own beside it.
 
 use super::SuiteError;
-use crate::host::{Backend, Limits, UrlMatch};
+use crate::host::{Backend, Limits};
 use crate::memfs::{MemFs, memfs_to_dir};
 use crate::report::FsReport;
 use crate::scenario::{Scenario, Serve};
@@ -50,7 +50,7 @@ struct Out {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     request: Vec<OutRequest>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    http: Option<OutHttp>,
+    http: Option<super::http::OutHttp>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -83,42 +83,6 @@ struct OutRequest {
     body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     body_file: Option<String>,
-}
-
-#[derive(Serialize)]
-struct OutHttp {
-    redact: Vec<String>,
-    mock: Vec<OutMock>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct OutMock {
-    #[serde(skip_serializing_if = "String::is_empty")]
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    method: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url_prefix: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url_glob: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    headers: BTreeMap<String, String>,
-    status: u16,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    response_headers: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body_file: Option<String>,
-    #[serde(skip_serializing_if = "is_one")]
-    chunks: usize,
-}
-
-fn is_one(n: &usize) -> bool {
-    *n == 1
 }
 
 /// Writes `scenario`, a run of `component`, into `dir` (created; must be
@@ -198,30 +162,7 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
     let http = if i.http.rules.is_empty() {
         None
     } else {
-        let mut mock = Vec::new();
-        for (n, r) in i.http.rules.iter().enumerate() {
-            let (body, body_file) = if r.body.is_empty() { (None, None) } else { side(&format!("mock-{n}"), &r.body)? };
-            let (mut url, mut url_prefix, mut url_glob) = (None, None, None);
-            match &r.url {
-                UrlMatch::Exact(u) => url = Some(u.clone()),
-                UrlMatch::Prefix(u) => url_prefix = Some(u.clone()),
-                UrlMatch::Glob(u) => url_glob = Some(u.clone()),
-            }
-            mock.push(OutMock {
-                name: r.name.clone(),
-                method: r.method.clone(),
-                url,
-                url_prefix,
-                url_glob,
-                headers: r.headers.iter().cloned().collect(),
-                status: r.status,
-                response_headers: r.response_headers.iter().cloned().collect(),
-                body,
-                body_file,
-                chunks: r.chunks,
-            });
-        }
-        Some(OutHttp { redact: i.http.redact.clone(), mock })
+        Some(super::http::raw_out(&i.http, |n, body| side(&format!("mock-{n}"), body))?)
     };
 
     let out = Out {

@@ -18,7 +18,7 @@
 use super::SuiteError;
 use super::file::inside;
 use crate::host::{HttpMocks, MockRule, UrlMatch};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -108,4 +108,91 @@ pub fn load_mocks(path: &Path) -> Result<HttpMocks, SuiteError> {
     let text = std::fs::read_to_string(path).map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
     let raw: RawHttp = toml::from_str(&text).map_err(|e| super::file::syntax_error(path, &text, &e))?;
     raw.into_mocks(path, path.parent().unwrap_or(Path::new(".")))
+}
+
+/// Mocks as the TOML format writes them.
+#[derive(Serialize)]
+pub(crate) struct OutHttp {
+    redact: Vec<String>,
+    mock: Vec<OutMock>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct OutMock {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    method: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url_prefix: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url_glob: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    headers: BTreeMap<String, String>,
+    status: u16,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    response_headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_file: Option<String>,
+    #[serde(skip_serializing_if = "is_one")]
+    chunks: usize,
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
+}
+
+/// `mocks` in the TOML format; a body that is not UTF-8 goes where
+/// `side(index, body)` puts it, which returns `(body, body-file)`.
+pub(crate) fn raw_out(
+    mocks: &HttpMocks,
+    mut side: impl FnMut(usize, &[u8]) -> Result<(Option<String>, Option<String>), SuiteError>,
+) -> Result<OutHttp, SuiteError> {
+    let mut mock = Vec::new();
+    for (n, r) in mocks.rules.iter().enumerate() {
+        let (body, body_file) = if r.body.is_empty() { (None, None) } else { side(n, &r.body)? };
+        let (mut url, mut url_prefix, mut url_glob) = (None, None, None);
+        match &r.url {
+            UrlMatch::Exact(u) => url = Some(u.clone()),
+            UrlMatch::Prefix(u) => url_prefix = Some(u.clone()),
+            UrlMatch::Glob(u) => url_glob = Some(u.clone()),
+        }
+        mock.push(OutMock {
+            name: r.name.clone(),
+            method: r.method.clone(),
+            url,
+            url_prefix,
+            url_glob,
+            headers: r.headers.iter().cloned().collect(),
+            status: r.status,
+            response_headers: r.response_headers.iter().cloned().collect(),
+            body,
+            body_file,
+            chunks: r.chunks,
+        });
+    }
+    Ok(OutHttp { redact: mocks.redact.clone(), mock })
+}
+
+/// Writes `mocks` as a `--http-mock` file at `path`, which
+/// [`load_mocks`] reads back to the same rules. A body that is UTF-8 is
+/// written inline; any other goes to `<stem>.<n>.bin` beside the file.
+pub fn save_mocks(mocks: &HttpMocks, path: &Path) -> Result<(), SuiteError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let stem = path.file_stem().map_or("mocks".into(), |s| s.to_string_lossy().into_owned());
+    let out = raw_out(mocks, |n, body| match std::str::from_utf8(body) {
+        Ok(text) => Ok((Some(text.to_string()), None)),
+        Err(_) => {
+            let f = format!("{stem}.{n}.bin");
+            std::fs::write(dir.join(&f), body).map_err(|e| SuiteError::at(&dir.join(&f), format!("cannot write: {e}")))?;
+            Ok((None, Some(f)))
+        }
+    })?;
+    let text = toml::to_string(&out).map_err(|e| SuiteError::at(path, format!("cannot write: {e}")))?;
+    std::fs::write(path, text).map_err(|e| SuiteError::at(path, format!("cannot write: {e}")))
 }

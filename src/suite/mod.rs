@@ -12,7 +12,7 @@ mod runner;
 
 pub use file::{GuestResolver, NoGuests, ScenarioFile, Target};
 pub use golden::{Golden, Update, Verdict};
-pub use http::load_mocks;
+pub use http::{load_mocks, save_mocks};
 pub use emit::emit;
 pub use runner::{Case, CaseOutcome, CaseResult, Suite};
 
