@@ -74,41 +74,84 @@ fn iface<'a, T: 'static>(linker: &'a mut Linker<T>, name: &str) -> wasmtime::Res
     linker.instance(name)
 }
 
+/// The shadows both worlds have in the same shape: the environment,
+/// `exit`, and the three random interfaces, for world `$w` (`p2`, `p3`)
+/// at version `$v`. The initial directory and the insecure seed are
+/// named differently in the two (`$cwd`, `$seed`, and their host methods).
+macro_rules! common {
+    ($linker:ident, $T:ident, $w:ident, $v:literal, cwd: $cwd:literal $cwd_fn:ident, seed: $seed:literal $seed_fn:ident) => {{
+        use wasmtime_wasi::$w::bindings::cli::{environment, exit};
+        use wasmtime_wasi::$w::bindings::random::{insecure, insecure_seed, random};
+        type Store<'a, T> = wasmtime::StoreContextMut<'a, T>;
+        let mut env = iface($linker, concat!("wasi:cli/environment@", $v))?;
+        env.func_wrap("get-environment", |mut s: Store<'_, $T>, (): ()| {
+            let core = s.data_mut().core();
+            let r = environment::Host::get_environment(&mut cli(core))?;
+            note(&core.journal, "env.vars", String::new, || vars(&r));
+            Ok((r,))
+        })?;
+        env.func_wrap("get-arguments", |mut s: Store<'_, $T>, (): ()| {
+            let core = s.data_mut().core();
+            let r = environment::Host::get_arguments(&mut cli(core))?;
+            note(&core.journal, "env.args", String::new, || names(&r));
+            Ok((r,))
+        })?;
+        env.func_wrap($cwd, |mut s: Store<'_, $T>, (): ()| {
+            let core = s.data_mut().core();
+            let r = environment::Host::$cwd_fn(&mut cli(core))?;
+            note(&core.journal, "env.cwd", String::new, || format!("{r:?}"));
+            Ok((r,))
+        })?;
+        iface($linker, concat!("wasi:cli/exit@", $v))?.func_wrap("exit", |mut s: Store<'_, $T>, (status,): (Result<(), ()>,)| {
+            let core = s.data_mut().core();
+            note(&core.journal, "exit", || exit_status(status), String::new);
+            exit::Host::exit(&mut cli(core), status)
+        })?;
+        let mut rand = iface($linker, concat!("wasi:random/random@", $v))?;
+        rand.func_wrap("get-random-bytes", |mut s: Store<'_, $T>, (len,): (u64,)| {
+            let core = s.data_mut().core();
+            let r = random::Host::get_random_bytes(core.ctx.random(), len)?;
+            note(&core.journal, "random.bytes", || len.to_string(), || bytes(&r));
+            Ok((r,))
+        })?;
+        rand.func_wrap("get-random-u64", |mut s: Store<'_, $T>, (): ()| {
+            let core = s.data_mut().core();
+            let r = random::Host::get_random_u64(core.ctx.random())?;
+            note(&core.journal, "random.u64", String::new, || format!("{r:#018x}"));
+            Ok((r,))
+        })?;
+        let mut weak = iface($linker, concat!("wasi:random/insecure@", $v))?;
+        weak.func_wrap("get-insecure-random-bytes", |mut s: Store<'_, $T>, (len,): (u64,)| {
+            let core = s.data_mut().core();
+            let r = insecure::Host::get_insecure_random_bytes(core.ctx.random(), len)?;
+            note(&core.journal, "random.insecure-bytes", || len.to_string(), || bytes(&r));
+            Ok((r,))
+        })?;
+        weak.func_wrap("get-insecure-random-u64", |mut s: Store<'_, $T>, (): ()| {
+            let core = s.data_mut().core();
+            let r = insecure::Host::get_insecure_random_u64(core.ctx.random())?;
+            note(&core.journal, "random.insecure-u64", String::new, || format!("{r:#018x}"));
+            Ok((r,))
+        })?;
+        iface($linker, concat!("wasi:random/insecure-seed@", $v))?.func_wrap($seed, |mut s: Store<'_, $T>, (): ()| {
+            let core = s.data_mut().core();
+            let r = insecure_seed::Host::$seed_fn(core.ctx.random())?;
+            note(&core.journal, "random.insecure-seed", String::new, || format!("({:#x}, {:#x})", r.0, r.1));
+            Ok((r,))
+        })?;
+    }};
+}
+
 /// Shadows the p2 functions. The p3 host carries p2 too and links these
 /// as well.
 pub(crate) fn add_p2<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    use wasmtime_wasi::p2::bindings::cli::{environment, exit};
     use wasmtime_wasi::p2::bindings::clocks::{monotonic_clock, wall_clock};
-    use wasmtime_wasi::p2::bindings::random::{insecure, insecure_seed, random};
     use wasmtime_wasi::p2::bindings::sockets::network::{ErrorCode, IpAddressFamily, Network};
     use wasmtime_wasi::p2::bindings::sockets::{ip_name_lookup, tcp_create_socket, udp_create_socket};
     use wasmtime_wasi::p2::{DynPollable, SocketError, TcpSocket, UdpSocket};
 
     linker.allow_shadowing(true);
-    let mut env = iface(linker, "wasi:cli/environment@0.2.12")?;
-    env.func_wrap("get-environment", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = environment::Host::get_environment(&mut cli(core))?;
-        note(&core.journal, "env.vars", String::new, || vars(&r));
-        Ok((r,))
-    })?;
-    env.func_wrap("get-arguments", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = environment::Host::get_arguments(&mut cli(core))?;
-        note(&core.journal, "env.args", String::new, || names(&r));
-        Ok((r,))
-    })?;
-    env.func_wrap("initial-cwd", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = environment::Host::initial_cwd(&mut cli(core))?;
-        note(&core.journal, "env.cwd", String::new, || format!("{r:?}"));
-        Ok((r,))
-    })?;
-    iface(linker, "wasi:cli/exit@0.2.12")?.func_wrap("exit", |mut s: wasmtime::StoreContextMut<'_, T>, (status,): (Result<(), ()>,)| {
-        let core = s.data_mut().core();
-        note(&core.journal, "exit", || exit_status(status), String::new);
-        exit::Host::exit(&mut cli(core), status)
-    })?;
+    common!(linker, T, p2, "0.2.12", cwd: "initial-cwd" initial_cwd, seed: "insecure-seed" insecure_seed);
 
     iface(linker, "wasi:clocks/wall-clock@0.2.12")?.func_wrap("now", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
         let core = s.data_mut().core();
@@ -135,42 +178,6 @@ pub(crate) fn add_p2<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<(
         let r: Resource<DynPollable> = monotonic_clock::Host::subscribe_instant(&mut clocks(core), when)?;
         Ok((r,))
     })?;
-
-    let mut rand = iface(linker, "wasi:random/random@0.2.12")?;
-    rand.func_wrap("get-random-bytes", |mut s: wasmtime::StoreContextMut<'_, T>, (len,): (u64,)| {
-        let core = s.data_mut().core();
-        let r = random::Host::get_random_bytes(core.ctx.random(), len)?;
-        note(&core.journal, "random.bytes", || len.to_string(), || bytes(&r));
-        Ok((r,))
-    })?;
-    rand.func_wrap("get-random-u64", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = random::Host::get_random_u64(core.ctx.random())?;
-        note(&core.journal, "random.u64", String::new, || format!("{r:#018x}"));
-        Ok((r,))
-    })?;
-    let mut weak = iface(linker, "wasi:random/insecure@0.2.12")?;
-    weak.func_wrap("get-insecure-random-bytes", |mut s: wasmtime::StoreContextMut<'_, T>, (len,): (u64,)| {
-        let core = s.data_mut().core();
-        let r = insecure::Host::get_insecure_random_bytes(core.ctx.random(), len)?;
-        note(&core.journal, "random.insecure-bytes", || len.to_string(), || bytes(&r));
-        Ok((r,))
-    })?;
-    weak.func_wrap("get-insecure-random-u64", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = insecure::Host::get_insecure_random_u64(core.ctx.random())?;
-        note(&core.journal, "random.insecure-u64", String::new, || format!("{r:#018x}"));
-        Ok((r,))
-    })?;
-    iface(linker, "wasi:random/insecure-seed@0.2.12")?.func_wrap(
-        "insecure-seed",
-        |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-            let core = s.data_mut().core();
-            let r = insecure_seed::Host::insecure_seed(core.ctx.random())?;
-            note(&core.journal, "random.insecure-seed", String::new, || format!("({:#x}, {:#x})", r.0, r.1));
-            Ok((r,))
-        },
-    )?;
 
     // A socket error becomes the guest's code, or stays a trap, as the
     // bindings' `convert_error_code` has it.
@@ -229,9 +236,7 @@ pub(crate) fn add_p2<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<(
 
 /// Shadows the p3 functions (the p2 ones come from [`add_p2`]).
 pub(crate) fn add_p3<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
-    use wasmtime_wasi::p3::bindings::cli::{environment, exit};
     use wasmtime_wasi::p3::bindings::clocks::system_clock;
-    use wasmtime_wasi::p3::bindings::random::{insecure, insecure_seed, random};
     use wasmtime_wasi::p3::bindings::sockets::ip_name_lookup;
     use wasmtime_wasi::p3::bindings::sockets::types::{ErrorCode, HostTcpSocket, HostUdpSocket, IpAddressFamily};
     use wasmtime_wasi::p3::sockets::SocketError;
@@ -248,30 +253,7 @@ pub(crate) fn add_p3<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<(
     }
 
     linker.allow_shadowing(true);
-    let mut env = iface(linker, "wasi:cli/environment@0.3.0")?;
-    env.func_wrap("get-environment", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = environment::Host::get_environment(&mut cli(core))?;
-        note(&core.journal, "env.vars", String::new, || vars(&r));
-        Ok((r,))
-    })?;
-    env.func_wrap("get-arguments", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = environment::Host::get_arguments(&mut cli(core))?;
-        note(&core.journal, "env.args", String::new, || names(&r));
-        Ok((r,))
-    })?;
-    env.func_wrap("get-initial-cwd", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = environment::Host::get_initial_cwd(&mut cli(core))?;
-        note(&core.journal, "env.cwd", String::new, || format!("{r:?}"));
-        Ok((r,))
-    })?;
-    iface(linker, "wasi:cli/exit@0.3.0")?.func_wrap("exit", |mut s: wasmtime::StoreContextMut<'_, T>, (status,): (Result<(), ()>,)| {
-        let core = s.data_mut().core();
-        note(&core.journal, "exit", || exit_status(status), String::new);
-        exit::Host::exit(&mut cli(core), status)
-    })?;
+    common!(linker, T, p3, "0.3.0", cwd: "get-initial-cwd" get_initial_cwd, seed: "get-insecure-seed" get_insecure_seed);
 
     iface(linker, "wasi:clocks/system-clock@0.3.0")?.func_wrap("now", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
         let core = s.data_mut().core();
@@ -281,42 +263,6 @@ pub(crate) fn add_p3<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<(
     })?;
     // The monotonic clock is the host's own (`host::clocks`), which notes
     // its calls itself.
-
-    let mut rand = iface(linker, "wasi:random/random@0.3.0")?;
-    rand.func_wrap("get-random-bytes", |mut s: wasmtime::StoreContextMut<'_, T>, (len,): (u64,)| {
-        let core = s.data_mut().core();
-        let r = random::Host::get_random_bytes(core.ctx.random(), len)?;
-        note(&core.journal, "random.bytes", || len.to_string(), || bytes(&r));
-        Ok((r,))
-    })?;
-    rand.func_wrap("get-random-u64", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = random::Host::get_random_u64(core.ctx.random())?;
-        note(&core.journal, "random.u64", String::new, || format!("{r:#018x}"));
-        Ok((r,))
-    })?;
-    let mut weak = iface(linker, "wasi:random/insecure@0.3.0")?;
-    weak.func_wrap("get-insecure-random-bytes", |mut s: wasmtime::StoreContextMut<'_, T>, (len,): (u64,)| {
-        let core = s.data_mut().core();
-        let r = insecure::Host::get_insecure_random_bytes(core.ctx.random(), len)?;
-        note(&core.journal, "random.insecure-bytes", || len.to_string(), || bytes(&r));
-        Ok((r,))
-    })?;
-    weak.func_wrap("get-insecure-random-u64", |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-        let core = s.data_mut().core();
-        let r = insecure::Host::get_insecure_random_u64(core.ctx.random())?;
-        note(&core.journal, "random.insecure-u64", String::new, || format!("{r:#018x}"));
-        Ok((r,))
-    })?;
-    iface(linker, "wasi:random/insecure-seed@0.3.0")?.func_wrap(
-        "get-insecure-seed",
-        |mut s: wasmtime::StoreContextMut<'_, T>, (): ()| {
-            let core = s.data_mut().core();
-            let r = insecure_seed::Host::get_insecure_seed(core.ctx.random())?;
-            note(&core.journal, "random.insecure-seed", String::new, || format!("({:#x}, {:#x})", r.0, r.1));
-            Ok((r,))
-        },
-    )?;
 
     iface(linker, "wasi:sockets/types@0.3.0")?.func_wrap(
         "[static]tcp-socket.create",

@@ -3,9 +3,10 @@
 //! runs of the things compared interleaved. Numbers, never assertions.
 //!
 //! One file per part: `runs.rs` (µs per run, each sample in a child
-//! process), `tree.rs`, `threads.rs`, `process.rs` (a `run` process, and
+//! process), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `process.rs` (a `run` process, and
 //! compiling), `memory.rs`; `measure.rs` holds the timing helpers they share.
 
+mod journal;
 mod measure;
 mod memory;
 mod process;
@@ -23,6 +24,8 @@ pub enum Part {
     Memory,
     /// µs per run: direct against bridge, pooled against on-demand.
     Runs,
+    /// Runs without and with a journal, and the journal's size.
+    Journal,
     /// Listing the 10,000-file tree and writing the report as YAML.
     Tree,
     /// `check`'s rate on one thread against one thread per core.
@@ -47,6 +50,9 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> a
     catalog::build_all_with(catalog::Progress::Shown)?;
     if wanted(Part::Runs) {
         runs::per_run(scenarios, runs)?;
+    }
+    if wanted(Part::Journal) {
+        journal::journal(scenarios, runs)?;
     }
     if wanted(Part::Tree) {
         tree::tree(runs.clamp(5, 50))?;
