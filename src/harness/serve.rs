@@ -65,6 +65,7 @@ impl Instance {
     /// Serves one request. The error is what ended the instance (a trap,
     /// an exit, a limit); the answer holds whatever came before it.
     async fn serve<T: HostState + WasiHttpView>(&self, store: &mut Store<T>, req: &Request) -> (Answer, wasmtime::Result<()>) {
+        crate::journal::note(&store.data_mut().core().journal, "http.serve", || req.line(), String::new);
         match self {
             Instance::P2(proxy) => p2_serve(proxy, store, req).await,
             Instance::P3(service) => p3_serve(service, store, req).await,

@@ -6,7 +6,7 @@
 //! report then carries it under `journal:`, one line per call:
 //!
 //! ```text
-//! 0s fs.open-at(fd 3, "data/a.txt", create) -> fd 4
+//! 0s fs.open-at(fd 3, "data/a.txt", create|truncate, write) -> fd 4
 //! 5s clock.wall() -> 1704067205.000000000
 //! ```
 //!
@@ -18,20 +18,23 @@
 //! the resource tables, which the two worlds fill differently. Byte buffers
 //! appear as a length and the first 8 hex digits of their sha256.
 //!
+//! Consecutive chunks of one stream make one line (`fs.stream-read(fd 4,
+//! @0) -> 23 bytes #…`): p2 reads what the guest asks for and p3 what the
+//! host hands over, and how a transfer is split is not what it means.
+//!
 //! Where the worlds differ, the journals differ, and that is the truth:
-//! - a p2 guest polls (`clock.subscribe` then a block on the pollable),
-//!   a p3 guest waits (`clock.wait`);
-//! - p2 reads and writes files either through `descriptor.read`/`write`
-//!   (`fs.read`, `fs.write`) or through streams (`fs.stream-read`,
-//!   `fs.stream-write`); p3 has streams only; a stream's chunks are what
-//!   the guest asked for in p2 and what the host chose in p3 (up to
-//!   64 KiB), so a large file can split differently;
-//! - p3 has no `insecure-seed` call of p2's name (`random.insecure-seed`
-//!   in both), and its stdout is one stream the guest writes into.
+//! - a p2 guest sleeps by subscribing and blocking on the pollable
+//!   (`clock.subscribe`), a p3 guest waits (`clock.wait`);
+//! - p2 can read and write a file through `descriptor.read` and `write`
+//!   (`fs.read`, `fs.write`) as well as through streams; p3 has streams
+//!   only;
+//! - a p2 name lookup returns a stream (`net.resolve(…) -> stream`, then
+//!   `net.resolve-next`), a p3 one the addresses.
 //!
 //! What is journaled: the filesystem (direct backend), the clocks, random,
 //! the environment and arguments, `exit`, stdin, stdout and stderr,
-//! outgoing HTTP, and socket creation and name lookup (always denied).
+//! outgoing HTTP, and socket creation and name lookup (always denied). A
+//! handler's journal marks where each request begins (`http.serve`).
 //! The bridge backend serves the filesystem through wasmtime-wasi's own
 //! code, so a journal needs the direct backend; p1 modules have none.
 //!
