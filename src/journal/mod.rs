@@ -16,7 +16,7 @@
 //! guest's p2 and p3 builds can be compared call by call. Descriptors are
 //! numbered by the journal itself (`fd 3` is the first preopen), not by
 //! the resource tables, which the two worlds fill differently. Byte buffers
-//! appear as a length and the first 8 hex digits of their sha256.
+//! appear as a length and a 32-bit digest (see `Digest`).
 //!
 //! Consecutive chunks of one stream make one line (`fs.stream-read(fd 4,
 //! @0) -> 23 bytes #…`): p2 reads what the guest asks for and p3 what the
@@ -47,7 +47,6 @@ pub(crate) mod shadow;
 pub use file::{FORMAT, JournalFile, WASMTIME_VERSION, sha256_hex};
 
 use crate::kernel::VirtualClock;
-use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
@@ -76,7 +75,7 @@ struct Transfer {
     next: Option<u64>,
     write: bool,
     len: usize,
-    hash: Sha256,
+    hash: Digest,
     at: String,
 }
 
@@ -86,7 +85,7 @@ impl Transfer {
         if let Some(p) = self.start {
             let _ = write!(args, ", @{p}");
         }
-        let data = digest(self.len, self.hash.clone());
+        let data = digest(self.len, &self.hash);
         if self.write {
             format!("{} {}({args}, {data}) -> {}", self.at, self.op, self.len)
         } else {
@@ -113,7 +112,8 @@ impl Recorder {
     /// Appends `op(args) -> result` at the current virtual time; an empty
     /// `result` leaves the arrow out.
     pub(crate) fn note(&self, op: &str, args: &str, result: &str) {
-        let mut line = duration(self.clock.elapsed().as_nanos());
+        let mut line = String::with_capacity(16 + op.len() + args.len() + result.len());
+        write_duration(&mut line, self.clock.elapsed().as_nanos());
         let _ = write!(line, " {op}({args})");
         if !result.is_empty() {
             let _ = write!(line, " -> {result}");
@@ -144,7 +144,7 @@ impl Recorder {
             *e.lines.last_mut().expect("an open transfer has its line") = line;
             return;
         }
-        let mut hash = Sha256::new();
+        let mut hash = Digest::default();
         hash.update(data);
         let at = duration(self.clock.elapsed().as_nanos());
         let t = Transfer { op: op.into(), args: args.into(), start: pos, next, write, len: data.len(), hash, at };
@@ -169,20 +169,71 @@ pub(crate) fn note(journal: &Journal, op: &str, args: impl FnOnce() -> String, r
 
 /// A byte buffer as the journal shows it: `12 bytes #1a2b3c4d`.
 pub(crate) fn bytes(data: &[u8]) -> String {
-    if data.is_empty() {
-        return "0 bytes".into();
-    }
-    let mut hash = Sha256::new();
+    let mut hash = Digest::default();
     hash.update(data);
-    digest(data.len(), hash)
+    digest(data.len(), &hash)
 }
 
-fn digest(len: usize, hash: Sha256) -> String {
+fn digest(len: usize, hash: &Digest) -> String {
     if len == 0 {
         return "0 bytes".into();
     }
-    let d = hash.finalize();
-    format!("{len} bytes #{:02x}{:02x}{:02x}{:02x}", d[0], d[1], d[2], d[3])
+    format!("{len} bytes #{:08x}", hash.finish())
+}
+
+/// The journal's digest of bytes: 32 bits of a 64-bit multiply-rotate
+/// hash over 8-byte words, fed in any split with the same result. It only
+/// has to tell two buffers apart, so it is made to be fast (a journal
+/// digests every byte a guest moves) rather than secure, and it is written
+/// here so that no library update can change a golden.
+#[derive(Clone, Default)]
+struct Digest {
+    h: u64,
+    len: u64,
+    tail: [u8; 8],
+    tail_len: usize,
+}
+
+const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl Digest {
+    fn word(&mut self, w: u64) {
+        self.h = (self.h ^ w).wrapping_mul(MUL).rotate_left(29);
+    }
+
+    fn update(&mut self, mut data: &[u8]) {
+        self.len += data.len() as u64;
+        if self.tail_len > 0 {
+            let take = (8 - self.tail_len).min(data.len());
+            self.tail[self.tail_len..self.tail_len + take].copy_from_slice(&data[..take]);
+            self.tail_len += take;
+            data = &data[take..];
+            if self.tail_len < 8 {
+                return;
+            }
+            self.word(u64::from_le_bytes(self.tail));
+            self.tail_len = 0;
+        }
+        let mut words = data.chunks_exact(8);
+        for w in &mut words {
+            self.word(u64::from_le_bytes(w.try_into().expect("8 bytes")));
+        }
+        let rest = words.remainder();
+        self.tail[..rest.len()].copy_from_slice(rest);
+        self.tail_len = rest.len();
+    }
+
+    fn finish(&self) -> u32 {
+        let mut last = [0u8; 8];
+        last[..self.tail_len].copy_from_slice(&self.tail[..self.tail_len]);
+        let mut h = (self.h ^ u64::from_le_bytes(last)).wrapping_mul(MUL) ^ self.len;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 33;
+        (h >> 32) as u32
+    }
 }
 
 /// A Rust `Debug` name of a WIT case as WIT spells it:
@@ -200,13 +251,19 @@ pub(crate) fn wit_name(debug: &str) -> String {
 
 /// Virtual time, exact and short: `0s`, `5s`, `1500ms`, `250ns`.
 pub(crate) fn duration(ns: u128) -> String {
-    match ns {
-        0 => "0s".into(),
-        n if n % 1_000_000_000 == 0 => format!("{}s", n / 1_000_000_000),
-        n if n % 1_000_000 == 0 => format!("{}ms", n / 1_000_000),
-        n if n % 1_000 == 0 => format!("{}us", n / 1_000),
-        n => format!("{n}ns"),
-    }
+    let mut s = String::new();
+    write_duration(&mut s, ns);
+    s
+}
+
+fn write_duration(out: &mut String, ns: u128) {
+    let _ = match ns {
+        0 => write!(out, "0s"),
+        n if n % 1_000_000_000 == 0 => write!(out, "{}s", n / 1_000_000_000),
+        n if n % 1_000_000 == 0 => write!(out, "{}ms", n / 1_000_000),
+        n if n % 1_000 == 0 => write!(out, "{}us", n / 1_000),
+        n => write!(out, "{n}ns"),
+    };
 }
 
 /// The call of a journal line, without its time.
@@ -290,6 +347,17 @@ mod tests {
         assert_eq!(duration(1_500_000_000), "1500ms");
         assert_eq!(duration(250), "250ns");
         assert_eq!(bytes(b""), "0 bytes");
-        assert!(bytes(b"abc").starts_with("3 bytes #ba7816bf"));
+        // Pinned: every journal golden holds such digests.
+        assert_eq!(bytes(b"abc"), "3 bytes #aaf682e7");
+        let data: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        let whole = bytes(&data);
+        for split in [0, 1, 7, 8, 9, 500, 999] {
+            let mut d = Digest::default();
+            d.update(&data[..split]);
+            d.update(&data[split..]);
+            assert_eq!(digest(data.len(), &d), whole, "split at {split}");
+        }
+        assert_ne!(bytes(b"abd"), bytes(b"abc"));
+        assert_ne!(bytes(b"abc\0"), bytes(b"abc"), "the length counts");
     }
 }

@@ -392,8 +392,11 @@ fn bench_prints_every_part() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("direct") && text.contains("bridge") && text.contains("on-demand"), "{text}");
-    assert_eq!(text.lines().filter(|l| l.starts_with("exit-code")).count(), 2, "{text}");
+    // A row per world in the per-run table, and again in the journal's.
+    assert_eq!(text.lines().filter(|l| l.starts_with("exit-code")).count(), 4, "{text}");
     for part in [
+        "journal cost, one thread",
+        "bytes/entry",
         "bytes per inode",
         "of YAML listed",
         "the same as a digest",
