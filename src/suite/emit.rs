@@ -10,7 +10,7 @@
 
 use super::SuiteError;
 use crate::host::{Backend, Limits};
-use crate::memfs::{MemFs, memfs_to_dir};
+use crate::memfs::memfs_to_dir;
 use crate::report::FsReport;
 use crate::scenario::{Scenario, Serve};
 use serde::Serialize;
@@ -140,14 +140,15 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
         q.max_bytes.map(|b| quota.insert("bytes", b));
         q.max_inodes.map(|n| quota.insert("inodes", n));
         let tree = format!("{name}.fs");
-        let has_files = fs.walk().iter().any(|e| e.path != "/");
+        let entries = fs.walk();
+        let has_files = entries.iter().any(|e| e.path != "/");
         if has_files {
             std::fs::create_dir(dir.join(&tree)).map_err(|e| fail(&tree, &e))?;
             memfs_to_dir(fs, &dir.join(&tree)).map_err(|e| fail(&tree, &e))?;
         }
         for p in &i.preopens {
             let at = p.memfs_path();
-            let filled = has_files && subtree_has_entries(fs, &at);
+            let filled = has_files && subtree_has_entries(&entries, &at);
             let fixture = filled.then(|| if at == "/" { tree.clone() } else { format!("{tree}{at}") });
             preopen.push(OutPreopen { guest: p.guest_path.clone(), fixture, read_only: p.read_only });
         }
@@ -192,8 +193,8 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
     Ok(path)
 }
 
-/// Does the MemFs hold anything under `at`?
-fn subtree_has_entries(fs: &MemFs, at: &str) -> bool {
+/// Does the listing hold anything under `at`?
+fn subtree_has_entries(entries: &[crate::memfs::Entry], at: &str) -> bool {
     let prefix = if at == "/" { "/".to_string() } else { format!("{at}/") };
-    fs.walk().iter().any(|e| e.path.starts_with(&prefix) && e.path != at)
+    entries.iter().any(|e| e.path.starts_with(&prefix) && e.path != at)
 }
