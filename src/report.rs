@@ -244,6 +244,10 @@ pub struct RunReport {
     /// guest made none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub http: Vec<Exchange>,
+    /// The planned faults and those that struck (see [`crate::faults`]);
+    /// absent when the scenario planned none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<crate::faults::FaultsReport>,
     /// Every host call the guest made, in order, one line each with its
     /// virtual time (see [`crate::journal`]); absent unless the scenario
     /// asked for a journal.
@@ -275,6 +279,7 @@ impl RunReport {
             truncated: outcome.truncated,
             fs: outcome.fs.as_ref().map(|fs| FsView::of(fs, scenario.fs_report)).unwrap_or_default(),
             http: outcome.http,
+            faults: None,
             journal: outcome.journal,
         };
         (report, outcome.fs)
@@ -306,6 +311,7 @@ impl RunReport {
             truncated: self.truncated.clone(),
             fs: FsView::default(),
             http: self.http.clone(),
+            faults: self.faults.clone(),
             journal: self.journal.clone(),
         };
         let rest = serde_yaml_ng::to_string(&head).expect("a RunReport always serializes");
@@ -376,6 +382,7 @@ impl RunReport {
                 return Some((format!("http[{i}]"), yaml(&a), yaml(&b)));
             }
         }
+        field!("faults", faults);
         if self.journal != other.journal {
             let line = self.divergence(other).unwrap_or_default();
             return Some(("journal".to_string(), line, String::new()));

@@ -1,29 +1,44 @@
-//! `check`: many runs spread over every core, all byte-identical.
+//! `check`: many runs spread over every core, all byte-identical. Each
+//! report is compared as it arrives and dropped, so memory stays flat.
 
-use super::{EXIT_MISMATCH, EXIT_OK, InputArgs};
+use super::{EXIT_MISMATCH, EXIT_OK, FaultArgs, InputArgs};
+use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Mutex;
+use wasi_replay::RunReport;
 use wasi_replay::harness::MAX_CONCURRENT_RUNS;
 
-pub fn check(component: &Path, runs: usize, threads: Option<usize>, inputs: &InputArgs) -> anyhow::Result<u8> {
-    let scenario = inputs.scenario(component)?;
+pub fn check(component: &Path, runs: usize, threads: Option<usize>, inputs: &InputArgs, faults: &FaultArgs) -> anyhow::Result<u8> {
+    let scenario = inputs.scenario(component)?.faults(faults.plan()?);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = threads.unwrap_or(cores).min(runs).min(MAX_CONCURRENT_RUNS as usize);
     let harness = super::new_harness(threads)?;
     let guest = harness.load_on(component, inputs.world())?;
     let start = std::time::Instant::now();
-    let reports = harness.run_many(&guest, &scenario, runs, threads)?;
-    let elapsed = start.elapsed();
-    let first = &reports[0];
-    let first_text = inputs.render(first);
-    for (i, r) in reports.iter().enumerate().skip(1) {
-        if inputs.render(r) != first_text {
-            let (field, a, b) = first.first_difference(r).unwrap_or_else(|| ("report".into(), first_text.clone(), inputs.render(r)));
-            print!("{}", wasi_replay::journal::heading(first.divergence(r)));
-            println!("run 1 and run {} differ at `{field}`:", i + 1);
-            println!("run 1:\n{}", indent(&a));
-            println!("run {}:\n{}", i + 1, indent(&b));
-            return Ok(EXIT_MISMATCH);
+    // Run 1 is the reference; every later report is compared with it as
+    // it arrives and dropped, and only the earliest that differs is kept.
+    let first = harness.run(&guest, &scenario)?;
+    let first_text = inputs.render(&first);
+    let differing: Mutex<Option<(usize, RunReport)>> = Mutex::new(None);
+    harness.run_each(&guest, runs - 1, threads, |_| Cow::Borrowed(&scenario), |i, report| {
+        if inputs.render(&report) == first_text {
+            return true;
         }
+        let mut d = differing.lock().unwrap_or_else(|e| e.into_inner());
+        if d.as_ref().is_none_or(|(j, _)| i < *j) {
+            *d = Some((i, report));
+        }
+        false
+    })?;
+    let elapsed = start.elapsed();
+    if let Some((i, r)) = differing.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        let n = i + 2;
+        let (field, a, b) = first.first_difference(&r).unwrap_or_else(|| ("report".into(), first_text.clone(), inputs.render(&r)));
+        print!("{}", wasi_replay::journal::heading(first.divergence(&r)));
+        println!("run 1 and run {n} differ at `{field}`:");
+        println!("run 1:\n{}", indent(&a));
+        println!("run {n}:\n{}", indent(&b));
+        return Ok(EXIT_MISMATCH);
     }
     eprintln!(
         "{runs} runs on {threads} thread{}: all byte-identical ({:.1} runs/s)",

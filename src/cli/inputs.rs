@@ -93,6 +93,40 @@ pub struct InputArgs {
     fs_inodes: Option<u64>,
 }
 
+/// The fault flags of `run`, `diff` and `check` (`explore` draws its own).
+#[derive(Args, Debug, Clone, Default)]
+pub struct FaultArgs {
+    /// A fault to inject: KIND[=VALUE][#N][@PREFIX], e.g. 'no-space#3@data/'
+    /// (the 3rd write under data/ fails with insufficient-space), or a rate,
+    /// KIND~P ('http-503~0.2'). Repeatable. Kinds: no-space,
+    /// no-space-after=BYTES, read-io, short-write, short-read, sync-io,
+    /// rename-io, http-500, http-503, http-refused, http-reset, http-cut,
+    /// http-latency=DURATION, clock-back=DURATION, clock-jump=DURATION,
+    /// stdin-short.
+    #[arg(long = "fault", value_name = "FAULT")]
+    faults: Vec<String>,
+    /// Draw faults from this fault seed: the run is first made without
+    /// them, to count where each kind could strike, then with them.
+    #[arg(long = "faults", value_name = "SEED")]
+    draw_seed: Option<u64>,
+    /// With --faults: the kinds to draw from, comma-separated groups (fs,
+    /// http, clock, stdin) or kinds. [default: all]
+    #[arg(long, value_name = "KINDS", requires = "draw_seed")]
+    fault_kinds: Option<String>,
+    /// With --faults: how many faults to draw. [default: 1]
+    #[arg(long, value_name = "N", requires = "draw_seed")]
+    fault_count: Option<u32>,
+}
+
+impl FaultArgs {
+    /// The plan these flags give.
+    pub fn plan(&self) -> anyhow::Result<wasi_replay::faults::FaultPlan> {
+        let names = ("--faults SEED", "--fault-kinds", "--fault-count");
+        wasi_replay::faults::FaultPlan::from_parts(&self.faults, self.draw_seed, self.fault_kinds.as_deref(), self.fault_count, names)
+            .map_err(|e| anyhow::anyhow!("{}", if e.starts_with("--") { e } else { format!("--fault: {e}") }))
+    }
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum WorldArg {
     Auto,
@@ -235,6 +269,7 @@ impl InputArgs {
             }),
             http: self.http_mock.as_deref().map(wasi_replay::suite::load_mocks).transpose()?,
             journal: self.journal,
+            faults: Default::default(),
             calls: self.calls.clone(),
             requests: self
                 .requests

@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 use wasi_replay::harness::Allocation;
 use std::path::PathBuf;
 
-pub use inputs::InputArgs;
+pub use inputs::{FaultArgs, InputArgs};
 
 /// Success: reports equal, runs identical, goldens matched.
 pub const EXIT_OK: u8 = 0;
@@ -80,6 +80,8 @@ enum Command {
         component: PathBuf,
         #[command(flatten)]
         inputs: InputArgs,
+        #[command(flatten)]
+        faults: FaultArgs,
         /// Write the final filesystem tree into this directory (created; must be empty).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -135,6 +137,8 @@ enum Command {
         b: Option<PathBuf>,
         #[command(flatten)]
         inputs: InputArgs,
+        #[command(flatten)]
+        faults: FaultArgs,
     },
     /// Run a component many times, on all cores, and require identical reports.
     ///
@@ -153,6 +157,8 @@ enum Command {
         threads: Option<u32>,
         #[command(flatten)]
         inputs: InputArgs,
+        #[command(flatten)]
+        faults: FaultArgs,
     },
     /// Run scenario files and compare each report with its golden file.
     ///
@@ -209,24 +215,24 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
     let _ = CACHE.set(cache);
     match cli.command.unwrap_or(Command::Demo) {
         #[cfg(not(feature = "record"))]
-        Command::Run { component, inputs, out, journal_out, emit_scenario } => {
+        Command::Run { component, inputs, faults, out, journal_out, emit_scenario } => {
             let outputs = run::Outputs { tree: out.as_deref(), journal: journal_out.as_deref(), scenario: emit_scenario.as_deref() };
-            run::run(&component, &inputs, outputs)
+            run::run(&component, &inputs, &faults, outputs)
         }
         #[cfg(feature = "record")]
-        Command::Run { component, inputs, out, journal_out, emit_scenario, http_record, http_upstream } => {
+        Command::Run { component, inputs, faults, out, journal_out, emit_scenario, http_record, http_upstream } => {
             let outputs = run::Outputs {
                 tree: out.as_deref(),
                 journal: journal_out.as_deref(),
                 scenario: emit_scenario.as_deref(),
                 cassette: http_record.as_deref().map(|f| (f, http_upstream)),
             };
-            run::run(&component, &inputs, outputs)
+            run::run(&component, &inputs, &faults, outputs)
         }
         Command::Replay { journal, component } => replay::replay(&journal, &component),
-        Command::Diff { a, b, inputs } => run::diff(&a, b.as_deref(), &inputs),
-        Command::Check { component, runs, threads, inputs } => {
-            check::check(&component, runs as usize, threads.map(|t| t as usize), &inputs)
+        Command::Diff { a, b, inputs, faults } => run::diff(&a, b.as_deref(), &inputs, &faults),
+        Command::Check { component, runs, threads, inputs, faults } => {
+            check::check(&component, runs as usize, threads.map(|t| t as usize), &inputs, &faults)
         }
         Command::Test { paths, accept, partition, junit } => test::test(paths, accept, partition, junit.as_deref()),
         Command::Demo => demo::demo(),

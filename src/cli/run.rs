@@ -1,7 +1,7 @@
 //! `run` and `diff`.
 
 use super::style::{color_stdout, diff as render_diff};
-use super::{EXIT_MISMATCH, EXIT_OK, InputArgs};
+use super::{EXIT_MISMATCH, EXIT_OK, FaultArgs, InputArgs};
 use anyhow::{Context, bail};
 use std::path::Path;
 use wasi_replay::memfs::memfs_to_dir;
@@ -20,7 +20,7 @@ pub struct Outputs<'a> {
     pub cassette: Option<(&'a Path, Option<String>)>,
 }
 
-pub fn run(component: &Path, inputs: &InputArgs, outputs: Outputs<'_>) -> anyhow::Result<u8> {
+pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Outputs<'_>) -> anyhow::Result<u8> {
     #[cfg(not(feature = "record"))]
     let Outputs { tree: out, journal: journal_out, scenario: emit } = outputs;
     #[cfg(feature = "record")]
@@ -31,7 +31,7 @@ pub fn run(component: &Path, inputs: &InputArgs, outputs: Outputs<'_>) -> anyhow
     {
         bail!("--out: {} exists and is not an empty directory", out.display());
     }
-    let mut scenario = inputs.scenario(component)?;
+    let mut scenario = inputs.scenario(component)?.faults(faults.plan()?);
     if journal_out.is_some() {
         scenario = scenario.journal(true);
     }
@@ -88,8 +88,8 @@ fn emit_scenario(harness: &wasi_replay::Harness, scenario: &wasi_replay::Scenari
     Ok(())
 }
 
-pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs) -> anyhow::Result<u8> {
-    let scenario = inputs.scenario(a)?;
+pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs, faults: &FaultArgs) -> anyhow::Result<u8> {
+    let scenario = inputs.scenario(a)?.faults(faults.plan()?);
     let harness = super::new_harness(1)?;
     let (left, right) = match b {
         Some(b) => (harness.load_on(a, inputs.world())?, harness.load_on(b, inputs.world())?),

@@ -54,6 +54,15 @@ pub enum HarnessError {
         /// Why not.
         reason: String,
     },
+    /// The scenario's faults cannot be injected: filesystem faults with
+    /// the bridge backend, or in a p1 module.
+    #[error("{name}: faults: {reason}")]
+    Faults {
+        /// The guest.
+        name: String,
+        /// Why not.
+        reason: String,
+    },
     /// The scenario's requests do not fit the guest: it is no handler, or
     /// a handler with no requests to serve.
     #[error("{name}: requests: {reason}")]

@@ -6,11 +6,13 @@
 use crate::host::p1::{self as host_p1, P1Bridge, P1Direct};
 use crate::host::p2::{self, P2State};
 use crate::host::p3::{self, P3State};
+use crate::faults::Injector;
 use crate::host::{Backend, HostState, Inputs};
 use crate::memfs::MemFs;
 use crate::report::{RunReport, World};
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Module};
 
@@ -332,7 +334,8 @@ impl Harness {
 
     /// Runs `guest` `runs` times on `threads` threads (at least one, at
     /// most `runs`), each run on its own paused runtime, and returns the
-    /// reports in run order. Stops at the first harness error.
+    /// reports in run order. Stops at the first harness error. It keeps
+    /// every report; [`Harness::run_each`] hands each one over instead.
     pub fn run_many(
         &self,
         guest: &Guest,
@@ -340,29 +343,61 @@ impl Harness {
         runs: usize,
         threads: usize,
     ) -> Result<Vec<RunReport>, HarnessError> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
+        let all = std::sync::Mutex::new(Vec::with_capacity(runs));
+        self.run_each(guest, runs, threads, |_| std::borrow::Cow::Borrowed(scenario), |i, report| {
+            all.lock().unwrap_or_else(|e| e.into_inner()).push((i, report));
+            true
+        })?;
+        let mut all = all.into_inner().unwrap_or_else(|e| e.into_inner());
+        all.sort_by_key(|(i, _)| *i);
+        Ok(all.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// Runs `guest` with `scenario(i)` for each `i` in `0..runs`, on
+    /// `threads` threads (at least one, at most `runs`), and hands each
+    /// report to `each` as it comes, in no set order; nothing else is kept,
+    /// so memory stays flat however many runs there are. Runs are taken in
+    /// index order. `each` returning `false` stops the runs not yet begun;
+    /// the first harness error stops them too, and is returned.
+    pub fn run_each<'s>(
+        &self,
+        guest: &Guest,
+        runs: usize,
+        threads: usize,
+        scenario: impl Fn(usize) -> std::borrow::Cow<'s, Scenario> + Sync,
+        each: impl Fn(usize, RunReport) -> bool + Sync,
+    ) -> Result<(), HarnessError> {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
         let work = || {
-            let mut mine = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= runs {
-                    return Ok::<_, HarnessError>(mine);
+                if i >= runs || stop.load(Ordering::Relaxed) {
+                    return Ok::<_, HarnessError>(());
                 }
-                mine.push((i, self.run(guest, scenario)?));
+                let report = match self.run(guest, &scenario(i)) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                };
+                if !each(i, report) {
+                    stop.store(true, Ordering::Relaxed);
+                }
             }
         };
         let threads = threads.clamp(1, runs.max(1));
-        let mut all = std::thread::scope(|s| {
+        std::thread::scope(|s| {
             let workers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
-            let mut all = work()?;
+            let mut result = work();
             for w in workers {
-                all.extend(w.join().map_err(|_| HarnessError::Internal("a run thread panicked".into()))??);
+                let theirs = w.join().map_err(|_| HarnessError::Internal("a run thread panicked".into()))?;
+                result = result.and(theirs);
             }
-            Ok::<_, HarnessError>(all)
-        })?;
-        all.sort_by_key(|(i, _)| *i);
-        Ok(all.into_iter().map(|(_, r)| r).collect())
+            result
+        })
     }
 
     /// Runs `guest` once and also hands back the final MemFs (when the
@@ -451,8 +486,49 @@ impl Harness {
     }
 
     /// [`Harness::run_with_fs`] on the calling thread, which must not be
-    /// inside a tokio runtime.
+    /// inside a tokio runtime. A plan with faults gets an injector of its
+    /// own; a draw in it is resolved first, by a run without the drawn
+    /// faults that counts where each kind could strike.
     fn run_here(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, Option<MemFs>), HarnessError> {
+        let plan = &scenario.inputs.faults;
+        if plan.is_empty() {
+            return self.run_injected(guest, scenario, None);
+        }
+        if plan.touches_fs() {
+            let refuse = |reason: &str| Err(HarnessError::Faults { name: guest.name.clone(), reason: reason.into() });
+            if matches!(guest.pre, Pre::P1 { .. }) {
+                return refuse("a p1 module gets no filesystem faults (only components do)");
+            }
+            if scenario.inputs.backend == Backend::Bridge {
+                return refuse("the bridge backend serves the filesystem through wasmtime-wasi, which cannot fail a call on cue; use the direct backend");
+            }
+        }
+        let seed = scenario.inputs.seed;
+        let mut resolved = plan.clone();
+        let drawn_from = match resolved.draw.take() {
+            Some(draw) => {
+                let probe = Arc::new(Injector::new(&resolved, seed));
+                let mut quiet = scenario.clone();
+                quiet.inputs.journal = false;
+                self.run_injected(guest, &quiet, Some(probe.clone()))?;
+                resolved.faults.extend(draw.resolve(&probe.counts()));
+                Some(draw.seed)
+            }
+            None => None,
+        };
+        let injector = Arc::new(Injector::new(&resolved, seed));
+        let (mut report, fs) = self.run_injected(guest, scenario, Some(injector.clone()))?;
+        report.faults = Some(injector.report(&resolved, drawn_from));
+        Ok((report, fs))
+    }
+
+    /// One run of `scenario` with `injector` (none: no faults).
+    fn run_injected(
+        &self,
+        guest: &Guest,
+        scenario: &Scenario,
+        injector: Option<Arc<Injector>>,
+    ) -> Result<(RunReport, Option<MemFs>), HarnessError> {
         if scenario.inputs.journal {
             let refuse = |reason: &str| Err(HarnessError::Journal { name: guest.name.clone(), reason: reason.into() });
             if matches!(guest.pre, Pre::P1 { .. }) {
@@ -469,10 +545,14 @@ impl Harness {
             .map_err(|e| HarnessError::Internal(format!("tokio runtime: {e}")))?;
         // No arguments at all means the program's name alone, as a shell
         // and `wasmtime run` give it.
-        let defaulted;
-        let inputs = if scenario.inputs.args.is_empty() {
-            defaulted = Inputs { args: vec![guest.program.clone()], ..scenario.inputs.clone() };
-            &defaulted
+        let owned;
+        let inputs = if scenario.inputs.args.is_empty() || injector.is_some() {
+            let mut inputs = Inputs { injector, ..scenario.inputs.clone() };
+            if inputs.args.is_empty() {
+                inputs.args = vec![guest.program.clone()];
+            }
+            owned = inputs;
+            &owned
         } else {
             &scenario.inputs
         };

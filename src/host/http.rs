@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use crate::faults::{Effect, Site};
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 /// How a rule matches a request URL.
@@ -147,6 +148,7 @@ pub struct MockHooks {
     mocks: Arc<HttpMocks>,
     log: HttpLog,
     journal: crate::journal::Journal,
+    faults: crate::faults::Faults,
     #[cfg(feature = "record")]
     recording: Option<super::Recording>,
 }
@@ -160,11 +162,12 @@ impl std::fmt::Debug for MockHooks {
 impl MockHooks {
     /// Hooks answering from `mocks`, recording into `log` (and noting
     /// each request in `journal`).
-    pub(crate) fn new(inputs: &super::Inputs, log: HttpLog, journal: crate::journal::Journal) -> Self {
+    pub(crate) fn new(inputs: &super::Inputs, log: HttpLog, journal: crate::journal::Journal, faults: crate::faults::Faults) -> Self {
         MockHooks {
             mocks: inputs.http.clone(),
             log,
             journal,
+            faults,
             #[cfg(feature = "record")]
             recording: inputs.recording.clone(),
         }
@@ -186,6 +189,7 @@ impl WasiHttpHooks for MockHooks {
         let mocks = self.mocks.clone();
         let log = self.log.clone();
         let journal = self.journal.clone();
+        let faults = self.faults.clone();
         #[cfg(feature = "record")]
         let recording = self.recording.clone();
         Box::new(async move {
@@ -199,6 +203,16 @@ impl WasiHttpHooks for MockHooks {
                 .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect();
             headers.sort();
+            let effects = faults.as_ref().map(|f| f.strike(Site::Http, &url, 0, false)).unwrap_or_default();
+            for effect in &effects {
+                if let Effect::Delay(d) = effect {
+                    tokio::time::sleep(*d).await;
+                }
+            }
+            if let Some(fault) = effects.iter().find(|e| !matches!(e, Effect::Delay(_) | Effect::Cut)) {
+                return answer_fault(*fault, method, url, headers, &body, &mocks.redact, &journal, &log);
+            }
+            let cut = effects.contains(&Effect::Cut);
             #[cfg(feature = "record")]
             let recorded = match &recording {
                 Some(r) => Some(r.send(&method, &url, &headers, &body)),
@@ -253,15 +267,66 @@ impl WasiHttpHooks for MockHooks {
             }
             let n = rule.chunks.max(1);
             let size = rule.body.len().div_ceil(n).max(1);
-            let frames: Vec<Result<http_body::Frame<Bytes>, wasmtime_wasi_http::Error>> = rule
-                .body
-                .chunks(size)
-                .map(|c| Ok(http_body::Frame::data(Bytes::copy_from_slice(c))))
-                .collect();
+            let whole = if cut { &rule.body[..rule.body.len() / 2] } else { &rule.body[..] };
+            let mut frames: Vec<Result<http_body::Frame<Bytes>, wasmtime_wasi_http::Error>> =
+                whole.chunks(size).map(|c| Ok(http_body::Frame::data(Bytes::copy_from_slice(c)))).collect();
+            if cut {
+                frames.push(Err(wasmtime_wasi_http::Error::ConnectionTerminated));
+            }
             let body = http_body_util::StreamBody::new(futures::stream::iter(frames)).boxed_unsync();
             let response = response.body(body).map_err(|_| wasmtime_wasi_http::Error::HttpResponseIncomplete)?;
             let io: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send> = Box::new(async { Ok(()) });
             Ok((response, io))
         })
     }
+}
+
+/// Answers a request a planned fault struck, instead of its rule: a status
+/// with no body, or a connection error. Recorded and journaled as the
+/// rules' answers are, with `fault` as the rule.
+#[allow(clippy::too_many_arguments)]
+fn answer_fault(
+    fault: Effect,
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+    redact: &[String],
+    journal: &crate::journal::Journal,
+    log: &HttpLog,
+) -> SendResult {
+    let (status, error) = match fault {
+        Effect::Status(s) => (Some(s), None),
+        Effect::Refused => (None, Some((wasmtime_wasi_http::Error::ConnectionRefused, "connection-refused"))),
+        _ => (None, Some((wasmtime_wasi_http::Error::ConnectionTerminated, "connection-terminated"))),
+    };
+    let record = Exchange {
+        method,
+        url,
+        headers: shown_headers(headers, redact),
+        body: BodyRecord::of(body),
+        rule: Some("fault".into()),
+        status,
+        error: error.as_ref().map(|(_, name)| name.to_string()),
+    };
+    crate::journal::note(
+        journal,
+        "http.send",
+        || format!("{} {}, {}", record.method, record.url, crate::journal::bytes(body)),
+        || match (&record.status, &record.error) {
+            (Some(status), _) => format!("{status} (fault)"),
+            (None, e) => e.clone().unwrap_or_default(),
+        },
+    );
+    log.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+    if let Some((e, _)) = error {
+        return Err(e);
+    }
+    let empty = http_body_util::StreamBody::new(futures::stream::iter(Vec::<Result<http_body::Frame<Bytes>, wasmtime_wasi_http::Error>>::new())).boxed_unsync();
+    let response = http::Response::builder()
+        .status(status.unwrap_or(500))
+        .body(empty)
+        .map_err(|_| wasmtime_wasi_http::Error::HttpResponseIncomplete)?;
+    let io: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send> = Box::new(async { Ok(()) });
+    Ok((response, io))
 }

@@ -82,6 +82,11 @@ pub(crate) struct Inputs {
     pub http: std::sync::Arc<HttpMocks>,
     /// Record a journal of host calls. Default: off.
     pub journal: bool,
+    /// The faults to inject. Default: none.
+    pub faults: crate::faults::FaultPlan,
+    /// The run's injector, which the harness builds from `faults` (with
+    /// any draw resolved) for each run. Default: none.
+    pub injector: crate::faults::Faults,
     /// Send HTTP to the network and record it instead of answering from
     /// the mocks. Default: none.
     #[cfg(feature = "record")]
@@ -101,6 +106,8 @@ impl Default for Inputs {
             preopens: vec![Preopen::rw("/")],
             http: std::sync::Arc::default(),
             journal: false,
+            faults: crate::faults::FaultPlan::default(),
+            injector: None,
             #[cfg(feature = "record")]
             recording: None,
         }
@@ -155,6 +162,10 @@ impl Core {
     ) -> Result<(Self, X), HostError> {
         let clock = VirtualClock::new(inputs.clock);
         let journal = inputs.journal.then(|| crate::journal::Recorder::new(clock.clone()));
+        let faults = inputs.injector.clone();
+        if let Some(f) = &faults {
+            f.set_journal(journal.clone());
+        }
         let stdout = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stdout.write");
         let stderr = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stderr.write");
         let entropy = Entropy::from_seed(inputs.seed);
@@ -166,10 +177,10 @@ impl Core {
         b.allow_blocking_current_thread(true);
         b.args(&inputs.args)
             .envs(&inputs.env)
-            .stdin(stdin::Stdin::new(inputs.stdin.clone(), journal.clone()))
+            .stdin(stdin::Stdin::new(inputs.stdin.clone(), journal.clone(), faults.clone()))
             .stdout(stdout.clone())
             .stderr(stderr.clone())
-            .wall_clock(clock.wall_clock())
+            .wall_clock(clock.faulted_wall_clock(faults.clone()))
             .monotonic_clock(clock.monotonic_clock())
             .secure_random(entropy.secure)
             .insecure_random(entropy.insecure)
@@ -195,13 +206,13 @@ impl Core {
                     let perms = if p.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
                     b.preopened_dir(&host, &p.guest_path, perms).map_err(|e| HostError::Wasi(format!("{e:#}")))?;
                 }
-                (Some(bridge), DirectFs::new(MemFs::new(), &[], None)?)
+                (Some(bridge), DirectFs::new(MemFs::new(), &[], None, None)?)
             }
             (Some(mut fs), Backend::Direct) => {
                 fs.set_clock(std::sync::Arc::new(clock.clone()));
-                (None, DirectFs::new(fs, &inputs.preopens, journal.clone())?)
+                (None, DirectFs::new(fs, &inputs.preopens, journal.clone(), faults.clone())?)
             }
-            (None, _) => (None, DirectFs::new(MemFs::new(), &[], journal.clone())?),
+            (None, _) => (None, DirectFs::new(MemFs::new(), &[], journal.clone(), None)?),
         };
         let (ctx, extra) = finish(&mut b);
         let core = Core {
@@ -214,7 +225,7 @@ impl Core {
             stderr,
             store_limits: inputs.limits.store_limits(),
             http_ctx: wasmtime_wasi_http::WasiHttpCtx::new(),
-            http_hooks: http::MockHooks::new(inputs, http_log.clone(), journal.clone()),
+            http_hooks: http::MockHooks::new(inputs, http_log.clone(), journal.clone(), faults.clone()),
             http_log,
             clock,
             journal,

@@ -1,5 +1,6 @@
 //! Stdin: the scenario's bytes, served as wasmtime-wasi's memory pipe
-//! serves them, with each read noted in the journal (`stdin.read`).
+//! serves them, with each read noted in the journal (`stdin.read`) and
+//! shortened when a planned `stdin-short` fault strikes it.
 
 use bytes::Bytes;
 use std::io;
@@ -9,6 +10,7 @@ use wasmtime_wasi::cli::{IsTerminal, StdinStream};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::p2::{InputStream, Pollable, StreamError};
 
+use crate::faults::{Effect, Faults, Site};
 use crate::journal::Journal;
 
 /// The run's stdin. Clones share the unread bytes.
@@ -16,11 +18,21 @@ use crate::journal::Journal;
 pub(crate) struct Stdin {
     pipe: MemoryInputPipe,
     journal: Journal,
+    faults: Faults,
 }
 
 impl Stdin {
-    pub(crate) fn new(data: Vec<u8>, journal: Journal) -> Self {
-        Stdin { pipe: MemoryInputPipe::new(data), journal }
+    pub(crate) fn new(data: Vec<u8>, journal: Journal, faults: Faults) -> Self {
+        Stdin { pipe: MemoryInputPipe::new(data), journal, faults }
+    }
+
+    /// How many of `asked` bytes this read may return: all, or half when
+    /// a planned fault strikes it.
+    fn allowed(&self, asked: usize) -> usize {
+        match &self.faults {
+            Some(f) if f.strike(Site::StdinRead, "", 0, true).contains(&Effect::Short) => crate::faults::half(asked),
+            _ => asked,
+        }
     }
 }
 
@@ -43,6 +55,7 @@ impl StdinStream for Stdin {
 #[async_trait::async_trait]
 impl InputStream for Stdin {
     fn read(&mut self, size: usize) -> Result<Bytes, StreamError> {
+        let size = self.allowed(size);
         let r = self.pipe.read(size);
         if let Some(j) = &self.journal {
             match &r {
@@ -63,7 +76,16 @@ impl tokio::io::AsyncRead for Stdin {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut tokio::io::ReadBuf<'_>) -> Poll<io::Result<()>> {
         let me = self.get_mut();
         let before = buf.filled().len();
-        let r = Pin::new(&mut me.pipe).poll_read(cx, buf);
+        let allowed = me.allowed(buf.remaining());
+        let r = if allowed < buf.remaining() {
+            let mut part = vec![0; allowed];
+            let mut short = tokio::io::ReadBuf::new(&mut part);
+            let r = Pin::new(&mut me.pipe).poll_read(cx, &mut short);
+            buf.put_slice(short.filled());
+            r
+        } else {
+            Pin::new(&mut me.pipe).poll_read(cx, buf)
+        };
         if let Some(j) = &me.journal {
             match &buf.filled()[before..] {
                 [] => j.note("stdin.read", "", "end"),

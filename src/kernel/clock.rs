@@ -40,6 +40,9 @@ impl Default for ClockConfig {
 struct State {
     origin: Option<tokio::time::Instant>,
     last: Duration,
+    /// How far planned faults have stepped the wall clock, in nanoseconds
+    /// (negative: back).
+    wall_shift: i128,
 }
 
 /// The run's clock. Clones share one timeline.
@@ -58,7 +61,7 @@ impl std::fmt::Debug for VirtualClock {
 impl VirtualClock {
     /// A clock at its start, not yet bound to a runtime.
     pub fn new(config: ClockConfig) -> Self {
-        VirtualClock { config, state: Arc::new(Mutex::new(State { origin: None, last: Duration::ZERO })) }
+        VirtualClock { config, state: Arc::new(Mutex::new(State { origin: None, last: Duration::ZERO, wall_shift: 0 })) }
     }
 
     /// Binds the clock to the current (paused) tokio runtime: virtual time
@@ -67,6 +70,7 @@ impl VirtualClock {
         let mut s = self.state.lock().expect("clock lock");
         s.origin = Some(tokio::time::Instant::now());
         s.last = Duration::ZERO;
+        s.wall_shift = 0;
     }
 
     /// How much virtual time a run may spend before its monotonic clock
@@ -87,9 +91,20 @@ impl VirtualClock {
         s.last
     }
 
-    /// Wall-clock time since the Unix epoch.
+    /// Wall-clock time since the Unix epoch (never before it, however far
+    /// a fault steps it back).
     pub fn wall(&self) -> Duration {
-        self.config.wall_start + self.elapsed()
+        let unshifted = (self.config.wall_start + self.elapsed()).as_nanos() as i128;
+        let shift = self.state.lock().expect("clock lock").wall_shift;
+        let ns = unshifted.saturating_add(shift).clamp(0, u64::MAX as i128 * 1_000_000_000);
+        Duration::new((ns / 1_000_000_000) as u64, (ns % 1_000_000_000) as u32)
+    }
+
+    /// Steps the wall clock by `by` nanoseconds from now on (a planned
+    /// `clock-back` or `clock-jump`); the monotonic clock is untouched.
+    pub(crate) fn step_wall(&self, by: i128) {
+        let mut s = self.state.lock().expect("clock lock");
+        s.wall_shift = s.wall_shift.saturating_add(by);
     }
 
     /// Monotonic time in nanoseconds.
@@ -100,7 +115,13 @@ impl VirtualClock {
 
     /// The host-side wall clock for wasmtime-wasi.
     pub fn wall_clock(&self) -> impl HostWallClock + 'static {
-        Wall(self.clone())
+        Wall(self.clone(), None)
+    }
+
+    /// The host-side wall clock of a run with `faults`: each read asks
+    /// them whether a planned clock step strikes it.
+    pub(crate) fn faulted_wall_clock(&self, faults: crate::faults::Faults) -> impl HostWallClock + 'static {
+        Wall(self.clone(), faults)
     }
 
     /// The host-side monotonic clock for wasmtime-wasi.
@@ -115,7 +136,7 @@ impl TimeSource for VirtualClock {
     }
 }
 
-struct Wall(VirtualClock);
+struct Wall(VirtualClock, crate::faults::Faults);
 struct Monotonic(VirtualClock);
 
 impl HostWallClock for Wall {
@@ -123,6 +144,15 @@ impl HostWallClock for Wall {
         Duration::from_nanos(1)
     }
     fn now(&self) -> Duration {
+        if let Some(faults) = &self.1 {
+            for effect in faults.strike(crate::faults::Site::WallClock, "", 0, false) {
+                match effect {
+                    crate::faults::Effect::Back(d) => self.0.step_wall(-(d.as_nanos() as i128)),
+                    crate::faults::Effect::Jump(d) => self.0.step_wall(d.as_nanos() as i128),
+                    _ => {}
+                }
+            }
+        }
         self.0.wall()
     }
 }

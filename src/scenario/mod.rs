@@ -128,6 +128,18 @@ impl Scenario {
         self
     }
 
+    /// Injects the faults of `plan` (see [`crate::faults`]); the report
+    /// lists them, and those that struck, under `faults:`. Default: none.
+    pub fn faults(mut self, plan: crate::faults::FaultPlan) -> Self {
+        self.inputs.faults = plan;
+        self
+    }
+
+    /// The faults the scenario plans.
+    pub fn fault_plan(&self) -> &crate::faults::FaultPlan {
+        &self.inputs.faults
+    }
+
     /// Does the scenario keep a journal?
     pub fn journals(&self) -> bool {
         self.inputs.journal

@@ -43,6 +43,8 @@ pub struct Spec {
     pub http: Option<HttpMocks>,
     /// See [`Scenario::journal`].
     pub journal: bool,
+    /// See [`Scenario::faults`].
+    pub faults: crate::faults::FaultPlan,
     /// Calls of exported functions, in WAVE (see [`Scenario::call`]).
     pub calls: Vec<String>,
     /// HTTP requests for a handler (see [`Scenario::request`]).
@@ -208,7 +210,7 @@ impl Spec {
         if let Some(mocks) = self.http {
             scenario = scenario.http(mocks);
         }
-        scenario = scenario.journal(self.journal);
+        scenario = scenario.journal(self.journal).faults(self.faults);
         for call in self.calls {
             crate::harness::call::check_syntax(&call)
                 .map_err(|e| SpecError(format!("{}: `{call}`: {e}", self.source.name(self.source.call_key()))))?;

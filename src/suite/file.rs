@@ -11,6 +11,11 @@
 //! fixture = "fixture"          # initial tree: a directory, relative to this file
 //! backend = "direct"           # or "bridge"
 //! journal = true               # the report lists every host call
+//! [faults]                     # faults to inject; see the `faults` module docs
+//! plan = ["no-space#3@data/", "http-503~0.1"]  # exact faults and rates
+//! seed = 7                     # also draw faults from this fault seed:
+//! kinds = ["fs", "http"]       # of these kinds (default: all)
+//! count = 2                    # this many (default 1)
 //! limits = { fuel = 50000000, timeout-ms = 10000, memory-bytes = 67108864,
 //!            capture-bytes = 262144, fs-bytes = 1048576, fs-inodes = 1000 }
 //!                              # any subset; 0 turns fuel or the timeout off
@@ -102,6 +107,7 @@ struct Raw {
     fs_report: Option<FsReport>,
     #[serde(default)]
     journal: bool,
+    faults: Option<RawFaults>,
     quota: Option<RawQuota>,
     limits: Option<LimitOverrides>,
     http: Option<super::http::RawHttp>,
@@ -148,6 +154,16 @@ struct RawPreopen {
 
 fn root() -> String {
     "/".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFaults {
+    #[serde(default)]
+    plan: Vec<String>,
+    seed: Option<u64>,
+    kinds: Option<Vec<String>>,
+    count: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,6 +247,12 @@ impl ScenarioFile {
         spec.backend = raw.backend;
         spec.fs_report = raw.fs_report;
         spec.journal = raw.journal;
+        if let Some(f) = raw.faults {
+            let kinds = f.kinds.map(|k| k.join(","));
+            let names = ("`faults.seed`", "field `faults.kinds`", "field `faults.count`");
+            spec.faults = crate::faults::FaultPlan::from_parts(&f.plan, f.seed, kinds.as_deref(), f.count, names)
+                .map_err(|e| SuiteError::at(path, if e.starts_with("field") { e } else { format!("field `faults.plan`: {e}") }))?;
+        }
         spec.http = raw.http.map(|h| h.into_mocks(path, dir)).transpose()?;
         spec.calls = raw.call.into_iter().map(|c| c.invoke).collect();
         spec.serve = raw.serve;

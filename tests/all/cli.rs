@@ -205,6 +205,29 @@ fn cache_flags_choose_or_skip_the_cache() {
 
 // ----- diff ----------------------------------------------------------------
 
+/// Faults from the command line: exact ones strike and are listed, a draw
+/// is listed with its seed, and a bad fault is one line naming it.
+#[test]
+fn run_injects_the_faults_the_flags_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script");
+    std::fs::write(&script, "open 0 \"a.txt\" c w f\nwstream 1 0 \"abcd\"\nsync 1\n").unwrap();
+    let c = p2("fs-ops");
+    let base = ["run", c.to_str().unwrap(), "--dir", "::/", "--stdin", script.to_str().unwrap()];
+    let out = cli().args(base).args(["--fault", "no-space#1", "--fault", "sync-io#1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("2 wstream: err insufficient-space\n  3 sync: err io\n"), "{report}");
+    assert!(report.contains("fired:\n  - fault: no-space#1\n    at: fs.write a.txt\n  - fault: sync-io#1\n    at: fs.sync a.txt\n"), "{report}");
+    let drawn = cli().args(base).args(["--faults", "3", "--fault-kinds", "fs", "--fault-count", "2"]).output().unwrap();
+    assert!(stdout(&drawn).contains("drawn-from: 3\n"), "{}", stdout(&drawn));
+    let clean = cli().args(base).output().unwrap();
+    assert!(!stdout(&clean).contains("faults:"), "no plan, no faults section");
+    bad_input(&["run", c.to_str().unwrap(), "--fault", "disk-on-fire"], "--fault: fault `disk-on-fire`: no kind `disk-on-fire`");
+    bad_input(&["run", c.to_str().unwrap(), "--faults", "1", "--fault-kinds", "fs,disk"], "--fault-kinds: `disk` is no fault kind");
+    bad_input(&["run", c.to_str().unwrap(), "--dir", "::/", "--fault", "read-io#1", "--backend", "bridge"], "faults: the bridge backend");
+}
+
 #[test]
 fn diff_of_the_p2_and_p3_builds_is_empty() {
     for name in catalog::SCENARIOS {

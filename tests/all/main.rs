@@ -64,3 +64,7 @@ mod library;
 
 /// Journals of host calls: catalog goldens, p2 = p3, the first divergence.
 mod journal;
+
+/// Faults: each kind strikes the call it names, replays from its fired
+/// list, and is refused where it cannot be injected.
+mod faults;

@@ -49,6 +49,20 @@ pub async fn write_stdout(bytes: &[u8]) {
     write_all(&wasip2::cli::stdout::get_stdout(), bytes);
 }
 
+/// Reads a file stream to its end; a failed read is its error code.
+fn try_read_all(input: &wasip2::io::streams::InputStream) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        match input.blocking_read(4096) {
+            Ok(chunk) => out.extend_from_slice(&chunk),
+            Err(StreamError::Closed) => return Ok(out),
+            Err(StreamError::LastOperationFailed(e)) => {
+                return Err(wasip2::filesystem::types::filesystem_error_code(&e).map_or_else(|| e.to_debug_string(), code));
+            }
+        }
+    }
+}
+
 fn read_all(input: &wasip2::io::streams::InputStream) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
@@ -314,7 +328,7 @@ impl Fd {
     /// Reads from `offset` to the end through a stream.
     pub async fn read_stream(&self, offset: u64) -> Res<Vec<u8>> {
         let input = self.0.read_via_stream(offset).map_err(code)?;
-        Ok(read_all(&input))
+        try_read_all(&input)
     }
 
     /// Writes at `offset` through a stream.

@@ -33,6 +33,7 @@ mod path;
 
 use crate::memfs::{At, ErrorKind, Ino, Kind, MemFs, Metadata, OpenOptions};
 use crate::scenario::Preopen;
+use crate::faults::{Effect, Faults, Site};
 use crate::journal::Journal;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -44,10 +45,13 @@ pub type SharedFs = Arc<Mutex<MemFs>>;
 /// The direct backend's state in a store.
 pub struct DirectFs {
     pub(crate) fs: SharedFs,
-    preopens: Vec<(Ino, String, bool)>,
+    /// Each preopen's directory, guest path, read-only flag and MemFs path.
+    preopens: Vec<(Ino, String, bool, String)>,
     /// The run's journal, and the number the next descriptor gets in it.
     pub(crate) journal: Journal,
     next_fd: AtomicU32,
+    /// The run's injector, when its plan has faults.
+    pub(crate) faults: Faults,
 }
 
 impl std::fmt::Debug for DirectFs {
@@ -59,15 +63,15 @@ impl std::fmt::Debug for DirectFs {
 impl DirectFs {
     /// Serves `fs` with `preopens`; each preopen's directory is created in
     /// the MemFs if missing. Calls are noted in `journal` when there is one.
-    pub(crate) fn new(mut fs: MemFs, preopens: &[Preopen], journal: Journal) -> Result<Self, crate::memfs::FsError> {
+    pub(crate) fn new(mut fs: MemFs, preopens: &[Preopen], journal: Journal, faults: Faults) -> Result<Self, crate::memfs::FsError> {
         let mut roots = Vec::new();
         for p in preopens {
             let path = p.memfs_path();
             fs.mkdir_p(&path)?;
             let ino = fs.lookup_at(At::ROOT, &path, true)?;
-            roots.push((ino, p.guest_path.clone(), p.read_only));
+            roots.push((ino, p.guest_path.clone(), p.read_only, path));
         }
-        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3) })
+        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3), faults })
     }
 
     /// Takes the MemFs out after the run (leaves an empty one behind).
@@ -114,6 +118,9 @@ pub(crate) struct Handle {
     /// The open mode: `get-flags` reports it (`write` as
     /// `mutate-directory` on a directory), and reads and writes need it.
     pub(crate) mode: Mode,
+    /// The path it was opened by, under the MemFs root (`data/a.txt`),
+    /// for faults planned under a path; kept only when the run has faults.
+    pub(crate) path: Option<Arc<str>>,
 }
 
 /// A descriptor's open mode, as wasmtime-wasi derives it from the flags
@@ -131,6 +138,8 @@ pub(crate) enum Errno {
     BadDescriptor,
     /// A flag the host does not implement (the `*-sync` descriptor flags).
     Unsupported,
+    /// An I/O error: only a planned fault gives one (see [`crate::faults`]).
+    Io,
 }
 
 impl Errno {
@@ -290,6 +299,7 @@ macro_rules! world_adapter {
             match e {
                 super::Errno::BadDescriptor => ErrorCode::BadDescriptor,
                 super::Errno::Unsupported => ErrorCode::Unsupported,
+                super::Errno::Io => ErrorCode::Io,
                 super::Errno::Fs(k) => match k {
                     K::NotFound => ErrorCode::NoEntry,
                     K::Exists => ErrorCode::Exist,
@@ -449,11 +459,33 @@ impl DirectView<'_> {
     }
 
     /// `sync` and `sync-data`: nothing to write out, so only the handle is
-    /// checked.
-    pub(crate) fn sync<T: 'static>(&self, fd: &Resource<T>, data_only: bool) -> Result<(), ResourceTableError> {
+    /// checked, and only a planned fault fails it.
+    pub(crate) fn sync<T: 'static>(&self, fd: &Resource<T>, data_only: bool) -> wasmtime::Result<Res<()>> {
         let op = if data_only { "fs.sync-data" } else { "fs.sync" };
-        let r = self.handle(fd).map(|_| ());
-        self.noted_ok(op, || self.fd(fd), r, |()| "ok".into())
+        self.handle(fd)?;
+        let r = match self.strike(Site::FsSync, fd, 0, false) {
+            Some(Effect::Io) => Err(Errno::Io),
+            _ => Ok(()),
+        };
+        self.noted(op, || self.fd(fd), Ok(r), |()| "ok".into())
+    }
+
+    /// Asks the run's injector, if any, whether a fault strikes this
+    /// occurrence of `site` on `fd` (moving `bytes`; `short_ok` when the
+    /// call may answer short), and returns the effect that does.
+    pub(crate) fn strike<T: 'static>(&self, site: Site, fd: &Resource<T>, bytes: u64, short_ok: bool) -> Option<Effect> {
+        let faults = self.direct.faults.as_ref()?;
+        let path = self.handle(fd).ok().and_then(|h| h.path.clone());
+        Effect::for_fs(&faults.strike(site, path.as_deref().unwrap_or(""), bytes, short_ok))
+    }
+
+    /// Like [`Self::strike`], for the entry `sub` names under the
+    /// directory `fd`.
+    fn strike_at<T: 'static>(&self, site: Site, fd: &Resource<T>, sub: &str, bytes: u64, short_ok: bool) -> Option<Effect> {
+        let faults = self.direct.faults.as_ref()?;
+        let dir = self.handle(fd).ok().and_then(|h| h.path.clone());
+        let path = join_lexically(dir.as_deref().unwrap_or(""), sub);
+        Effect::for_fs(&faults.strike(site, &path, bytes, short_ok))
     }
 
     pub(crate) fn handle<T: 'static>(&self, r: &Resource<T>) -> Result<&Handle, ResourceTableError> {
@@ -463,11 +495,12 @@ impl DirectView<'_> {
     /// The preopens, as new descriptors.
     pub(crate) fn preopens<T: 'static>(&mut self) -> wasmtime::Result<Vec<(Resource<T>, String)>> {
         let mut out = Vec::new();
-        for (ino, guest, ro) in self.direct.preopens.clone() {
+        for (ino, guest, ro, memfs_path) in self.direct.preopens.clone() {
             // wasmtime-wasi opens a read-write preopen for reading and
             // writing, a read-only one for reading.
             let held = Held::new(&self.direct.fs, ino);
-            let h = Handle { held, id: self.new_id(), may_change: !ro, mode: Mode { read: true, write: !ro } };
+            let path = self.direct.faults.as_ref().map(|_| Arc::from(memfs_path.trim_start_matches('/')));
+            let h = Handle { held, id: self.new_id(), may_change: !ro, mode: Mode { read: true, write: !ro }, path };
             let r = self.table.push(h)?;
             out.push((ours(&r), guest));
         }
@@ -579,7 +612,8 @@ impl DirectView<'_> {
             return Ok(Err(Errno::Fs(ErrorKind::IsDir)));
         }
         drop(fs);
-        let h = Handle { held: Held::new(&self.direct.fs, ino), id: self.new_id(), may_change, mode };
+        let path = self.handle(r)?.path.as_deref().map(|dir| Arc::from(join_lexically(dir, path)));
+        let h = Handle { held: Held::new(&self.direct.fs, ino), id: self.new_id(), may_change, mode, path };
         let r = self.table.push(h)?;
         Ok(Ok(ours(&r)))
     }
@@ -706,6 +740,11 @@ impl DirectView<'_> {
             self::offset(offset)?;
             let ino = readable?;
             self::offset(offset.saturating_add(span))?;
+            let span = match self.strike(Site::FsRead, fd, 0, true) {
+                Some(Effect::Io) => return Err(Errno::Io),
+                Some(Effect::Short) => crate::faults::half(span as usize) as u64,
+                _ => span,
+            };
             let fs = self.fs();
             let data = fs.read_ino(ino, offset, span as usize)?.to_vec();
             let end = data.is_empty();
@@ -723,7 +762,13 @@ impl DirectView<'_> {
         let (changeable, writable) = (self.file(fd, Need::Change)?, self.file(fd, Need::Write)?);
         let r = Ok(changeable.and_then(|_| {
             self::offset(offset)?;
-            Ok(self.fs().write_ino(writable?, offset, data)? as u64)
+            let ino = writable?;
+            let data = match self.strike(Site::FsWrite, fd, data.len() as u64, true) {
+                Some(Effect::NoSpace) => return Err(Errno::Fs(ErrorKind::NoSpace)),
+                Some(Effect::Short) => &data[..crate::faults::half(data.len())],
+                _ => data,
+            };
+            Ok(self.fs().write_ino(ino, offset, data)? as u64)
         }));
         let args = || format!("{}, @{offset}, {}", self.fd(fd), crate::journal::bytes(data));
         self.noted("fs.write", args, r, |n| n.to_string())
@@ -865,20 +910,23 @@ impl DirectView<'_> {
         self.change2(a, b, |fs, from, to| {
             let (from, old_base) = path::parent(fs, from, old)?;
             let (to, new_base) = path::parent(fs, to, new)?;
-            let (path::Base::Name(old), path::Base::Name(new)) = (old_base, new_base) else {
-                return Err(ErrorKind::Busy);
+            let (path::Base::Name(old_name), path::Base::Name(new)) = (old_base, new_base) else {
+                return Err(Errno::Fs(ErrorKind::Busy));
             };
             // Linux looks up the source, then the target's name, then
             // checks the source's kind.
-            let source = fs.lookup_at(from, old, false).map_err(|e| e.kind())?;
+            let source = fs.lookup_at(from, old_name, false)?;
             match fs.lookup_at(to, new, false) {
-                Err(e) if e.kind() != ErrorKind::NotFound => return Err(e.kind()),
+                Err(e) if e.kind() != ErrorKind::NotFound => return Err(e.into()),
                 _ => {}
             }
             if must_be_dir && fs.kind(source) != Kind::Dir {
-                return Err(ErrorKind::NotDir);
+                return Err(Errno::Fs(ErrorKind::NotDir));
             }
-            fs.rename_at(from, old, to, new).map_err(|e| e.kind())
+            if let Some(Effect::Io) = self.strike_at(Site::FsRename, a, old, 0, false) {
+                return Err(Errno::Io);
+            }
+            fs.rename_at(from, old_name, to, new).map_err(Errno::from)
         })
     }
 
@@ -888,7 +936,7 @@ impl DirectView<'_> {
         &self,
         a: &Resource<T>,
         b: &Resource<T>,
-        op: impl FnOnce(&mut MemFs, At, At) -> Result<R, ErrorKind>,
+        op: impl FnOnce(&mut MemFs, At, At) -> Result<R, Errno>,
     ) -> wasmtime::Result<Res<R>> {
         let (at_a, at_b) = match (self.dir_at(a)?, self.dir_at(b)?) {
             (Ok(x), Ok(y)) => (x, y),
@@ -897,7 +945,7 @@ impl DirectView<'_> {
         if !self.handle(a)?.may_change || !self.handle(b)?.may_change {
             return Ok(Err(Errno::Fs(ErrorKind::NotPermitted)));
         }
-        Ok(op(&mut self.fs(), at_a, at_b).map_err(Errno::from))
+        Ok(op(&mut self.fs(), at_a, at_b))
     }
 
     /// Hard-links `old` under `a` as `new` under `b`. wasmtime-wasi
@@ -913,7 +961,7 @@ impl DirectView<'_> {
     ) -> wasmtime::Result<Res<()>> {
         let r = self.change2(a, b, |fs, from, to| {
             if follow {
-                return Err(ErrorKind::InvalidArgument);
+                return Err(Errno::Fs(ErrorKind::InvalidArgument));
             }
             // `.` names the directory itself: linking it is not-permitted,
             // linking over it exists, as linkat says.
@@ -923,7 +971,7 @@ impl DirectView<'_> {
             };
             let (from, old) = path::parent(fs, from, old)?;
             let (to, new) = path::parent(fs, to, new)?;
-            fs.link_at(from, name(old), to, name(new), false).map_err(|e| e.kind())
+            Ok(fs.link_at(from, name(old), to, name(new), false)?)
         });
         let args = || format!("{}, {old:?}{}, {}, {new:?}", self.fd(a), follow_word(follow), self.fd(b));
         self.noted("fs.link-at", args, r, |()| "ok".into())
@@ -977,16 +1025,29 @@ impl DirectView<'_> {
 
 /// What a file stream notes in the journal: each read and write, named
 /// by the descriptor it was opened from.
+/// It also carries the run's injector, which each read and write asks
+/// first.
 pub(crate) struct StreamLog {
     journal: Journal,
     fd: String,
+    faults: Faults,
+    path: Option<Arc<str>>,
 }
 
 impl StreamLog {
     pub(crate) fn new<T: 'static>(view: &DirectView<'_>, fd: &Resource<T>) -> Self {
         let journal = view.direct.journal.clone();
-        let fd = if journal.is_some() { view.fd(fd) } else { String::new() };
-        StreamLog { journal, fd }
+        let fd_name = if journal.is_some() { view.fd(fd) } else { String::new() };
+        let faults = view.direct.faults.clone();
+        let path = if faults.is_some() { view.handle(fd).ok().and_then(|h| h.path.clone()) } else { None };
+        StreamLog { journal, fd: fd_name, faults, path }
+    }
+
+    /// What a planned fault does to this read or write, if one strikes
+    /// (see [`DirectView::strike`]).
+    pub(crate) fn strike(&self, site: Site, bytes: usize, short_ok: bool) -> Option<Effect> {
+        let faults = self.faults.as_ref()?;
+        Effect::for_fs(&faults.strike(site, self.path.as_deref().unwrap_or(""), bytes as u64, short_ok))
     }
 
     /// A read at `pos`: the bytes, none at the end, or an error.
@@ -1012,6 +1073,22 @@ impl StreamLog {
             }
         }
     }
+}
+
+/// `path` under `dir` (both relative to the MemFs root), with `.` and
+/// `..` taken lexically: the name a fault's `@PREFIX` is compared with.
+pub(crate) fn join_lexically(dir: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = if path.starts_with('/') { Vec::new() } else { dir.split('/').filter(|p| !p.is_empty()).collect() };
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
 }
 
 /// Open flags and descriptor flags as the journal shows them:

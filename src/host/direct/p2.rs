@@ -8,6 +8,7 @@
 //! those with wasmtime-wasi's own `From` impls.
 
 use super::{DirectView, Errno, Held, SetTime, StreamFsError, StreamLog, lock, ours};
+use crate::faults::{Effect, Site};
 use crate::memfs::{ErrorKind, Ino};
 use bytes::Bytes;
 use std::time::Duration;
@@ -61,7 +62,7 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn sync_data(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
-        Ok(DirectView::sync(self, &fd, true)?)
+        lift(DirectView::sync(self, &fd, true))
     }
 
     fn get_flags(&mut self, fd: Resource<Descriptor>) -> FsResult<types::DescriptorFlags> {
@@ -97,7 +98,7 @@ impl types::HostDescriptor for DirectView<'_> {
     }
 
     fn sync(&mut self, fd: Resource<Descriptor>) -> FsResult<()> {
-        Ok(DirectView::sync(self, &fd, false)?)
+        lift(DirectView::sync(self, &fd, false))
     }
 
     fn create_directory_at(&mut self, fd: Resource<Descriptor>, path: String) -> FsResult<()> {
@@ -293,6 +294,11 @@ impl InputStream for FileStream {
 impl FileStream {
     fn read_at(&mut self, pos: u64, size: usize) -> StreamResult<Bytes> {
         self.check(size)?;
+        let size = match self.log.strike(Site::FsRead, 0, true) {
+            Some(Effect::Io) => return Err(StreamError::LastOperationFailed(StreamFsError(Errno::Io).into())),
+            Some(Effect::Short) => crate::faults::half(size),
+            _ => size,
+        };
         let fs = lock(&self.held.fs);
         let data = fs.read_ino(self.held.ino, pos, size).map_err(stream_err)?;
         if data.is_empty() && size > 0 {
@@ -305,6 +311,10 @@ impl FileStream {
 
     fn write_all(&mut self, bytes: &[u8]) -> StreamResult<()> {
         self.check(bytes.len())?;
+        // A p2 output stream takes all it is given, so no short write.
+        if let Some(Effect::NoSpace) = self.log.strike(Site::FsWrite, bytes.len(), false) {
+            return Err(stream_err(ErrorKind::NoSpace));
+        }
         let mut fs = lock(&self.held.fs);
         match self.pos {
             Some(pos) => {

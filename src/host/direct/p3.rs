@@ -3,6 +3,7 @@
 //! background thread, so virtual time cannot move under them.
 
 use super::{DirectData, DirectView, Errno, Held, Res, SetTime, StreamLog, lock};
+use crate::faults::{Effect, Site};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -116,7 +117,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
     }
 
     async fn sync_data(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<()> {
-        Ok(with(store, |v| v.sync(&fd, true))?)
+        lift(with(store, |v| v.sync(&fd, true)))
     }
 
     async fn get_flags(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<DescriptorFlags> {
@@ -156,7 +157,7 @@ impl<U> types::HostDescriptorWithStore<U> for DirectData {
     }
 
     async fn sync(store: &Accessor<U, Self>, fd: Resource<Descriptor>) -> FilesystemResult<()> {
-        Ok(with(store, |v| v.sync(&fd, false))?)
+        lift(with(store, |v| v.sync(&fd, false)))
     }
 
     async fn create_directory_at(store: &Accessor<U, Self>, fd: Resource<Descriptor>, path: String) -> FilesystemResult<()> {
@@ -343,8 +344,17 @@ impl<D> StreamProducer<D> for ReadProducer {
             me.outcome.send(Err(code(e)));
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
+        let want = match me.log.strike(Site::FsRead, 0, true) {
+            Some(Effect::Io) => {
+                me.log.read(me.offset, Err(Errno::Io));
+                me.outcome.send(Err(code(Errno::Io)));
+                return Poll::Ready(Ok(StreamResult::Dropped));
+            }
+            Some(Effect::Short) => crate::faults::half(buf.len()),
+            _ => buf.len(),
+        };
         let fs = lock(&me.held.fs);
-        match fs.read_ino(me.held.ino, me.offset, buf.len()) {
+        match fs.read_ino(me.held.ino, me.offset, want) {
             Ok([]) => {
                 drop(fs);
                 me.log.read(me.offset, Ok(&[]));
@@ -410,6 +420,16 @@ impl<D> StreamConsumer<D> for WriteConsumer {
             me.outcome.send(Err(code(e)));
             return Poll::Ready(Ok(StreamResult::Dropped));
         }
+        let bytes = match me.log.strike(Site::FsWrite, bytes.len(), true) {
+            Some(Effect::NoSpace) => {
+                let e = Errno::Fs(crate::memfs::ErrorKind::NoSpace);
+                me.log.write(me.offset, bytes, Err(e));
+                me.outcome.send(Err(code(e)));
+                return Poll::Ready(Ok(StreamResult::Dropped));
+            }
+            Some(Effect::Short) => &bytes[..crate::faults::half(bytes.len())],
+            _ => bytes,
+        };
         let mut fs = lock(&me.held.fs);
         let written = match me.offset {
             Some(at) => fs.write_ino(me.held.ino, at, bytes),

@@ -350,6 +350,7 @@ fn errno(e: Errno) -> E {
     match e {
         Errno::BadDescriptor => E::Badf,
         Errno::Unsupported => E::Notsup,
+        Errno::Io => E::Io,
         Errno::Fs(k) => match k {
             ErrorKind::NotFound => E::Noent,
             ErrorKind::Exists => E::Exist,

@@ -1,0 +1,82 @@
+//! Faults: the failures a production host can hand a guest (a full disk,
+//! an I/O error, a short read, an upstream that answers 503, a wall clock
+//! that steps back), injected deterministically so each one replays.
+//!
+//! A [`FaultPlan`] says which faults a run gets, in three ways that mix:
+//! - **exact faults** ([`Fault`]): "the 3rd write under `data/` fails
+//!   with `insufficient-space`", written `no-space#3@data/`;
+//! - **rates** ([`Rate`]): every write fails with a chance of 5 %,
+//!   written `no-space~0.05`, decided per occurrence by a hash of the
+//!   scenario's seed, so the same seed fails the same writes;
+//! - **a draw** ([`Draw`]): `count` exact faults of some kinds chosen
+//!   from a fault seed. The harness first runs the scenario once without
+//!   them to count where each kind could strike, then draws among those
+//!   places, so a drawn fault always lands on a call the guest makes.
+//!
+//! Each fault counts the occurrences of its *site* (a write, a read, a
+//! sync, a rename, an HTTP request, a wall-clock read, a stdin read) in
+//! call order, and strikes at the `#N`th one (`@PREFIX` counts only paths,
+//! or URLs, that start with it). Every fault that strikes is listed in the
+//! report under `faults: fired:` as an exact fault, with where it struck,
+//! and in the journal as a `fault(…)` line just before the call it
+//! changed; a rate's strikes are listed by occurrence, so the `fired`
+//! list, given back as a plan, gives the same run.
+//!
+//! The text form of a fault is `KIND[=VALUE][#N][@PREFIX]`:
+//!
+//! | kind | site | what the guest sees |
+//! |---|---|---|
+//! | `no-space` | fs write | `insufficient-space` |
+//! | `no-space-after=BYTES` | fs writes | every write once BYTES have gone in fails with `insufficient-space` (no `#N`) |
+//! | `read-io` | fs read | `io` |
+//! | `short-write` | fs write (where the API allows a short one) | half the bytes (at least one) go in |
+//! | `short-read` | fs read | half the bytes (at least one) come back |
+//! | `sync-io` | fs sync | `io` |
+//! | `rename-io` | fs rename | `io` |
+//! | `http-500`, `http-503` | HTTP request | that status, an empty body |
+//! | `http-refused` | HTTP request | `connection-refused` |
+//! | `http-reset` | HTTP request | `connection-terminated` |
+//! | `http-cut` | HTTP request | the response's body ends with `connection-terminated` after half its bytes |
+//! | `http-latency=DURATION` | HTTP request | the answer comes DURATION later, in virtual time |
+//! | `clock-back=DURATION` | wall-clock read | the wall clock steps back by DURATION from then on |
+//! | `clock-jump=DURATION` | wall-clock read | the wall clock jumps forward by DURATION from then on |
+//! | `stdin-short` | stdin read | half the bytes asked for (at least one) |
+//!
+//! Durations are `250ms`, `5s`, `1h`, `1d` (also `ns`, `us`, `m`).
+//! A p2 output stream must take every byte it is given, so `short-write`
+//! strikes only p2's `descriptor.write` and p3's write streams there. The
+//! filesystem faults need the direct backend, and components: the bridge
+//! serves files through wasmtime-wasi, and p1 modules are not faulted.
+
+//!
+//! # Still to build (issue 19)
+//!
+//! Faults, `Harness::run_each` and the flat-memory `check` are in. Next,
+//! in this order:
+//! 1. `explore COMPONENT --seeds A..B --faults N --fault-kinds …`
+//!    (`src/explore/`): runs over `run_each`, one kept report per class
+//!    (exit, trap or limit, plus a sha256 of stdout, stderr and the fs),
+//!    a table of class, count and first seed, one `wasi-replay run …
+//!    --seed S --fault …` replay command per class, shrinking a faulted
+//!    class's `fired` list one fault at a time to the fewest that keep
+//!    the class, `--partition K/N` (seed `A + i` belongs to `i % N == K-1`)
+//!    and `--json FILE` plus `explore --merge FILES…`, `[explore]` in a
+//!    scenario file with `test` requiring one class. Measure RSS at 10k
+//!    and 1M runs (`/usr/bin/time -v`), and add `bench --only explore`
+//!    (runs/s next to `check`'s, overhead ≤ 15 %).
+//! 2. `check --perturb`: readdir order (a seeded permutation in
+//!    `DirectView::read_dir` and the p2/p3 readdir streams), env order,
+//!    wall start, insecure seed, stdin and HTTP body chunking (the
+//!    `stdin-short` path and `MockRule::chunks`), p3 completion order
+//!    (seeded `http-latency`); `allow-perturb = [...]` in a scenario.
+//! 3. Catalog guests: one that panics on `insufficient-space` in one
+//!    path (explore shrinks to one fault), one robust guest (one class),
+//!    one that prints readdir order (caught by `--perturb`); explore
+//!    table goldens; a test that runs a printed replay command.
+
+mod inject;
+mod plan;
+
+pub(crate) use inject::{Effect, Faults, Injector, half};
+pub use inject::{FaultsReport, Fired, SiteCounts};
+pub use plan::{Draw, Fault, FaultKind, FaultPlan, Group, Rate, Site};
