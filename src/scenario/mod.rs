@@ -7,7 +7,7 @@
 mod recorded;
 pub mod spec;
 
-pub use recorded::{Data, Recorded, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule};
+pub use recorded::{Data, Recorded, RecordedDraw, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule};
 pub use spec::{Spec, SpecError};
 
 use crate::host::{Backend, HttpMocks, Inputs, Limits};

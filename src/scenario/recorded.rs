@@ -90,6 +90,24 @@ pub struct Recorded {
     pub serve: Serve,
     /// Whether the run keeps a journal.
     pub journal: bool,
+    /// The faults planned: exact faults and rates in their text form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<String>,
+    /// The faults drawn from a seed, when the plan draws any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault_draw: Option<RecordedDraw>,
+}
+
+/// A plan's draw: see [`crate::faults::Draw`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct RecordedDraw {
+    /// The fault seed.
+    pub seed: u64,
+    /// How many faults.
+    pub count: u32,
+    /// The kinds drawn from, by name.
+    pub kinds: Vec<String>,
 }
 
 /// A MemFs: its quota and its entries in walk order.
@@ -245,6 +263,12 @@ impl Recorded {
                 .collect(),
             serve: scenario.serve,
             journal: i.journal,
+            faults: i.faults.texts(),
+            fault_draw: i.faults.draw.as_ref().map(|d| RecordedDraw {
+                seed: d.seed,
+                count: d.count,
+                kinds: d.kinds.iter().map(|k| k.name().to_string()).collect(),
+            }),
         }
     }
 
@@ -267,6 +291,11 @@ impl Recorded {
             .backend(self.backend)
             .journal(self.journal)
             .serve(self.serve);
+        let draw = self.fault_draw.as_ref();
+        let kinds = draw.map(|d| d.kinds.join(","));
+        let plan = crate::faults::FaultPlan::from_parts(&self.faults, draw.map(|d| d.seed), kinds.as_deref(), draw.map(|d| d.count), ("seed", "kinds", "count"))
+            .map_err(|e| format!("faults: {e}"))?;
+        s = s.faults(plan);
         for (k, v) in &self.env {
             s = s.env(k.clone(), v.clone());
         }

@@ -43,6 +43,8 @@ struct Out {
     limits: BTreeMap<&'static str, u64>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     quota: BTreeMap<&'static str, u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    faults: Option<OutFaults>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     preopen: Vec<OutPreopen>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -51,6 +53,18 @@ struct Out {
     request: Vec<OutRequest>,
     #[serde(skip_serializing_if = "Option::is_none")]
     http: Option<super::http::OutHttp>,
+}
+
+#[derive(Serialize)]
+struct OutFaults {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    plan: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kinds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<u32>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -181,6 +195,12 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
         serve: (!scenario.requests.is_empty() && scenario.serve != Serve::Fresh).then_some(scenario.serve),
         limits,
         quota,
+        faults: (!i.faults.is_empty()).then(|| OutFaults {
+            plan: i.faults.texts(),
+            seed: i.faults.draw.as_ref().map(|d| d.seed),
+            kinds: i.faults.draw.as_ref().map(|d| d.kinds.iter().map(|k| k.name().to_string()).collect()),
+            count: i.faults.draw.as_ref().map(|d| d.count),
+        }),
         preopen,
         call: scenario.calls.iter().map(|c| OutCall { invoke: c.clone() }).collect(),
         request,

@@ -269,3 +269,22 @@ fn a_scenario_file_plans_faults() {
     let e = refused("[faults]\nseed = 1\nkinds = [\"disk\"]\n");
     assert!(e.contains("field `faults.kinds`: `disk` is no fault kind"), "{e}");
 }
+
+/// A plan survives the recorded inputs a journal file and an emitted
+/// scenario carry, and the inputs read back give the same report.
+#[test]
+fn a_plan_is_kept_with_the_recorded_inputs() {
+    let mut fs = MemFs::new();
+    fs.mkdir_p("/data").unwrap();
+    fs.write_string("/data/in.txt", "0123456789").unwrap();
+    let faults = FaultPlan::from_parts(&["sync-io#1".to_string(), "no-space~0.5".to_string()], Some(3), Some("fs"), Some(1), ("s", "k", "c")).unwrap();
+    let scenario = Scenario::new("fs-ops").fs(fs).stdin(SCRIPT).faults(faults);
+    let recorded = wasi_replay::scenario::Recorded::of(&scenario);
+    let text = serde_yaml_ng::to_string(&recorded).unwrap();
+    assert!(text.contains("faults:\n- sync-io#1\n- no-space~0.5\nfault-draw:\n  seed: 3\n  count: 1\n"), "{text}");
+    let back: wasi_replay::scenario::Recorded = serde_yaml_ng::from_str(&text).unwrap();
+    let again = back.scenario().unwrap();
+    assert_eq!(again.fault_plan(), scenario.fault_plan());
+    let g = guest("fs-ops", World::P2);
+    assert_eq!(harness().run(&g, &again).unwrap().to_yaml(), harness().run(&g, &scenario).unwrap().to_yaml());
+}
