@@ -5,6 +5,7 @@
 pub mod bridge;
 #[cfg(feature = "catalog")]
 pub mod catalog;
+pub mod explore;
 pub mod faults;
 mod glob;
 pub mod harness;

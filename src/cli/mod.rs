@@ -5,6 +5,7 @@
 mod bench;
 mod check;
 mod demo;
+mod explore;
 mod inputs;
 mod replay;
 mod run;
@@ -160,6 +161,51 @@ enum Command {
         #[command(flatten)]
         faults: FaultArgs,
     },
+    /// Run many seeds, on all cores, and group the outcomes into classes.
+    ///
+    /// A class is how a run ended (status, trap or limit) and a digest of
+    /// its stdout, stderr and final tree. Prints a table of class, runs and
+    /// first seed, then a command that replays each class; with --faults,
+    /// each run gets faults drawn from its seed, and a faulted class's
+    /// faults are shrunk to the fewest that still give it. The same
+    /// command prints the same table. Exits 0 when it ran.
+    ///
+    /// Example: wasi-replay explore guest.wasm --seeds 0..1000 --faults 2 --fault-kinds fs
+    Explore {
+        /// The component (.wasm).
+        component: PathBuf,
+        /// The seeds to run, A..B (B not included).
+        #[arg(long, value_name = "A..B", default_value = "0..100", value_parser = explore::parse_seeds)]
+        seeds: (u64, u64),
+        /// Faults drawn from each run's seed. [default: 0, only the seed varies]
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        faults: u32,
+        /// The kinds to draw them from: groups (fs, http, clock, stdin) or
+        /// kinds, comma-separated. [default: all]
+        #[arg(long, value_name = "KINDS")]
+        fault_kinds: Option<String>,
+        /// Run only share K of N of the seeds (seed A+i goes to share
+        /// i % N + 1); `merge` joins the shares' --json files.
+        #[arg(long, value_name = "K/N", value_parser = test::parse_partition)]
+        partition: Option<(usize, usize)>,
+        /// Also write the result as JSON to FILE, for `merge`.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Threads to spread the runs over, at most 256. [default: one per core]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+        threads: Option<u32>,
+        #[command(flatten)]
+        inputs: InputArgs,
+    },
+    /// Join the --json files of an exploration's partitions and print
+    /// its table, as one unsplit exploration prints it.
+    ///
+    /// Example: wasi-replay merge part1.json part2.json
+    Merge {
+        /// The files written by `explore --partition K/N --json FILE`.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Run scenario files and compare each report with its golden file.
     ///
     /// PATH is a .toml scenario or a directory of them (default: scenarios).
@@ -235,6 +281,18 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             check::check(&component, runs as usize, threads.map(|t| t as usize), &inputs, &faults)
         }
         Command::Test { paths, accept, partition, junit } => test::test(paths, accept, partition, junit.as_deref()),
+        Command::Explore { component, seeds, faults, fault_kinds, partition, json, threads, inputs } => {
+            let options = explore::Options {
+                seeds,
+                faults,
+                kinds: fault_kinds.as_deref(),
+                partition,
+                json: json.as_deref(),
+                threads: threads.map(|t| t as usize),
+            };
+            explore::explore(&component, &inputs, options)
+        }
+        Command::Merge { files } => explore::merge(&files),
         Command::Demo => demo::demo(),
         Command::Bench { scenarios, runs, only, child } => {
             let scenarios: Vec<String> = if scenarios.is_empty() {

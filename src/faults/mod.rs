@@ -51,19 +51,15 @@
 //!
 //! # Still to build (issue 19)
 //!
-//! Faults, `Harness::run_each` and the flat-memory `check` are in. Next,
-//! in this order:
-//! 1. `explore COMPONENT --seeds A..B --faults N --fault-kinds …`
-//!    (`src/explore/`): runs over `run_each`, one kept report per class
-//!    (exit, trap or limit, plus a sha256 of stdout, stderr and the fs),
-//!    a table of class, count and first seed, one `wasi-replay run …
-//!    --seed S --fault …` replay command per class, shrinking a faulted
-//!    class's `fired` list one fault at a time to the fewest that keep
-//!    the class, `--partition K/N` (seed `A + i` belongs to `i % N == K-1`)
-//!    and `--json FILE` plus `explore --merge FILES…`, `[explore]` in a
-//!    scenario file with `test` requiring one class. Measure RSS at 10k
-//!    and 1M runs (`/usr/bin/time -v`), and add `bench --only explore`
-//!    (runs/s next to `check`'s, overhead ≤ 15 %).
+//! Faults, `Harness::run_each`, the flat-memory `check`, and `explore` /
+//! `merge` (`crate::explore`: classes, replay commands, shrinking,
+//! partitions) are in. Next, in this order:
+//! 1. `[explore]` in a scenario file (`seeds`, `faults`, `kinds`,
+//!    `one-class = true`) and `wasi-replay test` failing when exploration
+//!    finds more than one class; measure explore's RSS at 10k and 1M runs
+//!    (`/usr/bin/time -v`), and add `bench --only explore` (runs/s next
+//!    to `check`'s on fs-tree p2, overhead ≤ 15 %; `Config::scenario_for`
+//!    clones the base scenario per run, the first thing to look at).
 //! 2. `check --perturb`: readdir order (a seeded permutation in
 //!    `DirectView::read_dir` and the p2/p3 readdir streams), env order,
 //!    wall start, insecure seed, stdin and HTTP body chunking (the
@@ -72,11 +68,11 @@
 //! 3. Catalog guests: one that panics on `insufficient-space` in one
 //!    path (explore shrinks to one fault), one robust guest (one class),
 //!    one that prints readdir order (caught by `--perturb`); explore
-//!    table goldens; a test that runs a printed replay command.
+//!    table goldens.
 
 mod inject;
 mod plan;
 
 pub(crate) use inject::{Effect, Faults, Injector, half};
 pub use inject::{FaultsReport, Fired, SiteCounts};
-pub use plan::{Draw, Fault, FaultKind, FaultPlan, Group, Rate, Site};
+pub use plan::{Draw, Fault, FaultKind, FaultPlan, Group, Rate, Site, parse_kinds};

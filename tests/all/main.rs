@@ -68,3 +68,7 @@ mod journal;
 /// Faults: each kind strikes the call it names, replays from its fired
 /// list, and is refused where it cannot be injected.
 mod faults;
+
+/// Exploration: classes over seeds, shrinking, partitions and merging,
+/// and the printed replay commands.
+mod explore;

@@ -1,0 +1,119 @@
+//! `explore` and `merge`: seeded runs grouped into classes, a replay
+//! command per class, and partitions joined.
+
+use super::{EXIT_OK, InputArgs};
+use anyhow::{Context, anyhow};
+use std::path::{Path, PathBuf};
+use wasi_replay::explore::{self, Config, Exploration};
+use wasi_replay::harness::MAX_CONCURRENT_RUNS;
+
+/// What `explore` was asked, besides the inputs.
+pub struct Options<'a> {
+    pub seeds: (u64, u64),
+    pub faults: u32,
+    pub kinds: Option<&'a str>,
+    pub partition: Option<(usize, usize)>,
+    pub json: Option<&'a Path>,
+    pub threads: Option<usize>,
+}
+
+/// Reads `A..B`, `A < B`.
+pub fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("`{s}` is not A..B with A < B");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let (a, b) = (a.parse::<u64>().map_err(|_| bad())?, b.parse::<u64>().map_err(|_| bad())?);
+    if a >= b {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::Result<u8> {
+    let base = inputs.scenario(component)?;
+    let kinds = match o.kinds {
+        Some(k) => wasi_replay::faults::parse_kinds(k).map_err(|e| anyhow!("--fault-kinds: {e}"))?,
+        None => wasi_replay::faults::FaultKind::ALL.to_vec(),
+    };
+    if o.kinds.is_some() && o.faults == 0 {
+        anyhow::bail!("--fault-kinds: there are no faults to draw; give --faults N");
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = o.threads.unwrap_or(cores).min(MAX_CONCURRENT_RUNS as usize);
+    let config = Config {
+        seeds: o.seeds.0..o.seeds.1,
+        faults: o.faults,
+        kinds,
+        partition: o.partition.map(|(k, n)| (k as u64, n as u64)),
+        threads,
+    };
+    let harness = super::new_harness(threads)?;
+    let guest = harness.load_on(component, inputs.world())?;
+    let start = std::time::Instant::now();
+    let mut found = explore::explore(&harness, &guest, &base, &config)?;
+    found.replay = replay_prefix();
+    let elapsed = start.elapsed();
+    eprintln!("{} runs in {:.2} s ({:.0} runs/s)", found.runs, elapsed.as_secs_f64(), found.runs as f64 / elapsed.as_secs_f64());
+    if let Some(file) = o.json {
+        let text = serde_json::to_string_pretty(&found)? + "\n";
+        std::fs::write(file, text).with_context(|| format!("--json {}", file.display()))?;
+    }
+    print!("{}", show(&found));
+    Ok(EXIT_OK)
+}
+
+pub fn merge(files: &[PathBuf]) -> anyhow::Result<u8> {
+    let mut parts = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(f).with_context(|| f.display().to_string())?;
+        let part: Exploration = serde_json::from_str(&text).map_err(|e| anyhow!("{}: not an exploration: {e}", f.display()))?;
+        parts.push(part);
+    }
+    let merged = explore::merge(parts).map_err(|e| anyhow!("merge: {e}"))?;
+    print!("{}", show(&merged));
+    Ok(EXIT_OK)
+}
+
+/// The table, then one replay command per class, and what shrinking left.
+fn show(found: &Exploration) -> String {
+    let mut out = found.table();
+    out.push('\n');
+    for (i, c) in found.classes.iter().enumerate() {
+        let faults: String = c.minimal.iter().map(|f| format!(" --fault {}", quote(f))).collect();
+        out.push_str(&format!("class {}: {} --seed {}{faults}\n", i + 1, found.replay, c.first_seed));
+        if !c.struck.is_empty() {
+            let fewest = if c.minimal.is_empty() { "none: the seed alone gives it".to_string() } else { c.minimal.join(", ") };
+            out.push_str(&format!("  struck: {}; fewest that give the class: {fewest}\n", c.struck.join(", ")));
+        }
+    }
+    out
+}
+
+/// `wasi-replay run` with this command line's inputs: everything after
+/// `explore` but the flags only exploring takes, and the seed.
+fn replay_prefix() -> String {
+    const OWN: [&str; 7] = ["--seeds", "--faults", "--fault-kinds", "--partition", "--json", "--threads", "--seed"];
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == "explore").map_or(args.len(), |i| i + 1);
+    let mut kept = vec!["wasi-replay".to_string(), "run".to_string()];
+    let mut rest = args[at..].iter();
+    while let Some(a) = rest.next() {
+        let name = a.split_once('=').map_or(a.as_str(), |(n, _)| n);
+        if OWN.contains(&name) {
+            if !a.contains('=') {
+                rest.next();
+            }
+            continue;
+        }
+        kept.push(quote(a));
+    }
+    kept.join(" ")
+}
+
+/// `s` as a shell word.
+fn quote(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=#@,+~".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}

@@ -1,0 +1,322 @@
+//! Exploration: many seeded runs of one scenario, each with faults drawn
+//! from its seed when asked, grouped into classes by what they left.
+//!
+//! A class is how the run ended (the exit status, the trap's message or
+//! the limit) and a digest of stdout, stderr and the final tree. Runs go
+//! through [`Harness::run_each`], and each report is folded into its class
+//! as it arrives and dropped: a class keeps its count, its first seed and
+//! the faults that struck in that seed's run, so memory stays flat however
+//! many runs there are.
+//!
+//! For a class whose first run had faults, the faults that struck are
+//! shrunk: each is dropped in turn, and the drop is kept when the seed
+//! still gives the class, until no single fault can go. What is left is
+//! the fewest faults (by this greedy search) that give the class; no
+//! fault left means the seed alone gives it.
+//!
+//! Seeds split across machines with a partition `K/N` (seed `A + i` goes
+//! to partition `i % N + 1`), and [`merge`] joins the partitions' results
+//! into the one an unsplit exploration gives.
+
+use crate::faults::{Draw, FaultKind, FaultPlan};
+use crate::harness::{Guest, Harness, HarnessError};
+use crate::report::{Exit, FsView, Output, RunReport};
+use crate::scenario::Scenario;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+/// The version of the JSON an exploration writes; [`merge`] reads only it.
+pub const FORMAT: u32 = 1;
+
+/// What to explore.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The seeds, `start..end`.
+    pub seeds: std::ops::Range<u64>,
+    /// Faults drawn from each seed (0: the seed alone varies).
+    pub faults: u32,
+    /// The kinds they are drawn from.
+    pub kinds: Vec<FaultKind>,
+    /// This machine's share: `(K, N)`, 1-based; `None` is every seed.
+    pub partition: Option<(u64, u64)>,
+    /// Threads to run on.
+    pub threads: usize,
+}
+
+impl Config {
+    /// The seeds of this partition, in order.
+    pub fn own_seeds(&self) -> impl Iterator<Item = u64> + '_ {
+        let (k, n) = self.partition.unwrap_or((1, 1));
+        self.seeds.clone().filter(move |s| (s - self.seeds.start) % n == k - 1)
+    }
+
+    /// The scenario of `seed`: the base one with that seed, and the
+    /// faults drawn from it.
+    pub fn scenario_for(&self, base: &Scenario, seed: u64) -> Scenario {
+        let mut s = base.clone().seed(seed);
+        if self.faults > 0 {
+            let mut plan = s.fault_plan().clone();
+            plan.draw = Some(Draw { seed, count: self.faults, kinds: self.kinds.clone() });
+            s = s.faults(plan);
+        }
+        s
+    }
+}
+
+/// One class of outcomes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Class {
+    /// How the runs ended: `status 0`, `trap: …`, `limit: out-of-fuel`.
+    pub exit: String,
+    /// The first 16 hex digits of a sha256 of stdout, stderr and the tree.
+    pub output: String,
+    /// How many runs gave it.
+    pub runs: u64,
+    /// The lowest seed that gave it.
+    pub first_seed: u64,
+    /// The faults that struck in that seed's run.
+    pub struck: Vec<String>,
+    /// The fewest of them that still give the class; empty when the seed
+    /// alone gives it.
+    pub minimal: Vec<String>,
+}
+
+/// What an exploration found: its settings and its classes, in order of
+/// their first seed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Exploration {
+    /// [`FORMAT`].
+    pub format: u32,
+    /// The guest's name.
+    pub guest: String,
+    /// The seeds, `[start, end)`.
+    pub seeds: (u64, u64),
+    /// Faults drawn per run.
+    pub faults: u32,
+    /// The kinds drawn from, by name.
+    pub kinds: Vec<String>,
+    /// The partitions joined in it, `K/N` each.
+    pub partitions: Vec<String>,
+    /// Runs made (shrinking's not counted).
+    pub runs: u64,
+    /// The command a class's replay starts with (`wasi-replay run
+    /// app.wasm --dir …`); the caller fills it, a class adds its seed and
+    /// faults.
+    #[serde(default)]
+    pub replay: String,
+    /// The classes.
+    pub classes: Vec<Class>,
+}
+
+/// How a report's run ended, as a class names it.
+pub fn exit_text(report: &RunReport) -> String {
+    match &report.exit {
+        Exit::Status(s) => format!("status {s}"),
+        Exit::Trap(t) => format!("trap: {t}"),
+        Exit::OutOfFuel => "limit: out-of-fuel".into(),
+        Exit::Timeout { .. } => "limit: timeout".into(),
+        Exit::WaitsForever { .. } => "limit: waits-forever".into(),
+    }
+}
+
+/// The class of a report: how it ended, and the digest of its stdout,
+/// stderr and tree.
+pub fn class_of(report: &RunReport) -> (String, String) {
+    let mut h = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    for out in [&report.stdout, &report.stderr] {
+        match out {
+            Output::Text(t) => field(t.as_bytes()),
+            Output::Binary { base64 } => field(base64.as_bytes()),
+        }
+    }
+    match &report.fs {
+        FsView::Tree(entries) => {
+            for e in entries {
+                field(e.path.as_bytes());
+                field(format!("{:?} {:?} {:?}", e.kind, e.size, e.nlink).as_bytes());
+                for part in [&e.text, &e.sha256, &e.target] {
+                    field(part.as_deref().unwrap_or("\0").as_bytes());
+                }
+            }
+        }
+        view @ FsView::Digest(_) => field(&serde_json::to_vec(view).unwrap_or_default()),
+    }
+    let digest: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    (exit_text(report), digest)
+}
+
+struct Seen {
+    runs: u64,
+    first_seed: u64,
+    struck: Vec<String>,
+}
+
+/// Explores `guest` from `base`: every seed of `config`'s partition, then
+/// each faulted class's faults shrunk.
+pub fn explore(harness: &Harness, guest: &Guest, base: &Scenario, config: &Config) -> Result<Exploration, HarnessError> {
+    let seeds: Vec<u64> = config.own_seeds().collect();
+    let classes: Mutex<BTreeMap<(String, String), Seen>> = Mutex::new(BTreeMap::new());
+    harness.run_each(
+        guest,
+        seeds.len(),
+        config.threads,
+        |i| Cow::Owned(config.scenario_for(base, seeds[i])),
+        |i, report| {
+            let seed = seeds[i];
+            let key = class_of(&report);
+            let struck = || report.faults.as_ref().map_or_else(Vec::new, |f| f.fired.iter().map(|x| x.fault.clone()).collect());
+            let mut all = classes.lock().unwrap_or_else(|e| e.into_inner());
+            match all.get_mut(&key) {
+                Some(seen) => {
+                    seen.runs += 1;
+                    if seed < seen.first_seed {
+                        seen.first_seed = seed;
+                        seen.struck = struck();
+                    }
+                }
+                None => {
+                    all.insert(key, Seen { runs: 1, first_seed: seed, struck: struck() });
+                }
+            }
+            true
+        },
+    )?;
+    let mut found = Vec::new();
+    for ((exit, output), seen) in classes.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        let minimal = shrink(harness, guest, base, seen.first_seed, &seen.struck, &(exit.clone(), output.clone()))?;
+        found.push(Class { exit, output, runs: seen.runs, first_seed: seen.first_seed, struck: seen.struck, minimal });
+    }
+    found.sort_by_key(|c| c.first_seed);
+    let partition = config.partition.unwrap_or((1, 1));
+    Ok(Exploration {
+        format: FORMAT,
+        guest: guest.name().to_string(),
+        seeds: (config.seeds.start, config.seeds.end),
+        faults: config.faults,
+        kinds: config.kinds.iter().map(|k| k.name().to_string()).collect(),
+        partitions: vec![format!("{}/{}", partition.0, partition.1)],
+        runs: seeds.len() as u64,
+        replay: String::new(),
+        classes: found,
+    })
+}
+
+/// The fewest of `struck` that, with `seed`, still give `class`.
+fn shrink(
+    harness: &Harness,
+    guest: &Guest,
+    base: &Scenario,
+    seed: u64,
+    struck: &[String],
+    class: &(String, String),
+) -> Result<Vec<String>, HarnessError> {
+    let gives = |faults: &[String]| -> Result<bool, HarnessError> {
+        let report = harness.run(guest, &replay_scenario(base, seed, faults))?;
+        Ok(&class_of(&report) == class)
+    };
+    let mut kept = struck.to_vec();
+    if kept.is_empty() || gives(&[])? {
+        return Ok(Vec::new());
+    }
+    let mut i = 0;
+    while i < kept.len() {
+        let mut fewer = kept.clone();
+        fewer.remove(i);
+        if gives(&fewer)? {
+            kept = fewer;
+        } else {
+            i += 1;
+        }
+    }
+    Ok(kept)
+}
+
+/// The scenario that replays a class: `base` at `seed`, with exactly
+/// `faults` (in their text form) and nothing drawn.
+pub fn replay_scenario(base: &Scenario, seed: u64, faults: &[String]) -> Scenario {
+    let mut plan = FaultPlan::default();
+    for f in faults {
+        plan.push_text(f).expect("a struck fault reads back");
+    }
+    base.clone().seed(seed).faults(plan)
+}
+
+/// Joins explorations of the partitions of one exploration: counts add
+/// up, and each class keeps the lowest first seed (with its faults).
+pub fn merge(parts: Vec<Exploration>) -> Result<Exploration, String> {
+    let mut parts = parts.into_iter();
+    let mut all = parts.next().ok_or("nothing to merge")?;
+    for p in parts {
+        if p.format != FORMAT {
+            return Err(format!("format {} is not one this wasi-replay reads (it reads {FORMAT})", p.format));
+        }
+        if (&p.guest, p.seeds, p.faults, &p.kinds) != (&all.guest, all.seeds, all.faults, &all.kinds) {
+            return Err(format!(
+                "partition {} explored {} over seeds {}..{} with {} faults, not what {} did",
+                p.partitions.join(","),
+                p.guest,
+                p.seeds.0,
+                p.seeds.1,
+                p.faults,
+                all.partitions.join(",")
+            ));
+        }
+        for k in &p.partitions {
+            if all.partitions.contains(k) {
+                return Err(format!("partition {k} is given twice"));
+            }
+        }
+        all.partitions.extend(p.partitions);
+        all.runs += p.runs;
+        for c in p.classes {
+            match all.classes.iter_mut().find(|m| (&m.exit, &m.output) == (&c.exit, &c.output)) {
+                Some(m) => {
+                    m.runs += c.runs;
+                    if c.first_seed < m.first_seed {
+                        m.first_seed = c.first_seed;
+                        m.struck = c.struck;
+                        m.minimal = c.minimal;
+                    }
+                }
+                None => all.classes.push(c),
+            }
+        }
+    }
+    all.partitions.sort();
+    all.classes.sort_by_key(|c| c.first_seed);
+    Ok(all)
+}
+
+impl Exploration {
+    /// The table: one row per class, with its count and first seed.
+    pub fn table(&self) -> String {
+        let mut out = format!(
+            "{} over seeds {}..{}: {} runs, {} class{}",
+            self.guest,
+            self.seeds.0,
+            self.seeds.1,
+            self.runs,
+            self.classes.len(),
+            if self.classes.len() == 1 { "" } else { "es" }
+        );
+        if self.faults > 0 {
+            out.push_str(&format!(", {} fault{} drawn per run", self.faults, if self.faults == 1 { "" } else { "s" }));
+        }
+        out.push('\n');
+        let width = self.classes.iter().map(|c| c.exit.chars().count()).max().unwrap_or(4).max(4);
+        out.push_str(&format!("{:<5}  {:<width$}  {:<16}  {:>8}  {:>10}\n", "class", "exit", "output", "runs", "first seed"));
+        for (i, c) in self.classes.iter().enumerate() {
+            out.push_str(&format!("{:<5}  {:<width$}  {:<16}  {:>8}  {:>10}\n", i + 1, c.exit, c.output, c.runs, c.first_seed));
+        }
+        out
+    }
+}
