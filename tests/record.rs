@@ -89,8 +89,14 @@ fn wasi_replay(args: &[&std::ffi::OsStr]) -> Output {
         .unwrap()
 }
 
+/// The tests take turns: one checks that its server's port is closed
+/// after the server stops, and the other's server could be given that
+/// port the moment it is free.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn a_cassette_recorded_from_a_loopback_server_replays_offline_to_the_same_report() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     catalog::build_all().unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap();
     let cassette = dir.path().join("cassette.toml");
@@ -127,6 +133,7 @@ fn a_cassette_recorded_from_a_loopback_server_replays_offline_to_the_same_report
 
 #[test]
 fn recording_refuses_mocks_and_names_a_refused_connection() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     catalog::build_all().unwrap_or_else(|e| panic!("{e}"));
     let dir = tempfile::tempdir().unwrap();
     let component = catalog::component_path("http-get", World::P2);
