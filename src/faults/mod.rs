@@ -56,10 +56,11 @@
 //! partitions) are in. Next, in this order:
 //! 1. `[explore]` in a scenario file (`seeds`, `faults`, `kinds`,
 //!    `one-class = true`) and `wasi-replay test` failing when exploration
-//!    finds more than one class; measure explore's RSS at 10k and 1M runs
-//!    (`/usr/bin/time -v`), and add `bench --only explore` (runs/s next
-//!    to `check`'s on fs-tree p2, overhead ≤ 15 %; `Config::scenario_for`
-//!    clones the base scenario per run, the first thing to look at).
+//!    finds more than one class; add `bench --only explore` (runs/s next
+//!    to `check`'s on fs-tree p2, overhead ≤ 15 % over plain runs;
+//!    `Config::scenario_for` clones the base scenario per run, the first
+//!    thing to look at). Peak RSS is measured already: 24 MB at 10k and
+//!    at 1M seeds of fs-tree.
 //! 2. `check --perturb`: readdir order (a seeded permutation in
 //!    `DirectView::read_dir` and the p2/p3 readdir streams), env order,
 //!    wall start, insecure seed, stdin and HTTP body chunking (the
