@@ -82,7 +82,10 @@ impl VirtualClock {
 
     /// Virtual time elapsed since [`VirtualClock::start`].
     pub fn elapsed(&self) -> Duration {
-        let mut s = self.state.lock().expect("clock lock");
+        Self::elapsed_in(&mut self.state.lock().expect("clock lock"))
+    }
+
+    fn elapsed_in(s: &mut State) -> Duration {
         if let Some(origin) = s.origin
             && tokio::runtime::Handle::try_current().is_ok()
         {
@@ -94,9 +97,13 @@ impl VirtualClock {
     /// Wall-clock time since the Unix epoch (never before it, however far
     /// a fault steps it back).
     pub fn wall(&self) -> Duration {
-        let unshifted = (self.config.wall_start + self.elapsed()).as_nanos() as i128;
-        let shift = self.state.lock().expect("clock lock").wall_shift;
-        let ns = unshifted.saturating_add(shift).clamp(0, u64::MAX as i128 * 1_000_000_000);
+        // One lock per read: MemFs reads this clock on every change.
+        let mut s = self.state.lock().expect("clock lock");
+        let unshifted = self.config.wall_start + Self::elapsed_in(&mut s);
+        if s.wall_shift == 0 {
+            return unshifted;
+        }
+        let ns = (unshifted.as_nanos() as i128).saturating_add(s.wall_shift).clamp(0, u64::MAX as i128 * 1_000_000_000);
         Duration::new((ns / 1_000_000_000) as u64, (ns % 1_000_000_000) as u32)
     }
 
