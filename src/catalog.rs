@@ -76,6 +76,14 @@ pub const HANDLERS: &[&str] = &["http-handler"];
 pub const HOSTILE: &[&str] =
     &["hostile-loop", "hostile-memory", "hostile-fs-bomb", "hostile-flood", "hostile-recursion", "hostile-escape", "hostile-sleep"];
 
+/// The bug-finding catalog: guests whose scenario files
+/// (`scenarios/explore/`) carry an `[explore]` section, with goldens of
+/// the exploration beside them: `fault-latent` panics when one write it
+/// does not retry hits a full disk, `fault-robust` gives one class under
+/// any two transient filesystem faults, and `readdir-order` depends on the
+/// order of a directory listing, which `check --perturb` catches.
+pub const EXPLORED: &[&str] = &["fault-latent", "fault-robust", "readdir-order"];
+
 /// Guests written in C, as (name, source under `guests/c/`). They are WASI
 /// p1 core modules built with Zig's C compiler, run on the p1 host.
 pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-c", "fs-rights.c"), ("p1-cli", "p1-cli.c")];
@@ -106,6 +114,7 @@ pub const COMPONENTIZE_PY: &str = "0.25.1";
 pub fn is_guest(name: &str) -> bool {
     SCENARIOS.contains(&name)
         || HOSTILE.contains(&name)
+        || EXPLORED.contains(&name)
         || C_GUESTS.iter().chain(AS_GUESTS).any(|(n, _)| *n == name)
         || PY_GUESTS.iter().chain(JS_GUESTS).any(|(n, _, _)| *n == name)
 }
@@ -562,14 +571,21 @@ impl GuestResolver for Catalog {
 
     fn known(&self) -> Vec<String> {
         let other = C_GUESTS.iter().chain(AS_GUESTS).map(|(n, _)| *n).chain(PY_GUESTS.iter().chain(JS_GUESTS).map(|(n, _, _)| *n));
-        SCENARIOS.iter().chain(HOSTILE).copied().chain(other).map(String::from).collect()
+        SCENARIOS.iter().chain(HOSTILE).chain(EXPLORED).copied().chain(other).map(String::from).collect()
     }
 }
 
 /// The scenario file of a catalog guest, relative to [`scenarios_dir`]:
-/// `<name>.toml`, or `hostile/<name>.toml` for the hostile catalog. Its
-/// goldens sit beside it (`<name>.<world>.snap`).
+/// `<name>.toml`, `hostile/<name>.toml` for the hostile catalog, or
+/// `explore/<name>.toml` for [`EXPLORED`]. Its goldens sit beside it
+/// (`<name>.<world>.snap`).
 pub fn scenario_file(name: &str) -> PathBuf {
     let file = PathBuf::from(format!("{name}.toml"));
-    if HOSTILE.contains(&name) { Path::new("hostile").join(file) } else { file }
+    if HOSTILE.contains(&name) {
+        Path::new("hostile").join(file)
+    } else if EXPLORED.contains(&name) {
+        Path::new("explore").join(file)
+    } else {
+        file
+    }
 }

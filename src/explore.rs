@@ -46,6 +46,49 @@ pub struct Config {
     pub threads: usize,
 }
 
+/// What a scenario file's `[explore]` section asks for:
+///
+/// ```toml
+/// [explore]
+/// seeds = "0..200"        # the seeds, A..B (B not included)
+/// faults = 2              # faults drawn from each seed (default 0)
+/// kinds = ["no-space"]    # drawn from these kinds or groups (default: all)
+/// one-class = true        # fail unless every run lands in one class
+/// ```
+///
+/// `wasi-replay test` (and [`crate::Suite`]) runs the exploration after
+/// the scenario's own run, and compares its [`Exploration::show`] with
+/// the golden `<stem>.<world>.explore.snap` beside the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// The seeds.
+    pub seeds: std::ops::Range<u64>,
+    /// Faults drawn per seed.
+    pub faults: u32,
+    /// The kinds they are drawn from.
+    pub kinds: Vec<FaultKind>,
+    /// Must every run give the same class?
+    pub one_class: bool,
+}
+
+impl Spec {
+    /// The exploration of this spec on `threads` threads, unpartitioned.
+    pub fn config(&self, threads: usize) -> Config {
+        Config { seeds: self.seeds.clone(), faults: self.faults, kinds: self.kinds.clone(), partition: None, threads }
+    }
+}
+
+/// Reads `A..B` with `A < B`.
+pub fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("`{s}` is not A..B with A < B");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    let (a, b) = (a.trim().parse::<u64>().map_err(|_| bad())?, b.trim().parse::<u64>().map_err(|_| bad())?);
+    if a >= b {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
 impl Config {
     /// The seeds of this partition, in order.
     pub fn own_seeds(&self) -> impl Iterator<Item = u64> + '_ {
@@ -323,5 +366,38 @@ impl Exploration {
             out.push_str(&format!("{:<5}  {:<width$}  {:<16}  {:>8}  {:>10}\n", i + 1, c.exit, c.output, c.runs, c.first_seed));
         }
         out
+    }
+
+    /// The table, then one line per class that replays it: the
+    /// [`Exploration::replay`] command (when there is one) with the
+    /// class's seed and its fewest faults, and for a class where faults
+    /// struck, which did and which of them the class needs.
+    pub fn show(&self) -> String {
+        let mut out = self.table();
+        out.push('\n');
+        for (i, c) in self.classes.iter().enumerate() {
+            let mut words: Vec<String> = Vec::new();
+            if !self.replay.is_empty() {
+                words.push(self.replay.clone());
+            }
+            words.push(format!("--seed {}", c.first_seed));
+            words.extend(c.minimal.iter().map(|f| format!("--fault {}", shell_word(f))));
+            out.push_str(&format!("class {}: {}\n", i + 1, words.join(" ")));
+            if !c.struck.is_empty() {
+                let fewest = if c.minimal.is_empty() { "none: the seed alone gives it".to_string() } else { c.minimal.join(", ") };
+                out.push_str(&format!("  struck: {}; fewest that give the class: {fewest}\n", c.struck.join(", ")));
+            }
+        }
+        out
+    }
+}
+
+/// `s` as one shell word: as it is when it needs no quoting, else in
+/// single quotes.
+pub fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=#@,+~".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }

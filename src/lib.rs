@@ -13,6 +13,7 @@ pub mod journal;
 pub mod host;
 pub mod kernel;
 pub mod memfs;
+pub mod perturb;
 pub mod report;
 pub mod scenario;
 pub mod suite;

@@ -7,8 +7,16 @@ use std::path::Path;
 use std::sync::Mutex;
 use wasi_replay::RunReport;
 use wasi_replay::harness::MAX_CONCURRENT_RUNS;
+use wasi_replay::perturb::Perturbation;
 
-pub fn check(component: &Path, runs: usize, threads: Option<usize>, inputs: &InputArgs, faults: &FaultArgs) -> anyhow::Result<u8> {
+pub fn check(
+    component: &Path,
+    runs: usize,
+    threads: Option<usize>,
+    perturb: Option<&[Perturbation]>,
+    inputs: &InputArgs,
+    faults: &FaultArgs,
+) -> anyhow::Result<u8> {
     let scenario = inputs.scenario(component)?.faults(faults.plan()?);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = threads.unwrap_or(cores).min(runs).min(MAX_CONCURRENT_RUNS as usize);
@@ -45,7 +53,18 @@ pub fn check(component: &Path, runs: usize, threads: Option<usize>, inputs: &Inp
         if threads == 1 { "" } else { "s" },
         runs as f64 / elapsed.as_secs_f64()
     );
-    Ok(EXIT_OK)
+    let Some(allowed) = perturb else { return Ok(EXIT_OK) };
+    let outcomes = wasi_replay::perturb::perturb(&harness, &guest, &scenario, None, allowed, wasi_replay::perturb::VARIANTS)?;
+    for o in &outcomes {
+        println!("{}", o.line());
+    }
+    match outcomes.iter().find(|o| o.failed()) {
+        Some(bad) => {
+            print!("{}", bad.detail());
+            Ok(EXIT_MISMATCH)
+        }
+        None => Ok(EXIT_OK),
+    }
 }
 
 fn indent(s: &str) -> String {

@@ -17,17 +17,6 @@ pub struct Options<'a> {
     pub threads: Option<usize>,
 }
 
-/// Reads `A..B`, `A < B`.
-pub fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("`{s}` is not A..B with A < B");
-    let (a, b) = s.split_once("..").ok_or_else(bad)?;
-    let (a, b) = (a.parse::<u64>().map_err(|_| bad())?, b.parse::<u64>().map_err(|_| bad())?);
-    if a >= b {
-        return Err(bad());
-    }
-    Ok((a, b))
-}
-
 pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::Result<u8> {
     let base = inputs.scenario(component)?;
     let kinds = match o.kinds {
@@ -57,7 +46,7 @@ pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::
         let text = serde_json::to_string_pretty(&found)? + "\n";
         std::fs::write(file, text).with_context(|| format!("--json {}", file.display()))?;
     }
-    print!("{}", show(&found));
+    print!("{}", found.show());
     Ok(EXIT_OK)
 }
 
@@ -69,23 +58,8 @@ pub fn merge(files: &[PathBuf]) -> anyhow::Result<u8> {
         parts.push(part);
     }
     let merged = explore::merge(parts).map_err(|e| anyhow!("merge: {e}"))?;
-    print!("{}", show(&merged));
+    print!("{}", merged.show());
     Ok(EXIT_OK)
-}
-
-/// The table, then one replay command per class, and what shrinking left.
-fn show(found: &Exploration) -> String {
-    let mut out = found.table();
-    out.push('\n');
-    for (i, c) in found.classes.iter().enumerate() {
-        let faults: String = c.minimal.iter().map(|f| format!(" --fault {}", quote(f))).collect();
-        out.push_str(&format!("class {}: {} --seed {}{faults}\n", i + 1, found.replay, c.first_seed));
-        if !c.struck.is_empty() {
-            let fewest = if c.minimal.is_empty() { "none: the seed alone gives it".to_string() } else { c.minimal.join(", ") };
-            out.push_str(&format!("  struck: {}; fewest that give the class: {fewest}\n", c.struck.join(", ")));
-        }
-    }
-    out
 }
 
 /// `wasi-replay run` with this command line's inputs: everything after
@@ -104,16 +78,7 @@ fn replay_prefix() -> String {
             }
             continue;
         }
-        kept.push(quote(a));
+        kept.push(explore::shell_word(a));
     }
     kept.join(" ")
-}
-
-/// `s` as a shell word.
-fn quote(s: &str) -> String {
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=#@,+~".contains(&b)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }

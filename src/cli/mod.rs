@@ -144,9 +144,13 @@ enum Command {
     /// Run a component many times, on all cores, and require identical reports.
     ///
     /// Exits 0 when every report is byte-identical; otherwise prints the
-    /// first field that differs, with both values, and exits 1.
+    /// first field that differs, with both values, and exits 1. With
+    /// --perturb, then runs each perturbation a correct guest must not
+    /// notice (readdir-order, env-order, wall-start, insecure-seed,
+    /// chunking, completion-order) and exits 1 when one it does not allow
+    /// changed the report, naming it.
     ///
-    /// Example: wasi-replay check guest.wasm --runs 100
+    /// Example: wasi-replay check guest.wasm --runs 100 --perturb
     Check {
         /// The component (.wasm).
         component: PathBuf,
@@ -156,6 +160,13 @@ enum Command {
         /// Threads to spread the runs over, at most 256. [default: one per core]
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         threads: Option<u32>,
+        /// Also run the perturbations, each in three variants.
+        #[arg(long)]
+        perturb: bool,
+        /// Perturbations the guest may notice, comma-separated; they are
+        /// run and shown, but do not fail the check.
+        #[arg(long, value_name = "NAMES", requires = "perturb")]
+        allow_perturb: Option<String>,
         #[command(flatten)]
         inputs: InputArgs,
         #[command(flatten)]
@@ -175,7 +186,7 @@ enum Command {
         /// The component (.wasm).
         component: PathBuf,
         /// The seeds to run, A..B (B not included).
-        #[arg(long, value_name = "A..B", default_value = "0..100", value_parser = explore::parse_seeds)]
+        #[arg(long, value_name = "A..B", default_value = "0..100", value_parser = wasi_replay::explore::parse_seeds)]
         seeds: (u64, u64),
         /// Faults drawn from each run's seed. [default: 0, only the seed varies]
         #[arg(long, value_name = "N", default_value_t = 0)]
@@ -277,8 +288,11 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
         }
         Command::Replay { journal, component } => replay::replay(&journal, &component),
         Command::Diff { a, b, inputs, faults } => run::diff(&a, b.as_deref(), &inputs, &faults),
-        Command::Check { component, runs, threads, inputs, faults } => {
-            check::check(&component, runs as usize, threads.map(|t| t as usize), &inputs, &faults)
+        Command::Check { component, runs, threads, perturb, allow_perturb, inputs, faults } => {
+            let allowed = wasi_replay::perturb::Perturbation::parse_list(allow_perturb.as_deref().unwrap_or(""))
+                .map_err(|e| anyhow::anyhow!("--allow-perturb: {e}"))?;
+            let perturb = perturb.then_some(allowed);
+            check::check(&component, runs as usize, threads.map(|t| t as usize), perturb.as_deref(), &inputs, &faults)
         }
         Command::Test { paths, accept, partition, junit } => test::test(paths, accept, partition, junit.as_deref()),
         Command::Explore { component, seeds, faults, fault_kinds, partition, json, threads, inputs } => {

@@ -111,6 +111,14 @@ fn junit_case(row: &Row) -> Case {
             message: format!("no golden at {}", golden.display()),
             detail: r.explain().unwrap_or_default(),
         },
+        CaseOutcome::NotOneClass { classes, .. } => Outcome::Failed {
+            message: format!("exploration found {classes} classes where one is asked for"),
+            detail: r.explain().unwrap_or_default(),
+        },
+        CaseOutcome::Perturbed { lines, .. } => Outcome::Failed {
+            message: lines.iter().find(|l| l.contains("changed") && !l.contains("(allowed)")).cloned().unwrap_or_default(),
+            detail: r.explain().unwrap_or_default(),
+        },
         CaseOutcome::Error(e) => Outcome::Error { message: e.clone() },
     };
     Case { file: r.file.display().to_string(), scenario: r.scenario.clone(), world: world(r), seconds: row.ms / 1000.0, outcome }
@@ -127,6 +135,8 @@ fn print_table(rows: &[Row]) {
             CaseOutcome::Passed { accepted: true } => "accepted",
             CaseOutcome::Mismatch { .. } => "MISMATCH",
             CaseOutcome::Missing { .. } => "MISSING",
+            CaseOutcome::NotOneClass { .. } => "CLASSES",
+            CaseOutcome::Perturbed { .. } => "PERTURB",
             CaseOutcome::Error(_) => "error",
         };
         let result = paint(&format!("{result:<8}"), r.passed(), color);

@@ -75,5 +75,6 @@ mod inject;
 mod plan;
 
 pub(crate) use inject::{Effect, Faults, Injector, half};
+pub(crate) use plan::mix;
 pub use inject::{FaultsReport, Fired, SiteCounts};
 pub use plan::{Draw, Fault, FaultKind, FaultPlan, Group, Rate, Site, parse_kinds};

@@ -87,6 +87,8 @@ pub(crate) struct Inputs {
     /// The run's injector, which the harness builds from `faults` (with
     /// any draw resolved) for each run. Default: none.
     pub injector: crate::faults::Faults,
+    /// What a perturbation changes in the hosts. Default: nothing.
+    pub knobs: crate::perturb::Knobs,
     /// Send HTTP to the network and record it instead of answering from
     /// the mocks. Default: none.
     #[cfg(feature = "record")]
@@ -108,6 +110,7 @@ impl Default for Inputs {
             journal: false,
             faults: crate::faults::FaultPlan::default(),
             injector: None,
+            knobs: crate::perturb::Knobs::default(),
             #[cfg(feature = "record")]
             recording: None,
         }
@@ -168,7 +171,11 @@ impl Core {
         }
         let stdout = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stdout.write");
         let stderr = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stderr.write");
-        let entropy = Entropy::from_seed(inputs.seed);
+        let mut entropy = Entropy::from_seed(inputs.seed);
+        if let Some(v) = inputs.knobs.insecure {
+            let other = Entropy::from_seed(crate::faults::mix(inputs.seed ^ crate::faults::mix(v)));
+            (entropy.insecure, entropy.insecure_seed) = (other.insecure, other.insecure_seed);
+        }
 
         let mut b = WasiCtxBuilder::new();
         // Must come before `preopened_dir`, which captures it: bridge I/O
@@ -210,7 +217,9 @@ impl Core {
             }
             (Some(mut fs), Backend::Direct) => {
                 fs.set_clock(std::sync::Arc::new(clock.clone()));
-                (None, DirectFs::new(fs, &inputs.preopens, journal.clone(), faults.clone())?)
+                let mut direct = DirectFs::new(fs, &inputs.preopens, journal.clone(), faults.clone())?;
+                direct.readdir = inputs.knobs.readdir;
+                (None, direct)
             }
             (None, _) => (None, DirectFs::new(MemFs::new(), &[], journal.clone(), None)?),
         };

@@ -11,15 +11,24 @@
 //! fixture = "fixture"          # initial tree: a directory, relative to this file
 //! backend = "direct"           # or "bridge"
 //! journal = true               # the report lists every host call
+//! perturb = true               # `test` also checks the perturbations ...
+//! allow-perturb = ["wall-start"]  # ... but these, which the guest may notice
+//! limits = { fuel = 50000000, timeout-ms = 10000, memory-bytes = 67108864,
+//!            capture-bytes = 262144, fs-bytes = 1048576, fs-inodes = 1000 }
+//!                              # any subset; 0 turns fuel or the timeout off
+//! quota = { bytes = 1048576, inodes = 1000 }
+//!
 //! [faults]                     # faults to inject; see the `faults` module docs
 //! plan = ["no-space#3@data/", "http-503~0.1"]  # exact faults and rates
 //! seed = 7                     # also draw faults from this fault seed:
 //! kinds = ["fs", "http"]       # of these kinds (default: all)
 //! count = 2                    # this many (default 1)
-//! limits = { fuel = 50000000, timeout-ms = 10000, memory-bytes = 67108864,
-//!            capture-bytes = 262144, fs-bytes = 1048576, fs-inodes = 1000 }
-//!                              # any subset; 0 turns fuel or the timeout off
-//! quota = { bytes = 1048576, inodes = 1000 }
+//!
+//! [explore]                    # also explore; see the `explore` module docs
+//! seeds = "0..200"             # these seeds (B not included)
+//! faults = 2                   # drawing this many faults from each (default 0)
+//! kinds = ["no-space"]         # of these kinds (default: all)
+//! one-class = true             # fail unless every run gives one class
 //!
 //! [[http.mock]]                # HTTP answers; see the `http` module docs
 //! url = "https://api.example.com/items"
@@ -107,7 +116,12 @@ struct Raw {
     fs_report: Option<FsReport>,
     #[serde(default)]
     journal: bool,
+    #[serde(default)]
+    perturb: bool,
+    #[serde(default)]
+    allow_perturb: Vec<String>,
     faults: Option<RawFaults>,
+    explore: Option<RawExplore>,
     quota: Option<RawQuota>,
     limits: Option<LimitOverrides>,
     http: Option<super::http::RawHttp>,
@@ -167,6 +181,32 @@ struct RawFaults {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawExplore {
+    seeds: String,
+    #[serde(default)]
+    faults: u32,
+    kinds: Option<Vec<String>>,
+    #[serde(default)]
+    one_class: bool,
+}
+
+impl RawExplore {
+    fn spec(self, path: &Path) -> Result<crate::explore::Spec, SuiteError> {
+        let at = |m: String| SuiteError::at(path, m);
+        let (a, b) = crate::explore::parse_seeds(&self.seeds).map_err(|e| at(format!("field `explore.seeds`: {e}")))?;
+        let kinds = match self.kinds {
+            Some(_) if self.faults == 0 => {
+                return Err(at("field `explore.kinds`: there are no faults to draw; give `explore.faults`".into()));
+            }
+            Some(k) => crate::faults::parse_kinds(&k.join(",")).map_err(|e| at(format!("field `explore.kinds`: {e}")))?,
+            None => crate::faults::FaultKind::ALL.to_vec(),
+        };
+        Ok(crate::explore::Spec { seeds: a..b, faults: self.faults, kinds, one_class: self.one_class })
+    }
+}
+
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawQuota {
     bytes: Option<u64>,
@@ -194,6 +234,12 @@ pub struct ScenarioFile {
     pub guest: Option<String>,
     /// What to run.
     pub targets: Vec<Target>,
+    /// The exploration its `[explore]` section asks for, if it has one.
+    pub explore: Option<crate::explore::Spec>,
+    /// Whether `perturb = true` asks for the perturbations to be checked.
+    pub perturb: bool,
+    /// The perturbations its guest may notice (`allow-perturb`).
+    pub allow_perturb: Vec<crate::perturb::Perturbation>,
 }
 
 impl ScenarioFile {
@@ -253,6 +299,9 @@ impl ScenarioFile {
             spec.faults = crate::faults::FaultPlan::from_parts(&f.plan, f.seed, kinds.as_deref(), f.count, names)
                 .map_err(|e| SuiteError::at(path, if e.starts_with("field") { e } else { format!("field `faults.plan`: {e}") }))?;
         }
+        let explore = raw.explore.map(|e| e.spec(path)).transpose()?;
+        let allow_perturb = crate::perturb::Perturbation::parse_list(&raw.allow_perturb.join(","))
+            .map_err(|e| SuiteError::at(path, format!("field `allow-perturb`: {e}")))?;
         spec.http = raw.http.map(|h| h.into_mocks(path, dir)).transpose()?;
         spec.calls = raw.call.into_iter().map(|c| c.invoke).collect();
         spec.serve = raw.serve;
@@ -303,7 +352,7 @@ impl ScenarioFile {
                     .collect()
             }
         };
-        Ok(ScenarioFile { path: path.to_path_buf(), scenario, guest: raw.guest, targets })
+        Ok(ScenarioFile { path: path.to_path_buf(), scenario, guest: raw.guest, targets, explore, perturb: raw.perturb, allow_perturb })
     }
 }
 

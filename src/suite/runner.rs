@@ -97,6 +97,23 @@ pub enum CaseOutcome {
         /// The new report.
         new: String,
     },
+    /// The scenario's `[explore]` asks for one class (`one-class = true`),
+    /// and exploration found more.
+    NotOneClass {
+        /// How many it found.
+        classes: usize,
+        /// What [`crate::explore::Exploration::show`] printed for it.
+        shown: String,
+    },
+    /// The scenario asks for perturbations (`perturb = true`), and one it
+    /// does not allow changed the report.
+    Perturbed {
+        /// One line per perturbation (see [`crate::perturb::Outcome::line`]).
+        lines: Vec<String>,
+        /// For the first that failed: the field before and after, and the
+        /// journals' first divergence.
+        detail: String,
+    },
     /// The case could not run: the component did not load, or a golden
     /// could not be read or written.
     Error(String),
@@ -127,6 +144,12 @@ impl CaseResult {
             )),
             CaseOutcome::Missing { golden, pending, .. } => {
                 Some(format!("{head}: no golden at {}; {}", golden.display(), written(pending)))
+            }
+            CaseOutcome::NotOneClass { classes, shown } => Some(format!(
+                "{head}: exploration found {classes} classes, and the scenario asks for one (`one-class = true`):\n{shown}"
+            )),
+            CaseOutcome::Perturbed { lines, detail } => {
+                Some(format!("{head}: a perturbation the scenario does not allow changed the report:\n  {}\n{detail}", lines.join("\n  ")))
             }
             CaseOutcome::Error(e) => Some(format!("{head}: {e}")),
         }
@@ -207,16 +230,43 @@ impl Suite {
         let guest = harness.load_on(&target.component, target.world).map_err(|e| e.to_string())?;
         *world = Some(guest.host());
         let new = harness.run(&guest, &file.scenario).map_err(|e| e.to_string())?.to_yaml();
-        let golden = Golden::beside(&file.path, &guest.host().to_string());
+        let outcome = self.compare(&Golden::beside(&file.path, &guest.host().to_string()), new)?;
+        let CaseOutcome::Passed { accepted } = outcome else { return Ok(outcome) };
+        let mut accepted = accepted;
+        if let Some(spec) = &file.explore {
+            let found = crate::explore::explore(harness, &guest, &file.scenario, &spec.config(1)).map_err(|e| e.to_string())?;
+            let shown = found.show();
+            match self.compare(&Golden::beside(&file.path, &format!("{}.explore", guest.host())), shown.clone())? {
+                CaseOutcome::Passed { .. } if spec.one_class && found.classes.len() > 1 => {
+                    return Ok(CaseOutcome::NotOneClass { classes: found.classes.len(), shown });
+                }
+                CaseOutcome::Passed { accepted: again } => accepted |= again,
+                other => return Ok(other),
+            }
+        }
+        if file.perturb {
+            let outcomes = crate::perturb::perturb(harness, &guest, &file.scenario, None, &file.allow_perturb, crate::perturb::VARIANTS)
+                .map_err(|e| e.to_string())?;
+            if let Some(bad) = outcomes.iter().find(|o| o.failed()) {
+                let lines = outcomes.iter().map(crate::perturb::Outcome::line).collect();
+                return Ok(CaseOutcome::Perturbed { lines, detail: bad.detail() });
+            }
+        }
+        Ok(CaseOutcome::Passed { accepted })
+    }
+
+    /// Compares `new` with `golden`, writing it as the update mode says.
+    fn compare(&self, golden: &Golden, new: String) -> Result<CaseOutcome, String> {
         let io = |e: std::io::Error| format!("{}: {e}", golden.path.display());
         let old = golden.read().map_err(io)?;
         let verdict = golden.check(&new, self.update).map_err(io)?;
         let pending = verdict.wrote_pending(self.update).then(|| golden.pending());
+        let path = golden.path.clone();
         Ok(match (verdict, old) {
             (Verdict::Match, _) => CaseOutcome::Passed { accepted: false },
             (Verdict::Accepted, _) => CaseOutcome::Passed { accepted: true },
-            (Verdict::Mismatch, Some(old)) => CaseOutcome::Mismatch { golden: golden.path, pending, old, new },
-            (Verdict::Mismatch | Verdict::Missing, _) => CaseOutcome::Missing { golden: golden.path, pending, new },
+            (Verdict::Mismatch, Some(old)) => CaseOutcome::Mismatch { golden: path, pending, old, new },
+            (Verdict::Mismatch | Verdict::Missing, _) => CaseOutcome::Missing { golden: path, pending, new },
         })
     }
 

@@ -44,6 +44,7 @@ fn the_catalog_lists_what_is_on_disk() {
     let listed: BTreeSet<String> = SCENARIOS
         .iter()
         .chain(HOSTILE)
+        .chain(catalog::EXPLORED)
         .map(|s| s.to_string())
         .chain(P1_GUESTS.iter().map(|g| format!("{g}-p1")))
         .chain(["support".to_string(), "fs-ops".to_string()])
@@ -56,6 +57,7 @@ fn the_catalog_lists_what_is_on_disk() {
     let scenarios = catalog::scenarios_dir();
     let mut files: Vec<(String, std::path::PathBuf)> = SCENARIOS.iter().map(|s| (s.to_string(), scenarios.join(format!("{s}.toml")))).collect();
     files.extend(HOSTILE.iter().map(|s| (s.to_string(), scenarios.join("hostile").join(format!("{s}.toml")))));
+    files.extend(catalog::EXPLORED.iter().map(|s| (s.to_string(), scenarios.join("explore").join(format!("{s}.toml")))));
     for (name, src) in C_GUESTS {
         assert!(guests.join("c").join(src).is_file(), "{name}: no guests/c/{src}");
         files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
@@ -76,7 +78,7 @@ fn the_catalog_lists_what_is_on_disk() {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{name}: {}: {e}", file.display()));
         assert!(text.contains(&format!("guest = \"{name}\"")), "{} runs another guest", file.display());
     }
-    for dir in [scenarios.clone(), scenarios.join("hostile")] {
+    for dir in [scenarios.clone(), scenarios.join("hostile"), scenarios.join("explore")] {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "toml") {

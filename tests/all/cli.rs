@@ -15,12 +15,12 @@ fn cli() -> Command {
     c
 }
 
-/// Rows `wasi-replay test scenarios` prints: each catalog and hostile guest
-/// in both worlds (and its journaled twin, where it has one), each C and
+/// Rows `wasi-replay test scenarios` prints: each catalog, hostile and
+/// bug-finding guest in both worlds (and its journaled twin, where it has one), each C and
 /// AssemblyScript guest once (in p1), each Python and JavaScript guest
 /// once (in p2).
 fn suite_rows() -> usize {
-    2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len() + catalog::JOURNALED.len())
+    2 * (catalog::SCENARIOS.len() + catalog::HOSTILE.len() + catalog::JOURNALED.len() + catalog::EXPLORED.len())
         + catalog::C_GUESTS.len()
         + catalog::AS_GUESTS.len()
         + catalog::PY_GUESTS.len()

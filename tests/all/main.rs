@@ -72,3 +72,8 @@ mod faults;
 /// Exploration: classes over seeds, shrinking, partitions and merging,
 /// and the printed replay commands.
 mod explore;
+
+/// The bug-finding catalog and perturbations: a latent fault bug shrunk
+/// to one fault, a robust guest of one class, a readdir-order dependence
+/// that `--perturb` names.
+mod finding;

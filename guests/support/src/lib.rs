@@ -48,6 +48,20 @@ pub use wasip2;
 pub use wasip3;
 
 
+/// Runs `op` until it succeeds, at most `tries` times, and gives its
+/// last error when it never does: how a careful guest meets a disk that
+/// fails now and then.
+pub async fn retry<T>(tries: u32, mut op: impl AsyncFnMut() -> Result<T, String>) -> Result<T, String> {
+    let mut last = String::from("not tried");
+    for _ in 0..tries {
+        match op().await {
+            Ok(v) => return Ok(v),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
 /// A file's kind as the guest reports it, the same words in both worlds.
 pub fn kind_name(is_dir: bool, is_file: bool, is_link: bool) -> &'static str {
     match (is_dir, is_file, is_link) {

@@ -3,9 +3,10 @@
 //! runs of the things compared interleaved. Numbers, never assertions.
 //!
 //! One file per part: `runs.rs` (µs per run, each sample in a child
-//! process), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `process.rs` (a `run` process, and
+//! process), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `explore.rs` (explore against plain runs and check), `process.rs` (a `run` process, and
 //! compiling), `memory.rs`; `measure.rs` holds the timing helpers they share.
 
+mod explore;
 mod journal;
 mod measure;
 mod memory;
@@ -30,6 +31,8 @@ pub enum Part {
     Tree,
     /// `check`'s rate on one thread against one thread per core.
     Threads,
+    /// Explore's rate over seeds against plain runs and `check`.
+    Explore,
     /// A second `wasi-replay run` of a component against the first.
     Cli,
     /// Compiling the largest catalog component, with no cache.
@@ -59,6 +62,9 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> a
     }
     if wanted(Part::Threads) {
         threads::threads(runs)?;
+    }
+    if wanted(Part::Explore) {
+        explore::explore(20 * runs)?;
     }
     if wanted(Part::Cli) {
         process::cli(5)?;

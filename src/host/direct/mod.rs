@@ -52,6 +52,8 @@ pub struct DirectFs {
     next_fd: AtomicU32,
     /// The run's injector, when its plan has faults.
     pub(crate) faults: Faults,
+    /// List directories in this perturbation's order instead of by name.
+    pub(crate) readdir: Option<u64>,
 }
 
 impl std::fmt::Debug for DirectFs {
@@ -71,7 +73,7 @@ impl DirectFs {
             let ino = fs.lookup_at(At::ROOT, &path, true)?;
             roots.push((ino, p.guest_path.clone(), p.read_only, path));
         }
-        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3), faults })
+        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3), faults, readdir: None })
     }
 
     /// Takes the MemFs out after the run (leaves an empty one behind).
@@ -717,11 +719,15 @@ impl DirectView<'_> {
         self.noted_ok("fs.is-same-object", || format!("{}, {}", self.fd(a), self.fd(b)), r, |s| s.to_string())
     }
 
-    /// A directory's entries, in name order.
+    /// A directory's entries, in name order (or a perturbation's).
     pub(crate) fn read_dir<T: 'static>(&self, fd: &Resource<T>) -> wasmtime::Result<Res<Vec<(String, Kind)>>> {
         let r = Ok(self.dir_at(fd)?.and_then(|at| {
             let entries = self.fs().entries(at.dir)?;
-            Ok(entries.into_iter().map(|(name, kind, _)| (name, kind)).collect::<Vec<_>>())
+            let mut entries = entries.into_iter().map(|(name, kind, _)| (name, kind)).collect::<Vec<_>>();
+            if let Some(v) = self.direct.readdir {
+                crate::perturb::permute(&mut entries, v);
+            }
+            Ok(entries)
         }));
         self.noted("fs.read-directory", || self.fd(fd), r, |entries| {
             let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();

@@ -1,0 +1,64 @@
+//! Explore's rate against plain runs and `check`, on fs-tree p2.
+
+use super::measure::{cores, median};
+use std::borrow::Cow;
+use std::sync::Mutex;
+use std::time::Instant;
+use wasi_replay::catalog;
+use wasi_replay::explore::{self, Config};
+use wasi_replay::report::World;
+
+/// Runs/s of three ways to make `runs` runs of fs-tree p2 on every core,
+/// in interleaved rounds: plain runs over seeds `0..runs` whose reports
+/// are dropped (what explore cannot do with less), `check` (each report
+/// rendered and compared with the first), and `explore` over the same
+/// seeds (each report hashed into its class). Explore's overhead is its
+/// time over the plain runs' time.
+pub(super) fn explore(runs: usize) -> anyhow::Result<()> {
+    let threads = cores();
+    let harness = crate::cli::new_harness(threads)?;
+    let guest = harness.load(&catalog::component_path("fs-tree", World::P2))?;
+    let scenario = catalog::scenario("fs-tree")?;
+    let config = Config { seeds: 0..runs as u64, faults: 0, kinds: Vec::new(), partition: None, threads };
+    let rounds = 7;
+    let (mut plain, mut check, mut explored) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..=rounds {
+        let t = Instant::now();
+        harness.run_each(&guest, runs, threads, |i| Cow::Owned(scenario.clone().seed(i as u64)), |_, r| {
+            drop(r);
+            true
+        })?;
+        let plain_rate = runs as f64 / t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let first = harness.run(&guest, &scenario)?.to_yaml();
+        let differ = Mutex::new(false);
+        harness.run_each(&guest, runs - 1, threads, |_| Cow::Borrowed(&scenario), |_, r| {
+            let same = r.to_yaml() == first;
+            if !same {
+                *differ.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            }
+            same
+        })?;
+        anyhow::ensure!(!differ.into_inner().unwrap_or_else(|e| e.into_inner()), "check: runs differ");
+        let check_rate = runs as f64 / t.elapsed().as_secs_f64();
+
+        let t = Instant::now();
+        let found = explore::explore(&harness, &guest, &scenario, &config)?;
+        let explore_rate = runs as f64 / t.elapsed().as_secs_f64();
+        anyhow::ensure!(found.classes.len() == 1, "explore: fs-tree gave {} classes", found.classes.len());
+        // Round 0 only warms up.
+        if round > 0 {
+            plain.push(plain_rate);
+            check.push(check_rate);
+            explored.push(explore_rate);
+        }
+    }
+    let (plain, check, explored) = (median(&mut plain), median(&mut check), median(&mut explored));
+    println!();
+    println!("explore of fs-tree p2, seeds 0..{runs}, {threads} threads, {rounds} rounds");
+    println!("  plain runs: {plain:>8.0} runs/s");
+    println!("  check:      {check:>8.0} runs/s");
+    println!("  explore:    {explored:>8.0} runs/s (overhead over plain runs: {:+.1} %)", (plain / explored - 1.0) * 100.0);
+    Ok(())
+}
