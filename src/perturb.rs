@@ -97,6 +97,9 @@ impl Perturbation {
     fn idle(self, scenario: &Scenario, plain: &RunReport) -> Option<&'static str> {
         let inputs = &scenario.inputs;
         match self {
+            Perturbation::ReaddirOrder if inputs.backend == crate::host::Backend::Bridge => {
+                Some("the bridge lists what the real directory lists")
+            }
             Perturbation::EnvOrder if inputs.env.len() < 2 => Some("fewer than two environment variables"),
             Perturbation::Chunking if inputs.stdin.is_empty() && plain.http.is_empty() => Some("no stdin and no HTTP requests"),
             Perturbation::CompletionOrder if plain.http.len() < 2 => Some("fewer than two HTTP requests"),

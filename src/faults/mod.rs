@@ -47,29 +47,10 @@
 //! strikes only p2's `descriptor.write` and p3's write streams there. The
 //! filesystem faults need the direct backend, and components: the bridge
 //! serves files through wasmtime-wasi, and p1 modules are not faulted.
-
 //!
-//! # Still to build (issue 19)
-//!
-//! Faults, `Harness::run_each`, the flat-memory `check`, and `explore` /
-//! `merge` (`crate::explore`: classes, replay commands, shrinking,
-//! partitions) are in. Next, in this order:
-//! 1. `[explore]` in a scenario file (`seeds`, `faults`, `kinds`,
-//!    `one-class = true`) and `wasi-replay test` failing when exploration
-//!    finds more than one class; add `bench --only explore` (runs/s next
-//!    to `check`'s on fs-tree p2, overhead ≤ 15 % over plain runs;
-//!    `Config::scenario_for` clones the base scenario per run, the first
-//!    thing to look at). Peak RSS is measured already: 24 MB at 10k and
-//!    at 1M seeds of fs-tree.
-//! 2. `check --perturb`: readdir order (a seeded permutation in
-//!    `DirectView::read_dir` and the p2/p3 readdir streams), env order,
-//!    wall start, insecure seed, stdin and HTTP body chunking (the
-//!    `stdin-short` path and `MockRule::chunks`), p3 completion order
-//!    (seeded `http-latency`); `allow-perturb = [...]` in a scenario.
-//! 3. Catalog guests: one that panics on `insufficient-space` in one
-//!    path (explore shrinks to one fault), one robust guest (one class),
-//!    one that prints readdir order (caught by `--perturb`); explore
-//!    table goldens.
+//! [`crate::explore`] draws faults over many seeds and shrinks what it
+//! finds; [`crate::perturb`] uses `stdin-short` and `http-latency` to
+//! split stdin and reorder responses.
 
 mod inject;
 mod plan;

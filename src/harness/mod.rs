@@ -439,7 +439,7 @@ impl Harness {
         if !scenario.calls.is_empty() {
             return refuse("give requests or calls, not both");
         }
-        let fs = scenario.fs.clone();
+        let fs = scenario.fs.as_deref().cloned();
         let (limits, requests, serve, redact) = (&inputs.limits, &scenario.requests[..], scenario.serve, &inputs.http.redact[..]);
         let outcome = rt.block_on(async {
             match &guest.pre {
@@ -559,7 +559,7 @@ impl Harness {
         if !scenario.requests.is_empty() || (guest.serves() && scenario.calls.is_empty()) {
             return self.serve_here(&rt, guest, scenario, inputs);
         }
-        let fs = scenario.fs.clone();
+        let fs = scenario.fs.as_deref().cloned();
         let calls = self.prepare_calls(guest, &scenario.calls)?;
         let calls = &calls[..];
         let outcome = rt.block_on(async {

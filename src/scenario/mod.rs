@@ -41,7 +41,9 @@ use std::time::Duration;
 pub struct Scenario {
     pub(crate) name: String,
     pub(crate) inputs: Inputs,
-    pub(crate) fs: Option<MemFs>,
+    /// Shared, so that cloning a scenario (explore makes one per seed)
+    /// does not copy the tree; each run copies it once.
+    pub(crate) fs: Option<Arc<MemFs>>,
     pub(crate) fs_report: FsReport,
     pub(crate) calls: Vec<String>,
     pub(crate) requests: Vec<Request>,
@@ -90,7 +92,7 @@ impl Scenario {
     /// [`Scenario::preopens`] says otherwise). Default: none, and the guest
     /// has no preopens.
     pub fn fs(mut self, fs: MemFs) -> Self {
-        self.fs = Some(fs);
+        self.fs = Some(Arc::new(fs));
         self
     }
 
@@ -99,7 +101,7 @@ impl Scenario {
     /// Default: `/`, read-write.
     pub fn preopens(mut self, preopens: Vec<Preopen>) -> Self {
         self.inputs.preopens = preopens;
-        self.fs.get_or_insert_with(MemFs::new);
+        self.fs.get_or_insert_with(Arc::default);
         self
     }
 

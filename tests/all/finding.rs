@@ -130,6 +130,21 @@ fn every_perturbation_reaches_the_guest() {
         assert!(divergence.starts_with("diverged at call "), "{divergence}");
         assert!(outcome.detail().starts_with(divergence), "{}", outcome.detail());
     }
+    // cli-io reads stdin to its end, so chunking holds, though every
+    // read of variant 1 came back short.
+    let only = [Perturbation::Chunking];
+    let o = perturb::perturb(harness(), &guest("cli-io", world), &cli, Some(&only), &[], 3).unwrap();
+    assert!(matches!(o[0].verdict, Verdict::Held { variants: 3 }), "{}", o[0].line());
+    let chunked = harness().run(&guest("cli-io", world), &Perturbation::Chunking.apply(&cli, 1)).unwrap();
+    let fired = chunked.faults.as_ref().map_or(0, |f| f.fired.iter().filter(|x| x.fault.starts_with("stdin-short#")).count());
+    assert!(fired >= 1, "chunking split stdin: {:?}", chunked.faults);
+    // Completion order delays the n-th response in virtual time, which
+    // is set aside with the perturbation's fault.
+    let get = catalog::scenario("http-get").unwrap();
+    let plain = harness().run(&guest("http-get", World::P3), &get).unwrap();
+    let late = harness().run(&guest("http-get", World::P3), &Perturbation::CompletionOrder.apply(&get, 1)).unwrap();
+    assert_eq!(late.elapsed_ns, plain.elapsed_ns + 100_000_000, "the first response came 100 ms later");
+    assert_eq!((late.stdout, late.fs), (plain.stdout, plain.fs));
     // fs-tree has no stdin, env or HTTP: those do not run.
     let o = perturb::perturb(harness(), &guest("fs-tree", world), &catalog::scenario("fs-tree").unwrap(), None, &[], 1).unwrap();
     let idle: Vec<String> = o.iter().filter(|o| matches!(o.verdict, Verdict::Idle(_))).map(|o| o.line()).collect();

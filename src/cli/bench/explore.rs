@@ -8,21 +8,28 @@ use wasi_replay::catalog;
 use wasi_replay::explore::{self, Config};
 use wasi_replay::report::World;
 
-/// Runs/s of three ways to make `runs` runs of fs-tree p2 on every core,
-/// in interleaved rounds: plain runs over seeds `0..runs` whose reports
-/// are dropped (what explore cannot do with less), `check` (each report
-/// rendered and compared with the first), and `explore` over the same
-/// seeds (each report hashed into its class). Explore's overhead is its
-/// time over the plain runs' time.
+/// Runs/s of four ways to make `runs` runs of fs-tree p2 on every core,
+/// in interleaved rounds: plain runs of the one scenario, plain runs over
+/// seeds `0..runs` (a scenario per seed, as explore makes), both with
+/// their reports dropped; `check` (each report rendered and compared with
+/// the first); and `explore` over the same seeds (each report hashed into
+/// its class). Explore's overhead is its time over each plain rate's.
 pub(super) fn explore(runs: usize) -> anyhow::Result<()> {
     let threads = cores();
     let harness = crate::cli::new_harness(threads)?;
     let guest = harness.load(&catalog::component_path("fs-tree", World::P2))?;
     let scenario = catalog::scenario("fs-tree")?;
     let config = Config { seeds: 0..runs as u64, faults: 0, kinds: Vec::new(), partition: None, threads };
-    let rounds = 7;
-    let (mut plain, mut check, mut explored) = (Vec::new(), Vec::new(), Vec::new());
+    let rounds = 15;
+    let (mut same, mut plain, mut check, mut explored) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..=rounds {
+        let t = Instant::now();
+        harness.run_each(&guest, runs, threads, |_| Cow::Borrowed(&scenario), |_, r| {
+            drop(r);
+            true
+        })?;
+        let same_rate = runs as f64 / t.elapsed().as_secs_f64();
+
         let t = Instant::now();
         harness.run_each(&guest, runs, threads, |i| Cow::Owned(scenario.clone().seed(i as u64)), |_, r| {
             drop(r);
@@ -49,16 +56,33 @@ pub(super) fn explore(runs: usize) -> anyhow::Result<()> {
         anyhow::ensure!(found.classes.len() == 1, "explore: fs-tree gave {} classes", found.classes.len());
         // Round 0 only warms up.
         if round > 0 {
+            same.push(same_rate);
             plain.push(plain_rate);
             check.push(check_rate);
             explored.push(explore_rate);
         }
     }
-    let (plain, check, explored) = (median(&mut plain), median(&mut check), median(&mut explored));
+    let (same, plain) = (median(&mut same), median(&mut plain));
+    let (check, explored) = (median(&mut check), median(&mut explored));
+    let report = harness.run(&guest, &scenario)?;
+    let t = Instant::now();
+    for _ in 0..10_000 {
+        std::hint::black_box(explore::class_of(std::hint::black_box(&report)));
+    }
+    let class_us = t.elapsed().as_secs_f64() * 1e6 / 10_000.0;
+    let t = Instant::now();
+    for i in 0..10_000 {
+        std::hint::black_box(config.scenario_for(&scenario, i));
+    }
+    let scenario_us = t.elapsed().as_secs_f64() * 1e6 / 10_000.0;
+    let over = |base: f64| (base / explored - 1.0) * 100.0;
     println!();
     println!("explore of fs-tree p2, seeds 0..{runs}, {threads} threads, {rounds} rounds");
-    println!("  plain runs: {plain:>8.0} runs/s");
-    println!("  check:      {check:>8.0} runs/s");
-    println!("  explore:    {explored:>8.0} runs/s (overhead over plain runs: {:+.1} %)", (plain / explored - 1.0) * 100.0);
+    println!("  plain runs, one scenario: {same:>8.0} runs/s");
+    println!("  plain runs, one per seed: {plain:>8.0} runs/s");
+    println!("  check:                    {check:>8.0} runs/s");
+    println!("  explore:                  {explored:>8.0} runs/s");
+    println!("  per run, on one thread: {class_us:.2} µs to class a report, {scenario_us:.2} µs to make a seed's scenario");
+    println!("  explore's overhead: {:+.1} % over plain runs of one scenario, {:+.1} % over one per seed", over(same), over(plain));
     Ok(())
 }

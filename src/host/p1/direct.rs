@@ -51,7 +51,7 @@ impl std::fmt::Debug for P1Direct {
 impl P1Direct {
     /// A state for `scenario`'s inputs and a copy of its filesystem.
     pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
-        Self::from_inputs(&scenario.inputs, scenario.fs.clone())
+        Self::from_inputs(&scenario.inputs, scenario.fs.as_deref().cloned())
     }
 
     /// A state for `inputs`, with `fs` served from MemFs when given.

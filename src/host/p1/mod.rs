@@ -47,7 +47,7 @@ impl_state!(P1Direct);
 impl P1Bridge {
     /// A state for `scenario`'s inputs and a copy of its filesystem.
     pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
-        Self::from_inputs(&scenario.inputs, scenario.fs.clone())
+        Self::from_inputs(&scenario.inputs, scenario.fs.as_deref().cloned())
     }
 
     /// A state for `inputs`, with `fs` materialized for the bridge.
