@@ -9,7 +9,7 @@ use wasi_replay::explore::{self, Config};
 use wasi_replay::report::World;
 
 /// Runs/s of four ways to make `runs` runs of fs-tree p2 on every core,
-/// in interleaved rounds: plain runs of the one scenario, plain runs over
+/// in rounds where they take turns in a rotating order: plain runs of the one scenario, plain runs over
 /// seeds `0..runs` (a scenario per seed, as explore makes), both with
 /// their reports dropped; `check` (each report rendered and compared with
 /// the first); and `explore` over the same seeds (each report hashed into
@@ -20,48 +20,52 @@ pub(super) fn explore(runs: usize) -> anyhow::Result<()> {
     let guest = harness.load(&catalog::component_path("fs-tree", World::P2))?;
     let scenario = catalog::scenario("fs-tree")?;
     let config = Config { seeds: 0..runs as u64, faults: 0, kinds: Vec::new(), partition: None, threads };
-    let rounds = 15;
-    let (mut same, mut plain, mut check, mut explored) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for round in 0..=rounds {
+    let rounds = 16;
+    // Each way's rates, in the order: one scenario, one per seed, check,
+    // explore.
+    let mut rates: [Vec<f64>; 4] = Default::default();
+    let one_way = |way: usize| -> anyhow::Result<f64> {
         let t = Instant::now();
-        harness.run_each(&guest, runs, threads, |_| Cow::Borrowed(&scenario), |_, r| {
-            drop(r);
-            true
-        })?;
-        let same_rate = runs as f64 / t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        harness.run_each(&guest, runs, threads, |i| Cow::Owned(scenario.clone().seed(i as u64)), |_, r| {
-            drop(r);
-            true
-        })?;
-        let plain_rate = runs as f64 / t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        let first = harness.run(&guest, &scenario)?.to_yaml();
-        let differ = Mutex::new(false);
-        harness.run_each(&guest, runs - 1, threads, |_| Cow::Borrowed(&scenario), |_, r| {
-            let same = r.to_yaml() == first;
-            if !same {
-                *differ.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        match way {
+            0 => harness.run_each(&guest, runs, threads, |_| Cow::Borrowed(&scenario), |_, r| {
+                drop(r);
+                true
+            })?,
+            1 => harness.run_each(&guest, runs, threads, |i| Cow::Owned(scenario.clone().seed(i as u64)), |_, r| {
+                drop(r);
+                true
+            })?,
+            2 => {
+                let first = harness.run(&guest, &scenario)?.to_yaml();
+                let differ = Mutex::new(false);
+                harness.run_each(&guest, runs - 1, threads, |_| Cow::Borrowed(&scenario), |_, r| {
+                    let same = r.to_yaml() == first;
+                    if !same {
+                        *differ.lock().unwrap_or_else(|e| e.into_inner()) = true;
+                    }
+                    same
+                })?;
+                anyhow::ensure!(!differ.into_inner().unwrap_or_else(|e| e.into_inner()), "check: runs differ");
             }
-            same
-        })?;
-        anyhow::ensure!(!differ.into_inner().unwrap_or_else(|e| e.into_inner()), "check: runs differ");
-        let check_rate = runs as f64 / t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        let found = explore::explore(&harness, &guest, &scenario, &config)?;
-        let explore_rate = runs as f64 / t.elapsed().as_secs_f64();
-        anyhow::ensure!(found.classes.len() == 1, "explore: fs-tree gave {} classes", found.classes.len());
-        // Round 0 only warms up.
-        if round > 0 {
-            same.push(same_rate);
-            plain.push(plain_rate);
-            check.push(check_rate);
-            explored.push(explore_rate);
+            _ => {
+                let found = explore::explore(&harness, &guest, &scenario, &config)?;
+                anyhow::ensure!(found.classes.len() == 1, "explore: fs-tree gave {} classes", found.classes.len());
+            }
+        }
+        Ok(runs as f64 / t.elapsed().as_secs_f64())
+    };
+    for round in 0..=rounds {
+        // The ways take turns, each round starting one further on, so
+        // none always runs first or last; round 0 only warms up.
+        for k in 0..4 {
+            let way = (round + k) % 4;
+            let rate = one_way(way)?;
+            if round > 0 {
+                rates[way].push(rate);
+            }
         }
     }
+    let [mut same, mut plain, mut check, mut explored] = rates;
     let (same, plain) = (median(&mut same), median(&mut plain));
     let (check, explored) = (median(&mut check), median(&mut explored));
     let report = harness.run(&guest, &scenario)?;
