@@ -426,6 +426,7 @@ fn bench_prints_every_part() {
         "1 thread:",
         "reference loop (sorting",
         "reference loop, 4 calls",
+        "explore's overhead:",
         "first (compiles)",
     ] {
         assert!(text.contains(part), "no `{part}` in:\n{text}");
