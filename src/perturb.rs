@@ -107,8 +107,10 @@ impl Perturbation {
         }
     }
 
-    /// `scenario` with variant `v` (1, 2, …) of this perturbation.
+    /// `scenario` with variant `v` (1, 2, …; 0 is taken as 1) of this
+    /// perturbation.
     pub fn apply(self, scenario: &Scenario, v: u64) -> Scenario {
+        let v = v.max(1);
         let mut s = scenario.clone();
         let inputs = &mut s.inputs;
         match self {
