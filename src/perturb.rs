@@ -249,7 +249,10 @@ impl Outcome {
 fn essence(report: &RunReport, p: Perturbation) -> RunReport {
     let mut r = report.clone();
     r.faults = None;
-    r.journal = report.journal.as_ref().map(|j| j.iter().filter(|l| !l.contains(" fault(")).cloned().collect());
+    // A fault's line is `<time> fault(…) -> …`; a call's arguments may
+    // hold the same words, so only the call's name is looked at.
+    let is_fault = |l: &String| l.split_once(' ').is_some_and(|(_, call)| call.starts_with("fault("));
+    r.journal = report.journal.as_ref().map(|j| j.iter().filter(|l| !is_fault(l)).cloned().collect());
     if p == Perturbation::CompletionOrder {
         r.elapsed_ns = 0;
     }
