@@ -11,7 +11,7 @@
 //! registries when missing, and rebuilt only when a source is newer than
 //! its module.
 
-use crate::report::World;
+use crate::world::World;
 use crate::scenario::Scenario;
 use crate::suite::{GuestResolver, ScenarioFile, SuiteError};
 use std::path::{Path, PathBuf};

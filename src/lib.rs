@@ -2,7 +2,6 @@
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
 
-pub mod bridge;
 #[cfg(feature = "catalog")]
 pub mod catalog;
 pub mod explore;
@@ -14,6 +13,7 @@ pub mod host;
 pub mod kernel;
 pub mod memfs;
 pub mod perturb;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod suite;

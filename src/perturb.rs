@@ -25,7 +25,8 @@
 //! Readdir order reaches every world's directory reads on the direct
 //! backend; the bridge lists what the real directory lists.
 
-use crate::faults::{FaultPlan, mix};
+use crate::faults::FaultPlan;
+use crate::kernel::permute;
 use crate::harness::{Guest, Harness, HarnessError};
 use crate::report::RunReport;
 use crate::scenario::Scenario;
@@ -136,29 +137,6 @@ impl Perturbation {
 impl std::fmt::Display for Perturbation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-/// Settings of the hosts that only perturbations change.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Knobs {
-    /// List directories in the order of this variant.
-    pub readdir: Option<u64>,
-    /// Rekey the insecure random sources with this variant.
-    pub insecure: Option<u64>,
-}
-
-/// Reorders `items`: variant 1 reverses them, a later one shuffles them
-/// with a generator seeded by it.
-pub(crate) fn permute<T>(items: &mut [T], v: u64) {
-    if v == 1 {
-        items.reverse();
-        return;
-    }
-    let mut state = mix(v);
-    for i in (1..items.len()).rev() {
-        state = mix(state);
-        items.swap(i, (state % (i as u64 + 1)) as usize);
     }
 }
 

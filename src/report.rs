@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub use crate::world::World;
+use crate::world::World;
 
 /// Files up to this many bytes of valid UTF-8 appear as text in the report;
 /// larger or binary files appear as a sha256.
@@ -147,23 +147,6 @@ pub struct FsEntry {
     pub target: Option<String>,
 }
 
-/// What a run left behind, before it is a report: the harness collects
-/// it, [`RunReport::from_outcome`] turns it into one.
-pub(crate) struct Outcome {
-    pub(crate) exit: Exit,
-    pub(crate) elapsed_ns: u64,
-    pub(crate) stdout: Vec<u8>,
-    pub(crate) stderr: Vec<u8>,
-    pub(crate) truncated: Vec<String>,
-    /// The final MemFs, when the run had one.
-    pub(crate) fs: Option<MemFs>,
-    pub(crate) http: Vec<Exchange>,
-    pub(crate) calls: Vec<CallReport>,
-    pub(crate) responses: Vec<ResponseReport>,
-    /// The host calls, when the run kept a journal.
-    pub(crate) journal: Option<Vec<String>>,
-}
-
 /// One request a handler served and what came of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -256,35 +239,6 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// The report of `guest` run in `world` with `scenario`'s inputs, from
-    /// what the run left, and the final MemFs beside it. The tree is listed
-    /// (or digested) as the scenario asks.
-    pub(crate) fn from_outcome(
-        guest: String,
-        world: World,
-        scenario: &crate::scenario::Scenario,
-        outcome: Outcome,
-    ) -> (Self, Option<MemFs>) {
-        let report = RunReport {
-            guest,
-            world,
-            seed: scenario.inputs.seed,
-            backend: scenario.inputs.backend,
-            exit: outcome.exit,
-            calls: outcome.calls,
-            responses: outcome.responses,
-            elapsed_ns: outcome.elapsed_ns,
-            stdout: Output::from_bytes(outcome.stdout),
-            stderr: Output::from_bytes(outcome.stderr),
-            truncated: outcome.truncated,
-            fs: outcome.fs.as_ref().map(|fs| FsView::of(fs, scenario.fs_report)).unwrap_or_default(),
-            http: outcome.http,
-            faults: None,
-            journal: outcome.journal,
-        };
-        (report, outcome.fs)
-    }
-
     /// Canonical YAML.
     ///
     /// A listed tree is written by [`yaml_listing`], which gives the bytes

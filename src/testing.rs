@@ -21,17 +21,17 @@
 //! so a guest compiles once, not on every `cargo test`), and a component
 //! that cannot be run fails the test with the harness's one-line error.
 
-use crate::{Harness, RunReport, Scenario};
+use crate::harness::Harness;
+use crate::report::RunReport;
+use crate::scenario::Scenario;
 use std::path::Path;
-use std::sync::OnceLock;
 
 #[doc(hidden)]
 pub use insta;
 
 /// The harness every assertion of this test binary uses.
 pub fn harness() -> &'static Harness {
-    static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| Harness::new().unwrap_or_else(|e| panic!("wasi-replay: {e}")))
+    Harness::shared().unwrap_or_else(|e| panic!("wasi-replay: {e}"))
 }
 
 /// Runs `component` once with `scenario`. Panics with the harness's error

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use wasi_replay::catalog;
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 /// A loopback HTTP/1.1 server that answers every request with one JSON
 /// body and keeps the request lines and headers it saw.

@@ -6,7 +6,7 @@
 
 use wasi_replay::catalog::{self, HOSTILE};
 use wasi_replay::harness::Harness;
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 /// Resident set size in bytes, from /proc/self/statm.
 fn rss() -> u64 {

@@ -4,7 +4,7 @@ use super::style::{color_stdout, paint};
 use super::{EXIT_MISMATCH, EXIT_OK};
 use std::time::Instant;
 use wasi_replay::catalog;
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 /// Runs per scenario and world for the determinism column.
 const RUNS: usize = 5;

@@ -4,7 +4,8 @@
 use super::{EXIT_MISMATCH, EXIT_OK};
 use anyhow::{Context, anyhow};
 use std::path::Path;
-use wasi_replay::journal::{JournalFile, WASMTIME_VERSION, first_divergence, sha256_hex};
+use wasi_replay::journal::first_divergence;
+use wasi_replay::replay::{JournalFile, WASMTIME_VERSION, sha256_hex};
 
 pub fn replay(journal: &Path, component: &Path) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(journal).with_context(|| format!("cannot read {}", journal.display()))?;

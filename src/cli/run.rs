@@ -5,7 +5,7 @@ use super::{EXIT_MISMATCH, EXIT_OK, FaultArgs, InputArgs};
 use anyhow::{Context, bail};
 use std::path::Path;
 use wasi_replay::memfs::memfs_to_dir;
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 /// Where `run` writes besides its report.
 pub struct Outputs<'a> {
@@ -51,7 +51,7 @@ pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Ou
     if let Some(file) = journal_out {
         let bytes = std::fs::read(component).with_context(|| format!("{}", component.display()))?;
         let name = component.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let recorded = wasi_replay::journal::JournalFile::new(&name, &bytes, &scenario, &report)
+        let recorded = wasi_replay::replay::JournalFile::new(&name, &bytes, &scenario, &report)
             .context("--journal-out: the run kept no journal")?;
         std::fs::write(file, recorded.to_yaml()).with_context(|| format!("--journal-out {}", file.display()))?;
     }

@@ -2,7 +2,9 @@
 //! Each such call asks it first; it counts the call's site and answers
 //! which faults strike there.
 
-use super::plan::{Fault, FaultKind, FaultPlan, Rate, Site, mix};
+use super::kind::{FaultKind, Site, SiteCounts};
+use super::plan::{Fault, FaultPlan, Rate};
+use crate::kernel::mix;
 use crate::journal::Journal;
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
@@ -58,31 +60,6 @@ impl Effect {
     /// short answer, else nothing.
     pub(crate) fn for_fs(effects: &[Effect]) -> Option<Effect> {
         effects.iter().find(|e| matches!(e, Effect::NoSpace | Effect::Io)).or_else(|| effects.first()).copied()
-    }
-}
-
-/// How often each kind could have struck in a run: the occurrences of
-/// its site (for the short kinds, only those that may answer short), and
-/// the bytes written. A draw picks among them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SiteCounts {
-    per_kind: [u64; FaultKind::ALL.len()],
-    /// Bytes written to files.
-    pub bytes_written: u64,
-}
-
-impl SiteCounts {
-    /// The occurrences `kind` could strike.
-    pub fn of(&self, kind: FaultKind) -> u64 {
-        self.per_kind[kind as usize]
-    }
-
-    /// Could `kind` strike at all?
-    pub fn could_strike(&self, kind: FaultKind) -> bool {
-        match kind {
-            FaultKind::NoSpaceAfter => self.bytes_written > 0,
-            k => self.of(k) > 0,
-        }
     }
 }
 

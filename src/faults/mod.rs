@@ -53,9 +53,12 @@
 //! split stdin and reorder responses.
 
 mod inject;
+mod kind;
 mod plan;
+mod syntax;
 
 pub(crate) use inject::{Effect, Faults, Injector, half};
-pub(crate) use plan::mix;
-pub use inject::{FaultsReport, Fired, SiteCounts};
-pub use plan::{Draw, Fault, FaultKind, FaultPlan, Group, Rate, Site, parse_kinds};
+pub use inject::{FaultsReport, Fired};
+pub use kind::{FaultKind, Group, Site, SiteCounts};
+pub use plan::{Draw, Fault, FaultPlan, Rate};
+pub use syntax::parse_kinds;

@@ -14,6 +14,7 @@ use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::wasm_wave::untyped::UntypedFuncCall;
 use wasmtime::component::{Component, ComponentExportIndex, Val};
+use crate::scenario::call::{one_line, split};
 
 /// A call checked against the component: the function found, its
 /// arguments as values.
@@ -23,27 +24,6 @@ pub(crate) struct Prepared {
     pub(crate) func: ComponentExportIndex,
     pub(crate) params: Vec<Val>,
     pub(crate) results: usize,
-}
-
-/// `text` split into the interface it names (if any) and the call proper,
-/// `name(args)`, which WAVE parses.
-fn split(text: &str) -> (Option<&str>, &str) {
-    let head = text.find('(').map_or(text, |i| &text[..i]);
-    match head.rfind('#') {
-        Some(i) => (Some(text[..i].trim()), text[i + 1..].trim_start()),
-        None => (None, text.trim()),
-    }
-}
-
-/// Checks `text`'s syntax alone, as a scenario is read: the WAVE parser's
-/// message on one line.
-pub fn check_syntax(text: &str) -> Result<(), String> {
-    let (_, call) = split(text);
-    UntypedFuncCall::parse(call).map(|_| ()).map_err(|e| one_line(&e.to_string()))
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Finds the function `text` names in `component` and reads its
@@ -161,12 +141,5 @@ mod tests {
         }
         assert!(!names_interface("library", export));
         assert!(!names_interface("count", export));
-    }
-
-    #[test]
-    fn bad_wave_is_one_line() {
-        let e = check_syntax("add(1,").unwrap_err();
-        assert!(!e.contains('\n'), "{e}");
-        assert!(check_syntax("shout(\"hi\")").is_ok());
     }
 }

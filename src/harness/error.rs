@@ -2,7 +2,7 @@
 //! the guest and the cause in one line.
 
 use crate::host::HostError;
-use crate::report::World;
+use crate::world::World;
 
 /// Why a component could not be run.
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! Which of a component's imports a host cannot satisfy, by name, so a
 //! link error can list all of them at once (wasmtime stops at the first).
 
-use crate::report::World;
+use crate::world::World;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 

@@ -9,7 +9,8 @@ use crate::host::p3::{self, P3State};
 use crate::faults::Injector;
 use crate::host::{Backend, HostState, Inputs};
 use crate::memfs::MemFs;
-use crate::report::{RunReport, World};
+use crate::world::World;
+use crate::report::RunReport;
 use crate::scenario::Scenario;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,12 +18,13 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Module};
 
 mod cache;
-pub(crate) mod call;
+mod call;
 mod engine;
 mod serve;
 mod error;
 mod imports;
 mod module;
+mod outcome;
 mod run;
 mod world;
 
@@ -179,6 +181,18 @@ impl Harness {
     /// [`Harness::without_cache`] and [`Harness::with_cache_dir`].
     pub fn new() -> Result<Self, HarnessError> {
         Self::with_allocation(Allocation::OnDemand)
+    }
+
+    /// One harness for the whole process, made by [`Harness::new`] on first
+    /// use: the assertions of [`crate::testing`] and [`crate::Suite::run`]
+    /// share it, so a test binary compiles each guest once.
+    pub fn shared() -> Result<&'static Harness, HarnessError> {
+        static SHARED: std::sync::OnceLock<Harness> = std::sync::OnceLock::new();
+        if let Some(h) = SHARED.get() {
+            return Ok(h);
+        }
+        let made = Harness::new()?;
+        Ok(SHARED.get_or_init(|| made))
     }
 
     /// Like [`Harness::new`], with the allocation strategy chosen.
@@ -457,7 +471,7 @@ impl Harness {
             }
         })?;
         let name = if scenario.name.is_empty() { guest.name.clone() } else { scenario.name.clone() };
-        Ok(RunReport::from_outcome(name, guest.host(), scenario, outcome))
+        Ok(outcome::report(name, guest.host(), scenario, outcome))
     }
 
     /// The scenario's calls checked against the guest's exports; with no
@@ -585,7 +599,7 @@ impl Harness {
             }
         })?;
         let name = if scenario.name.is_empty() { guest.name.clone() } else { scenario.name.clone() };
-        Ok(RunReport::from_outcome(name, guest.host(), scenario, outcome))
+        Ok(outcome::report(name, guest.host(), scenario, outcome))
     }
 }
 

@@ -3,7 +3,9 @@
 
 use crate::host::{Core, HostState, Limits};
 use crate::memfs::MemFs;
-use crate::report::{CallReport, Exit, Outcome, World};
+use super::outcome::Outcome;
+use crate::world::World;
+use crate::report::{CallReport, Exit};
 use wasmtime::component::InstancePre;
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::I32Exit;

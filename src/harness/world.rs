@@ -1,6 +1,6 @@
 //! Which world a guest speaks, read from what a component exports.
 
-use crate::report::World;
+use crate::world::World;
 use wasmtime::Engine;
 use wasmtime::component::{Component, types::ComponentItem};
 

@@ -1,4 +1,8 @@
+//! The virtual clock as wasmtime-wasi's clocks, and
 //! `wasi:clocks/monotonic-clock@0.3.0` waits with exact deadlines.
+//!
+//! The wall clock a run's context gets asks the run's faults, on every
+//! read, whether a planned clock step strikes it.
 //!
 //! wasmtime-wasi's p3 `wait-for` sleeps with tokio's `sleep`, which caps a
 //! long duration at 30 years: a guest that waits for `u64::MAX` ns would
@@ -9,10 +13,59 @@
 //! context's monotonic clock, which is the virtual clock). Each call is
 //! noted in the run's journal when it keeps one.
 
+use crate::faults::{Effect, Faults, Site};
 use crate::journal::{Journal, duration, note};
 use crate::kernel::VirtualClock;
+use std::time::Duration;
 use wasmtime::component::{Accessor, HasData, Linker};
 use wasmtime_wasi::p3::bindings::clocks::{monotonic_clock, types};
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
+
+/// `clock` as wasmtime-wasi's wall clock.
+pub fn wall_clock(clock: &VirtualClock) -> impl HostWallClock + 'static {
+    Wall(clock.clone(), None)
+}
+
+/// `clock` as wasmtime-wasi's monotonic clock.
+pub fn monotonic_clock(clock: &VirtualClock) -> impl HostMonotonicClock + 'static {
+    Monotonic(clock.clone())
+}
+
+/// The wall clock of a run with `faults`: each read asks them whether a
+/// planned clock step strikes it.
+pub(crate) fn faulted_wall_clock(clock: &VirtualClock, faults: Faults) -> impl HostWallClock + 'static {
+    Wall(clock.clone(), faults)
+}
+
+struct Wall(VirtualClock, Faults);
+struct Monotonic(VirtualClock);
+
+impl HostWallClock for Wall {
+    fn resolution(&self) -> Duration {
+        Duration::from_nanos(1)
+    }
+    fn now(&self) -> Duration {
+        if let Some(faults) = &self.1 {
+            for effect in faults.strike(Site::WallClock, "", 0, false) {
+                match effect {
+                    Effect::Back(d) => self.0.step_wall(-(d.as_nanos() as i128)),
+                    Effect::Jump(d) => self.0.step_wall(d.as_nanos() as i128),
+                    _ => {}
+                }
+            }
+        }
+        self.0.wall()
+    }
+}
+
+impl HostMonotonicClock for Monotonic {
+    fn resolution(&self) -> u64 {
+        1
+    }
+    fn now(&self) -> u64 {
+        self.0.monotonic()
+    }
+}
 
 /// The view the monotonic clock host is implemented on.
 pub struct ClockView<'a>(&'a VirtualClock, &'a Journal);

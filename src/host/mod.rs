@@ -6,26 +6,32 @@
 //! memory, the filesystem from MemFs (served directly, or through
 //! [`FsBridge`]), and a network that refuses everything.
 
+mod bridge;
 mod capture;
 mod clocks;
 pub mod direct;
 pub mod http;
 mod limits;
+mod mocks;
+mod preopen;
 #[cfg(feature = "record")]
 mod record;
+mod shadow;
 mod stdin;
 pub mod p1;
 pub mod p2;
 pub mod p3;
 
-use crate::bridge::FsBridge;
-pub use crate::scenario::Preopen;
+pub use bridge::FsBridge;
+pub use preopen::Preopen;
 pub use direct::DirectFs;
 use crate::kernel::{ClockConfig, Entropy, VirtualClock};
 use crate::memfs::MemFs;
 use wasmtime::component::ResourceTable;
 pub use capture::Capture;
-pub use http::{Exchange, HttpMocks, MockRule, UrlMatch};
+pub use clocks::{monotonic_clock, wall_clock};
+pub use http::Exchange;
+pub use mocks::{HttpMocks, MockRule, UrlMatch};
 pub use limits::{LimitOverrides, Limits};
 #[cfg(feature = "record")]
 pub use record::Recording;
@@ -88,7 +94,7 @@ pub(crate) struct Inputs {
     /// any draw resolved) for each run. Default: none.
     pub injector: crate::faults::Faults,
     /// What a perturbation changes in the hosts. Default: nothing.
-    pub knobs: crate::perturb::Knobs,
+    pub knobs: Knobs,
     /// Send HTTP to the network and record it instead of answering from
     /// the mocks. Default: none.
     #[cfg(feature = "record")]
@@ -110,11 +116,20 @@ impl Default for Inputs {
             journal: false,
             faults: crate::faults::FaultPlan::default(),
             injector: None,
-            knobs: crate::perturb::Knobs::default(),
+            knobs: Knobs::default(),
             #[cfg(feature = "record")]
             recording: None,
         }
     }
+}
+
+/// Settings of the hosts that only perturbations change.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Knobs {
+    /// List directories in the order of this variant.
+    pub readdir: Option<u64>,
+    /// Rekey the insecure random sources with this variant.
+    pub insecure: Option<u64>,
 }
 
 /// Errors building a host state.
@@ -173,7 +188,7 @@ impl Core {
         let stderr = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stderr.write");
         let mut entropy = Entropy::from_seed(inputs.seed);
         if let Some(v) = inputs.knobs.insecure {
-            let other = Entropy::from_seed(crate::faults::mix(inputs.seed ^ crate::faults::mix(v)));
+            let other = Entropy::from_seed(crate::kernel::mix(inputs.seed ^ crate::kernel::mix(v)));
             (entropy.insecure, entropy.insecure_seed) = (other.insecure, other.insecure_seed);
         }
 
@@ -187,8 +202,8 @@ impl Core {
             .stdin(stdin::Stdin::new(inputs.stdin.clone(), journal.clone(), faults.clone()))
             .stdout(stdout.clone())
             .stderr(stderr.clone())
-            .wall_clock(clock.faulted_wall_clock(faults.clone()))
-            .monotonic_clock(clock.monotonic_clock())
+            .wall_clock(clocks::faulted_wall_clock(&clock, faults.clone()))
+            .monotonic_clock(clocks::monotonic_clock(&clock))
             .secure_random(entropy.secure)
             .insecure_random(entropy.insecure)
             .insecure_random_seed(entropy.insecure_seed);

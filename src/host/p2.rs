@@ -19,11 +19,6 @@ impl std::fmt::Debug for P2State {
 impl_state!(P2State);
 
 impl P2State {
-    /// A state for `scenario`'s inputs and a copy of its filesystem.
-    pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
-        Self::from_inputs(&scenario.inputs, scenario.fs.as_deref().cloned())
-    }
-
     /// A state for `inputs`, with `fs` preopened at `/` when given.
     pub(crate) fn from_inputs(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
         Ok(P2State { core: Core::build(inputs, fs)? })
@@ -41,7 +36,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P2State>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-    crate::journal::shadow::add_p2(&mut linker)?;
+    super::shadow::add_p2(&mut linker)?;
     Ok(linker)
 }
 

@@ -22,11 +22,6 @@ impl std::fmt::Debug for P3State {
 impl_state!(P3State);
 
 impl P3State {
-    /// A state for `scenario`'s inputs and a copy of its filesystem.
-    pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
-        Self::from_inputs(&scenario.inputs, scenario.fs.as_deref().cloned())
-    }
-
     /// A state for `inputs`, with `fs` preopened at `/` when given.
     pub(crate) fn from_inputs(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
         Ok(P3State { core: Core::build(inputs, fs)? })
@@ -48,8 +43,8 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P3State>> {
     super::clocks::add_to_linker(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
-    crate::journal::shadow::add_p2(&mut linker)?;
-    crate::journal::shadow::add_p3(&mut linker)?;
+    super::shadow::add_p2(&mut linker)?;
+    super::shadow::add_p3(&mut linker)?;
     Ok(linker)
 }
 

@@ -11,8 +11,7 @@
 //! not kept (they may carry credentials). A URL asked twice is answered
 //! from its first recording on replay, as mock rules match first-first.
 
-use super::MockRule;
-use super::UrlMatch;
+use super::mocks::{MockRule, UrlMatch};
 use std::sync::{Arc, Mutex};
 
 /// The recorder of a run, shared by its stores. Clones share the rules.

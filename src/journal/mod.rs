@@ -38,13 +38,9 @@
 //! The bridge backend serves the filesystem through wasmtime-wasi's own
 //! code, so a journal needs the direct backend; p1 modules have none.
 //!
-//! [`first_divergence`] finds where two journals part; a [`JournalFile`]
-//! keeps a run's inputs and journal for `wasi-replay replay`.
-
-mod file;
-pub(crate) mod shadow;
-
-pub use file::{FORMAT, JournalFile, WASMTIME_VERSION, sha256_hex};
+//! [`first_divergence`] finds where two journals part; a journal file
+//! (`wasi-replay run --journal-out`) keeps a run's inputs and journal for
+//! `wasi-replay replay`.
 
 use crate::kernel::VirtualClock;
 use std::fmt::Write as _;
@@ -246,7 +242,23 @@ pub(crate) fn wit_name(debug: &str) -> String {
     }
     let name = debug.rsplit("::").next().unwrap_or(debug);
     let name = name.split(['(', ' ', '{']).next().unwrap_or(name);
-    shadow::kebab(name)
+    kebab(name)
+}
+
+/// `AccessDenied` as WIT names it: `access-denied`.
+fn kebab(debug: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in debug.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Virtual time, exact and short: `0s`, `5s`, `1500ms`, `250ns`.

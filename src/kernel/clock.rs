@@ -15,7 +15,6 @@
 use crate::memfs::{DEFAULT_TIME, TimeSource};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
 /// Default start of the monotonic clock: 1 s, so no guest sees 0.
 pub const DEFAULT_MONOTONIC_START: u64 = 1_000_000_000;
@@ -119,56 +118,10 @@ impl VirtualClock {
         let elapsed = u64::try_from(self.elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.config.monotonic_start.saturating_add(elapsed)
     }
-
-    /// The host-side wall clock for wasmtime-wasi.
-    pub fn wall_clock(&self) -> impl HostWallClock + 'static {
-        Wall(self.clone(), None)
-    }
-
-    /// The host-side wall clock of a run with `faults`: each read asks
-    /// them whether a planned clock step strikes it.
-    pub(crate) fn faulted_wall_clock(&self, faults: crate::faults::Faults) -> impl HostWallClock + 'static {
-        Wall(self.clone(), faults)
-    }
-
-    /// The host-side monotonic clock for wasmtime-wasi.
-    pub fn monotonic_clock(&self) -> impl HostMonotonicClock + 'static {
-        Monotonic(self.clone())
-    }
 }
 
 impl TimeSource for VirtualClock {
     fn now(&self) -> Duration {
         self.wall()
-    }
-}
-
-struct Wall(VirtualClock, crate::faults::Faults);
-struct Monotonic(VirtualClock);
-
-impl HostWallClock for Wall {
-    fn resolution(&self) -> Duration {
-        Duration::from_nanos(1)
-    }
-    fn now(&self) -> Duration {
-        if let Some(faults) = &self.1 {
-            for effect in faults.strike(crate::faults::Site::WallClock, "", 0, false) {
-                match effect {
-                    crate::faults::Effect::Back(d) => self.0.step_wall(-(d.as_nanos() as i128)),
-                    crate::faults::Effect::Jump(d) => self.0.step_wall(d.as_nanos() as i128),
-                    _ => {}
-                }
-            }
-        }
-        self.0.wall()
-    }
-}
-
-impl HostMonotonicClock for Monotonic {
-    fn resolution(&self) -> u64 {
-        1
-    }
-    fn now(&self) -> u64 {
-        self.0.monotonic()
     }
 }

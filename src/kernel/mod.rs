@@ -7,3 +7,4 @@ mod random;
 
 pub use clock::{ClockConfig, DEFAULT_MONOTONIC_START, VirtualClock};
 pub use random::Entropy;
+pub(crate) use random::{mix, permute};

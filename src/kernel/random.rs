@@ -43,3 +43,27 @@ impl Entropy {
         Entropy { secure, insecure, insecure_seed: u128::from_le_bytes(s) }
     }
 }
+
+/// A 64-bit mix (splitmix64's finalizer): the one source of seeded
+/// choices outside the random interfaces (fault draws, perturbation
+/// shuffles, inode hashes), so a choice is the same on every machine.
+pub(crate) fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Reorders `items`: variant 1 reverses them, a later one shuffles them
+/// with a generator seeded by it.
+pub(crate) fn permute<T>(items: &mut [T], v: u64) {
+    if v == 1 {
+        items.reverse();
+        return;
+    }
+    let mut state = mix(v);
+    for i in (1..items.len()).rev() {
+        state = mix(state);
+        items.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+}

@@ -4,13 +4,15 @@
 //! file and the command line describe one, and the one place that turns
 //! such a description into a `Scenario`.
 
+pub(crate) mod call;
 mod recorded;
 pub mod spec;
 
 pub use recorded::{Data, Recorded, RecordedDraw, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule};
 pub use spec::{Spec, SpecError};
 
-use crate::host::{Backend, HttpMocks, Inputs, Limits};
+pub use crate::host::Preopen;
+use crate::host::{Backend, HostError, HttpMocks, Inputs, Limits};
 use crate::kernel::ClockConfig;
 use crate::memfs::MemFs;
 use crate::report::FsReport;
@@ -199,6 +201,18 @@ impl Scenario {
         self
     }
 
+    /// A p2 store state for these inputs and a copy of the filesystem, for
+    /// driving a component with wasmtime by hand.
+    pub fn p2_state(&self) -> Result<crate::host::p2::P2State, HostError> {
+        crate::host::p2::P2State::from_inputs(&self.inputs, self.fs.as_deref().cloned())
+    }
+
+    /// A p3 store state for these inputs and a copy of the filesystem, for
+    /// driving a component with wasmtime by hand.
+    pub fn p3_state(&self) -> Result<crate::host::p3::P3State, HostError> {
+        crate::host::p3::P3State::from_inputs(&self.inputs, self.fs.as_deref().cloned())
+    }
+
     /// Sets every limit at once. Default: [`Limits::default`].
     pub fn limits(mut self, limits: Limits) -> Self {
         self.inputs.limits = limits;
@@ -322,33 +336,4 @@ pub enum Serve {
     /// whole virtual kernel carried between them; a request that traps
     /// leaves the rest unserved.
     Shared,
-}
-
-/// One preopened directory as the guest sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Preopen {
-    /// The path the guest is told (`/`, `.`, `/data`, …).
-    pub guest_path: String,
-    /// Enforced by the host: any change under it is `not-permitted`, as
-    /// wasmtime-wasi answers.
-    pub read_only: bool,
-}
-
-impl Preopen {
-    /// A read-write preopen.
-    pub fn rw(guest_path: impl Into<String>) -> Self {
-        Preopen { guest_path: guest_path.into(), read_only: false }
-    }
-
-    /// A read-only preopen.
-    pub fn ro(guest_path: impl Into<String>) -> Self {
-        Preopen { guest_path: guest_path.into(), read_only: true }
-    }
-
-    /// Where this preopen's root lives in the MemFs: the guest path made
-    /// absolute (`.` and `/` are the MemFs root).
-    pub fn memfs_path(&self) -> String {
-        let trimmed = self.guest_path.trim_start_matches("./").trim_matches('/');
-        if trimmed.is_empty() || trimmed == "." { "/".into() } else { format!("/{trimmed}") }
-    }
 }

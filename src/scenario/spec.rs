@@ -212,7 +212,7 @@ impl Spec {
         }
         scenario = scenario.journal(self.journal).faults(self.faults);
         for call in self.calls {
-            crate::harness::call::check_syntax(&call)
+            super::call::check_syntax(&call)
                 .map_err(|e| SpecError(format!("{}: `{call}`: {e}", self.source.name(self.source.call_key()))))?;
             scenario = scenario.call(call);
         }

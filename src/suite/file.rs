@@ -85,10 +85,11 @@ impl GuestResolver for NoGuests {
     }
 }
 
-use super::SuiteError;
+use super::{SuiteError, inside, syntax_error};
 use crate::host::{Backend, LimitOverrides, Preopen};
 use crate::memfs::Quota;
-use crate::report::{FsReport, World};
+use crate::world::World;
+use crate::report::FsReport;
 use crate::scenario::Scenario;
 use crate::scenario::Request;
 use crate::scenario::spec::{Content, DirSpec, Named, RequestSpec, Source, Spec};
@@ -354,40 +355,4 @@ impl ScenarioFile {
         };
         Ok(ScenarioFile { path: path.to_path_buf(), scenario, guest: raw.guest, targets, explore, perturb: raw.perturb, allow_perturb })
     }
-}
-
-/// Refuses a path that is absolute or climbs above the scenario's
-/// directory: a scenario reads only what sits beside it.
-pub(crate) fn inside<'a>(scenario: &Path, field: &str, p: &'a Path) -> Result<&'a Path, SuiteError> {
-    use std::path::Component;
-    let mut depth = 0i32;
-    for c in p.components() {
-        match c {
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            Component::ParentDir => depth -= 1,
-            Component::RootDir | Component::Prefix(_) => depth = -1,
-        }
-        if depth < 0 {
-            return Err(SuiteError::at(
-                scenario,
-                format!("field `{field}`: {} leaves the scenario's directory", p.display()),
-            ));
-        }
-    }
-    Ok(p)
-}
-
-/// `file:line: field `key`: message`, all on one line.
-pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SuiteError {
-    let message = e.message().lines().next().unwrap_or("malformed TOML").to_string();
-    let Some(span) = e.span() else { return SuiteError::at(path, message) };
-    let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
-    let line = text.lines().nth(line_no - 1).unwrap_or("");
-    let field = line.split_once('=').map(|(k, _)| k.trim().trim_matches('"')).filter(|k| !k.is_empty());
-    let detail = match field {
-        Some(f) if !f.starts_with('[') => format!("field `{f}`: {message}"),
-        _ => message,
-    };
-    SuiteError::at(path, format!("line {line_no}: {detail}"))
 }

@@ -15,8 +15,7 @@
 //! chunks = 2                       # send the body in this many pieces
 //! ```
 
-use super::SuiteError;
-use super::file::inside;
+use super::{SuiteError, inside, syntax_error};
 use crate::host::{HttpMocks, MockRule, UrlMatch};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -106,7 +105,7 @@ impl RawHttp {
 /// Reads a `--http-mock` file.
 pub fn load_mocks(path: &Path) -> Result<HttpMocks, SuiteError> {
     let text = std::fs::read_to_string(path).map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
-    let raw: RawHttp = toml::from_str(&text).map_err(|e| super::file::syntax_error(path, &text, &e))?;
+    let raw: RawHttp = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
     raw.into_mocks(path, path.parent().unwrap_or(Path::new(".")))
 }
 

@@ -112,3 +112,39 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, keep: &dyn Fn(&Path) -> bool) -> 
 pub fn partition<T>(items: Vec<T>, k: usize, n: usize) -> Vec<T> {
     items.into_iter().enumerate().filter(|(i, _)| i % n == k - 1).map(|(_, t)| t).collect()
 }
+
+/// Refuses a path that is absolute or climbs above the scenario's
+/// directory: a scenario reads only what sits beside it.
+pub(crate) fn inside<'a>(scenario: &Path, field: &str, p: &'a Path) -> Result<&'a Path, SuiteError> {
+    use std::path::Component;
+    let mut depth = 0i32;
+    for c in p.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => depth -= 1,
+            Component::RootDir | Component::Prefix(_) => depth = -1,
+        }
+        if depth < 0 {
+            return Err(SuiteError::at(
+                scenario,
+                format!("field `{field}`: {} leaves the scenario's directory", p.display()),
+            ));
+        }
+    }
+    Ok(p)
+}
+
+/// `file:line: field `key`: message`, all on one line.
+pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SuiteError {
+    let message = e.message().lines().next().unwrap_or("malformed TOML").to_string();
+    let Some(span) = e.span() else { return SuiteError::at(path, message) };
+    let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    let field = line.split_once('=').map(|(k, _)| k.trim().trim_matches('"')).filter(|k| !k.is_empty());
+    let detail = match field {
+        Some(f) if !f.starts_with('[') => format!("field `{f}`: {message}"),
+        _ => message,
+    };
+    SuiteError::at(path, format!("line {line_no}: {detail}"))
+}

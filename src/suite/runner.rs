@@ -6,7 +6,7 @@
 use super::file::{GuestResolver, NoGuests, ScenarioFile, Target};
 use super::golden::{Golden, Update, Verdict};
 use super::{SuiteError, discover};
-use crate::Harness;
+use crate::harness::Harness;
 use crate::world::World;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -276,7 +276,7 @@ impl Suite {
     #[track_caller]
     pub fn run(&self, pattern: impl AsRef<Path>) {
         let files = self.load([pattern]).unwrap_or_else(|e| panic!("wasi-replay: {e}"));
-        let harness = crate::testing::harness();
+        let harness = Harness::shared().unwrap_or_else(|e| panic!("wasi-replay: {e}"));
         let results: Vec<CaseResult> = Suite::cases(&files).iter().map(|c| self.run_case(harness, c)).collect();
         for r in &results {
             let world = r.world.map_or("?".into(), |w| w.to_string());

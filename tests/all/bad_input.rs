@@ -8,7 +8,7 @@ use proptest::test_runner::TestRunner;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 use wasi_replay::catalog::{self, Catalog};
-use wasi_replay::report::World;
+use wasi_replay::World;
 use wasi_replay::scenario::Scenario;
 use wasi_replay::suite::ScenarioFile;
 

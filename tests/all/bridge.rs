@@ -1,7 +1,7 @@
 //! FsBridge: MemFs to a tempdir and back.
 
 use std::fs;
-use wasi_replay::bridge::FsBridge;
+use wasi_replay::host::FsBridge;
 use wasi_replay::memfs::{memfs_from_dir, memfs_to_dir};
 use wasi_replay::memfs::{Kind, MemFs};
 

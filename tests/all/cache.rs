@@ -5,7 +5,7 @@
 use crate::support::harness;
 use wasi_replay::catalog;
 use wasi_replay::harness::Harness;
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 fn entries(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir).map_or(Vec::new(), |d| d.map(|e| e.unwrap().path()).collect());

@@ -3,7 +3,8 @@
 //! guest cannot take, which are bad input before anything runs.
 
 use crate::support::{guest, harness};
-use wasi_replay::report::{CallReport, Exit, World};
+use wasi_replay::World;
+use wasi_replay::report::{CallReport, Exit};
 use wasi_replay::{HarnessError, Scenario, catalog};
 
 fn calls(world: World, scenario: &Scenario) -> Result<wasi_replay::RunReport, HarnessError> {

@@ -6,7 +6,7 @@
 
 use crate::support::{assert_golden, assert_same_text, run};
 use wasi_replay::catalog::SCENARIOS;
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 const RUNS: usize = 5;
 

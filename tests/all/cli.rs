@@ -5,7 +5,8 @@ use crate::support::harness;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use wasi_replay::catalog::{self, component_path};
-use wasi_replay::report::{RunReport, World};
+use wasi_replay::World;
+use wasi_replay::report::RunReport;
 
 fn cli() -> Command {
     harness(); // builds the catalog once

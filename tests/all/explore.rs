@@ -6,7 +6,7 @@ use crate::support::{guest, harness};
 use std::process::Command;
 use wasi_replay::explore::{self, Config, Exploration};
 use wasi_replay::faults::Group;
-use wasi_replay::report::World;
+use wasi_replay::World;
 use wasi_replay::{MemFs, RunReport, Scenario};
 
 const SCRIPT: &str = "open 0 \"a.txt\" c w f\nwstream 1 0 \"abcd\"\nopen 0 \"in.txt\" - r f\nrstream 2 0\nsync 1\nrename 0 \"a.txt\" 0 \"b.txt\"\n";

@@ -6,7 +6,8 @@ use crate::support::{guest, harness};
 use wasi_replay::catalog;
 use wasi_replay::faults::{FaultPlan, Fired};
 use wasi_replay::host::Backend;
-use wasi_replay::report::{Output, World};
+use wasi_replay::World;
+use wasi_replay::report::Output;
 use wasi_replay::{MemFs, RunReport, Scenario};
 
 fn plan(entries: &[&str]) -> FaultPlan {

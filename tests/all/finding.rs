@@ -9,7 +9,7 @@ use std::process::Command;
 use wasi_replay::catalog::{self, EXPLORED};
 use wasi_replay::explore::{self, Exploration};
 use wasi_replay::perturb::{self, Perturbation, Verdict};
-use wasi_replay::report::World;
+use wasi_replay::World;
 use wasi_replay::suite::{CaseOutcome, ScenarioFile, Suite, Update};
 
 fn file(name: &str) -> ScenarioFile {

@@ -3,7 +3,8 @@
 //! and never a hang.
 
 use crate::support::{guest, harness};
-use wasi_replay::report::{Exit, ResponseReport, RunReport, World};
+use wasi_replay::World;
+use wasi_replay::report::{Exit, ResponseReport, RunReport};
 use wasi_replay::scenario::{Request, Serve};
 use wasi_replay::{HarnessError, MemFs, Scenario};
 

@@ -6,7 +6,8 @@
 use crate::support::{assert_golden, assert_same_text, guest, harness};
 use std::time::Duration;
 use wasi_replay::catalog;
-use wasi_replay::report::{Exit, RunReport, World};
+use wasi_replay::World;
+use wasi_replay::report::{Exit, RunReport};
 
 const RUNS: usize = 5;
 

@@ -4,7 +4,7 @@
 
 use crate::support::{assert_golden, guest, harness};
 use wasi_replay::catalog::{self, JOURNALED, JOURNALS_DIFFER};
-use wasi_replay::report::World;
+use wasi_replay::World;
 use wasi_replay::Scenario;
 use wasi_replay::host::Backend;
 
@@ -152,8 +152,8 @@ fn a_recorded_run_replays_against_the_same_build_and_names_where_another_parts()
     let tree = catalog::scenarios_dir().join("tree");
     let out = wasi_replay(&["run".as_ref(), fs_tree.as_ref(), "--fs".as_ref(), tree.as_ref(), "--seed".as_ref(), "3".as_ref(), "--journal-out".as_ref(), file.as_ref()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let recorded = wasi_replay::journal::JournalFile::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(recorded.sha256, wasi_replay::journal::sha256_hex(&std::fs::read(&fs_tree).unwrap()));
+    let recorded = wasi_replay::replay::JournalFile::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(recorded.sha256, wasi_replay::replay::sha256_hex(&std::fs::read(&fs_tree).unwrap()));
     assert_eq!((recorded.seed, recorded.world, recorded.wasmtime.as_str()), (3, World::P2, "50.0.1"));
     assert!(!recorded.journal.is_empty());
 

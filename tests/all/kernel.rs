@@ -5,7 +5,7 @@ use std::time::Duration;
 use wasi_replay::host::{Backend, p1, p2, p3};
 use wasi_replay::kernel::{ClockConfig, DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
 use wasi_replay::memfs::{DEFAULT_TIME, MemFs};
-use wasi_replay::report::World;
+use wasi_replay::World;
 use wasi_replay::Scenario;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
@@ -27,8 +27,8 @@ fn reads_never_move_time() {
     paused().block_on(async {
         let c = VirtualClock::new(ClockConfig::default());
         c.start();
-        let wall = c.wall_clock();
-        let mono = c.monotonic_clock();
+        let wall = wasi_replay::host::wall_clock(&c);
+        let mono = wasi_replay::host::monotonic_clock(&c);
         let first = (wall.now(), mono.now());
         for _ in 0..1000 {
             assert_eq!((wall.now(), mono.now()), first);
@@ -104,7 +104,7 @@ fn states_build_with_and_without_a_filesystem() {
     assert_eq!(s2.take_fs().unwrap(), Some(fs.clone()));
     assert!(s2.take_fs().unwrap().is_none(), "taken once");
     let bridge = Scenario::new("bridge").backend(Backend::Bridge).fs(fs.clone());
-    let mut s2 = p2::P2State::new(&bridge).unwrap();
+    let mut s2 = bridge.p2_state().unwrap();
     s2.snapshot_fs().unwrap();
     assert_eq!(s2.take_fs().unwrap(), Some(fs));
     let mut s3 = p3::build_state(1, None).unwrap();

@@ -9,7 +9,8 @@
 use crate::support::{assert_golden, assert_same_text, guest, harness};
 use wasi_replay::catalog;
 use wasi_replay::host::Backend;
-use wasi_replay::report::{Exit, Output, RunReport, World};
+use wasi_replay::World;
+use wasi_replay::report::{Exit, Output, RunReport};
 
 fn comparable(r: &RunReport) -> String {
     RunReport { guest: String::new(), world: World::P2, ..r.clone() }.to_yaml()

@@ -3,6 +3,10 @@
 /// Test helpers: the built catalog, the shared harness, report diffs.
 mod support;
 
+/// The crate's layers, read from its source: imports point down, and no
+/// files of one module import each other round a loop.
+mod architecture;
+
 /// Every catalog guest in both worlds: snapshots, determinism, p2 = p3.
 mod catalog;
 

@@ -3,7 +3,7 @@
 
 use crate::support::{guest, harness};
 use wasi_replay::catalog::{self, SCENARIOS};
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 /// Sockets this process holds, from /proc/self/fd.
 fn open_sockets() -> usize {

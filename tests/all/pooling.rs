@@ -5,7 +5,7 @@
 use crate::support::{assert_same_text, harness};
 use wasi_replay::catalog::{self, AS_GUESTS, C_GUESTS, HOSTILE, SCENARIOS};
 use wasi_replay::harness::{Allocation, Harness};
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 #[test]
 fn every_catalog_guest_leaves_the_same_report_from_a_pool() {

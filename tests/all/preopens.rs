@@ -4,7 +4,8 @@ use crate::support::{guest, harness};
 use wasi_replay::catalog;
 use wasi_replay::host::{Backend, Preopen};
 use wasi_replay::memfs::MemFs;
-use wasi_replay::report::{Output, RunReport, World};
+use wasi_replay::World;
+use wasi_replay::report::{Output, RunReport};
 use wasi_replay::scenario::Scenario;
 
 fn fixture_at(path: &str) -> MemFs {

@@ -2,7 +2,8 @@
 
 use crate::support::run;
 use wasi_replay::memfs::MemFs;
-use wasi_replay::report::{Exit, INLINE_TEXT_LIMIT, Output, RunReport, World, fs_entries};
+use wasi_replay::World;
+use wasi_replay::report::{Exit, INLINE_TEXT_LIMIT, Output, RunReport, fs_entries};
 
 #[test]
 fn yaml_and_json_are_canonical_and_round_trip() {

@@ -1,7 +1,8 @@
 use std::sync::OnceLock;
 use wasi_replay::catalog;
 use wasi_replay::harness::{Guest, Harness};
-use wasi_replay::report::{RunReport, World};
+use wasi_replay::World;
+use wasi_replay::report::RunReport;
 use wasi_replay::suite::{Golden, Update, Verdict};
 
 /// The harness, shared by every test in the binary; the catalog is built

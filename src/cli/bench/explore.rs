@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 use wasi_replay::catalog;
 use wasi_replay::explore::{self, Config};
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 /// Runs/s of four ways to make `runs` runs of fs-tree p2 on every core,
 /// in rounds where they take turns in a rotating order: plain runs of the one scenario, plain runs over

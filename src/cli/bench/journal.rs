@@ -3,7 +3,8 @@
 
 use super::measure::{interleaved, reference};
 use wasi_replay::catalog;
-use wasi_replay::report::{RunReport, World};
+use wasi_replay::World;
+use wasi_replay::report::RunReport;
 
 /// Each scenario in both worlds: the median µs of runs without a journal
 /// and with one, then the same with the report written as YAML (as a test

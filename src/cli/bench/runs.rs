@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use wasi_replay::catalog;
 use wasi_replay::harness::Harness;
 use wasi_replay::host::Backend;
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 /// Processes the per-run table is measured in, one after another. The
 /// 2-core VM runs in phases of seconds to minutes: in one phase a loop of

@@ -3,7 +3,7 @@
 use super::measure::{cores, median, reference};
 use std::time::Instant;
 use wasi_replay::catalog;
-use wasi_replay::report::World;
+use wasi_replay::World;
 
 /// Target 3: `check`'s rate (runs over the time the runs took, as `check`
 /// reports it) on one thread and on one per core, in alternating rounds;

@@ -2,7 +2,8 @@
 
 use super::measure::interleaved;
 use wasi_replay::catalog;
-use wasi_replay::report::{FsReport, FsView, RunReport, World};
+use wasi_replay::World;
+use wasi_replay::report::{FsReport, FsView, RunReport};
 
 /// Target 2: the final tree of `fs-bulk` (10,000 files) listed and written
 /// as the report's YAML, and as a digest.

@@ -32,7 +32,7 @@ pub mod p3;
 mod path;
 
 use crate::memfs::{At, ErrorKind, Ino, Kind, MemFs, Metadata, OpenOptions};
-use crate::scenario::Preopen;
+use crate::host::Preopen;
 use crate::faults::{Effect, Faults, Site};
 use crate::journal::Journal;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -261,12 +261,7 @@ pub(crate) fn ours<A: 'static, B: 'static>(r: &Resource<A>) -> Resource<B> {
 /// A deterministic 128-bit identity for an inode (splitmix64 of its
 /// number, twice), for `metadata-hash`.
 pub(crate) fn inode_hash(ino: Ino) -> (u64, u64) {
-    fn mix(mut z: u64) -> u64 {
-        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
+    use crate::kernel::mix;
     (mix(ino), mix(ino ^ 0x5eed_5eed_5eed_5eed))
 }
 
@@ -725,7 +720,7 @@ impl DirectView<'_> {
             let entries = self.fs().entries(at.dir)?;
             let mut entries = entries.into_iter().map(|(name, kind, _)| (name, kind)).collect::<Vec<_>>();
             if let Some(v) = self.direct.readdir {
-                crate::perturb::permute(&mut entries, v);
+                crate::kernel::permute(&mut entries, v);
             }
             Ok(entries)
         }));

@@ -49,11 +49,6 @@ impl std::fmt::Debug for P1Direct {
 }
 
 impl P1Direct {
-    /// A state for `scenario`'s inputs and a copy of its filesystem.
-    pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
-        Self::from_inputs(&scenario.inputs, scenario.fs.as_deref().cloned())
-    }
-
     /// A state for `inputs`, with `fs` served from MemFs when given.
     pub(crate) fn from_inputs(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
         let mut core = Core::build(inputs, fs)?;

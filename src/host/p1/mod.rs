@@ -45,11 +45,6 @@ impl_state!(P1Bridge);
 impl_state!(P1Direct);
 
 impl P1Bridge {
-    /// A state for `scenario`'s inputs and a copy of its filesystem.
-    pub fn new(scenario: &crate::Scenario) -> Result<Self, HostError> {
-        Self::from_inputs(&scenario.inputs, scenario.fs.as_deref().cloned())
-    }
-
     /// A state for `inputs`, with `fs` materialized for the bridge.
     pub(crate) fn from_inputs(inputs: &Inputs, fs: Option<MemFs>) -> Result<Self, HostError> {
         let (core, ctx) = Core::build_with(inputs, fs, |b| (wasmtime_wasi::WasiCtxBuilder::new().build(), b.build_p1()))?;

@@ -8,8 +8,8 @@
 //! one, a shadow costs one branch over the function it replaces, and the
 //! guest sees exactly what it saw before.
 
-use super::{bytes, duration, note};
-use crate::host::{Core, HostState};
+use super::{Core, HostState};
+use crate::journal::{bytes, duration, note, wit_name};
 use wasmtime::component::{Linker, LinkerInstance, Resource};
 use wasmtime_wasi::cli::WasiCliCtxView;
 use wasmtime_wasi::clocks::WasiClocksCtxView;
@@ -25,22 +25,6 @@ fn clocks(core: &mut Core) -> WasiClocksCtxView<'_> {
 
 fn sockets(core: &mut Core) -> WasiSocketsCtxView<'_> {
     WasiSocketsCtxView { ctx: core.ctx.sockets(), table: &mut core.table }
-}
-
-/// `AccessDenied` as WIT names it: `access-denied`.
-pub(crate) fn kebab(debug: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in debug.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn names(list: &[String]) -> String {
@@ -65,7 +49,7 @@ fn exit_status(status: Result<(), ()>) -> String {
 fn outcome<T, E: std::fmt::Debug>(r: &Result<T, E>, ok: impl FnOnce(&T) -> String) -> String {
     match r {
         Ok(v) => ok(v),
-        Err(e) => super::wit_name(&format!("{e:?}")),
+        Err(e) => wit_name(&format!("{e:?}")),
     }
 }
 
@@ -193,7 +177,7 @@ pub(crate) fn add_p2<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<(
             let core = s.data_mut().core();
             let r: Result<Resource<TcpSocket>, ErrorCode> =
                 code(tcp_create_socket::Host::create_tcp_socket(&mut sockets(core), family))?;
-            note(&core.journal, "net.tcp-create", || super::wit_name(&format!("{family:?}")), || outcome(&r, |_| "socket".into()));
+            note(&core.journal, "net.tcp-create", || wit_name(&format!("{family:?}")), || outcome(&r, |_| "socket".into()));
             Ok((r,))
         },
     )?;
@@ -205,7 +189,7 @@ pub(crate) fn add_p2<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<(
                 let r: Result<Resource<UdpSocket>, ErrorCode> =
                     code(udp_create_socket::Host::create_udp_socket(&mut sockets(core), family).await)?;
                 let result = || outcome(&r, |_| "socket".into());
-                note(&core.journal, "net.udp-create", || super::wit_name(&format!("{family:?}")), result);
+                note(&core.journal, "net.udp-create", || wit_name(&format!("{family:?}")), result);
                 Ok((r,))
             })
         },
@@ -269,7 +253,7 @@ pub(crate) fn add_p3<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<(
         |mut s: wasmtime::StoreContextMut<'_, T>, (family,): (IpAddressFamily,)| {
             let core = s.data_mut().core();
             let r: Result<Resource<TcpSocket>, ErrorCode> = code(HostTcpSocket::create(&mut sockets(core), family))?;
-            note(&core.journal, "net.tcp-create", || super::wit_name(&format!("{family:?}")), || outcome(&r, |_| "socket".into()));
+            note(&core.journal, "net.tcp-create", || wit_name(&format!("{family:?}")), || outcome(&r, |_| "socket".into()));
             Ok((r,))
         },
     )?;
@@ -280,7 +264,7 @@ pub(crate) fn add_p3<T: HostState>(linker: &mut Linker<T>) -> wasmtime::Result<(
                 let core = s.data_mut().core();
                 let r: Result<Resource<UdpSocket>, ErrorCode> = code(HostUdpSocket::create(&mut sockets(core), family).await)?;
                 let result = || outcome(&r, |_| "socket".into());
-                note(&core.journal, "net.udp-create", || super::wit_name(&format!("{family:?}")), result);
+                note(&core.journal, "net.udp-create", || wit_name(&format!("{family:?}")), result);
                 Ok((r,))
             })
         },

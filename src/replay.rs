@@ -5,7 +5,8 @@
 //! (the seed and every input, [`Recorded`]); then comes the journal. YAML,
 //! one file, nothing else needed to run it again.
 
-use crate::report::{Exit, RunReport, World};
+use crate::world::World;
+use crate::report::{Exit, RunReport};
 use crate::scenario::{Recorded, Scenario};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
