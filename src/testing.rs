@@ -22,7 +22,7 @@
 //! that cannot be run fails the test with the harness's one-line error.
 
 use crate::harness::Harness;
-use crate::report::RunReport;
+use crate::report::{RunReport, unified_diff as diff};
 use crate::scenario::Scenario;
 use std::path::Path;
 
@@ -74,10 +74,6 @@ pub fn p2_eq_p3(p2: impl AsRef<Path>, p3: impl AsRef<Path>, scenario: &Scenario)
         panic!("the p2 and p3 reports differ:\n{divergence}{}", diff("p2", &ya, "p3", &yb));
     }
     a
-}
-
-fn diff(left_name: &str, left: &str, right_name: &str, right: &str) -> String {
-    similar::TextDiff::from_lines(left, right).unified_diff().header(left_name, right_name).to_string()
 }
 
 /// Runs a component with a scenario and asserts an insta snapshot of the

@@ -27,11 +27,7 @@ pub fn paint(text: &str, good: bool, color: bool) -> String {
 
 /// A unified diff of two texts, colored when `color`.
 pub fn diff(left_name: &str, left: &str, right_name: &str, right: &str, color: bool) -> String {
-    let text = similar::TextDiff::from_lines(left, right)
-        .unified_diff()
-        .context_radius(3)
-        .header(left_name, right_name)
-        .to_string();
+    let text = wasi_replay::report::unified_diff(left_name, left, right_name, right);
     if !color {
         return text;
     }

@@ -7,6 +7,7 @@ use super::file::{GuestResolver, NoGuests, ScenarioFile, Target};
 use super::golden::{Golden, Update, Verdict};
 use super::{SuiteError, discover};
 use crate::harness::Harness;
+use crate::report::unified_diff;
 use crate::world::World;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -154,11 +155,6 @@ impl CaseResult {
             CaseOutcome::Error(e) => Some(format!("{head}: {e}")),
         }
     }
-}
-
-/// The unified diff of two reports.
-pub(crate) fn unified_diff(left_name: &str, left: &str, right_name: &str, right: &str) -> String {
-    similar::TextDiff::from_lines(left, right).unified_diff().header(left_name, right_name).to_string()
 }
 
 impl Suite {

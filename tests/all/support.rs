@@ -67,7 +67,7 @@ pub fn run(name: &str, world: World) -> RunReport {
 
 /// The unified diff of two texts, or `None` when they are equal.
 pub fn text_diff(left_name: &str, left: &str, right_name: &str, right: &str) -> Option<String> {
-    (left != right).then(|| similar::TextDiff::from_lines(left, right).unified_diff().header(left_name, right_name).to_string())
+    (left != right).then(|| wasi_replay::report::unified_diff(left_name, left, right_name, right))
 }
 
 /// Panics with a unified diff when two texts differ.
