@@ -1,46 +1,81 @@
-//! Shell-style wildcards, for mock URLs and scenario paths: `*` is any run
-//! of characters, `?` any one; in paths, a `**` component is any number of
-//! components and `*` never crosses a `/`.
+//! Shell-style wildcards, for mock URLs and scenario paths, matched by
+//! globset: `*` is any run of characters and `?` any one; every other
+//! character stands for itself (no classes, no alternatives, no escapes).
+//! In a URL `*` crosses `/`; in a path it never does, and a `**` component
+//! is any number of components.
+//!
+//! Owns the syntax only; it imports nothing of the crate.
 
-/// Does `text` match `pattern`?
-pub(crate) fn matches(pattern: &str, text: &str) -> bool {
-    bytes(pattern.as_bytes(), text.as_bytes())
+use globset::{GlobBuilder, GlobMatcher};
+
+/// A compiled wildcard pattern. Two globs are equal when their text is.
+#[derive(Clone, Debug)]
+pub struct Glob {
+    text: String,
+    matcher: GlobMatcher,
 }
 
-fn bytes(p: &[u8], s: &[u8]) -> bool {
-    // Iterative, with one backtrack point: linear in practice, never
-    // exponential in the number of stars.
-    let (mut pi, mut si) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while si < s.len() {
-        match p.get(pi) {
-            Some(b'*') => {
-                star = Some((pi, si));
-                pi += 1;
-            }
-            Some(&c) if c == b'?' || c == s[si] => {
-                pi += 1;
-                si += 1;
-            }
-            _ => match star {
-                Some((sp, ss)) => {
-                    pi = sp + 1;
-                    si = ss + 1;
-                    star = Some((sp, ss + 1));
-                }
-                None => return false,
-            },
-        }
+impl PartialEq for Glob {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
     }
-    p[pi..].iter().all(|&c| c == b'*')
 }
 
-/// Does a path, as components, match a pattern, as components?
-pub(crate) fn path_matches(pattern: &[&str], path: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|skip| path_matches(rest, &path[skip..])),
-        Some((first, rest)) => path.split_first().is_some_and(|(p, tail)| matches(first, p) && path_matches(rest, tail)),
+impl Eq for Glob {}
+
+impl Glob {
+    /// A pattern over a whole URL: `*` matches any run of characters,
+    /// slashes included.
+    pub fn url(text: impl Into<String>) -> Self {
+        Glob::new(text.into(), false)
+    }
+
+    /// A pattern over a relative path: `*` stays inside one component, a
+    /// `**` component spans any number of them.
+    pub(crate) fn path(text: impl Into<String>) -> Self {
+        Glob::new(text.into(), true)
+    }
+
+    fn new(text: String, separators: bool) -> Self {
+        let mut pattern = String::with_capacity(text.len() + 8);
+        let components: Vec<&str> = if separators { text.split('/').collect() } else { vec![text.as_str()] };
+        for (i, component) in components.iter().enumerate() {
+            if i > 0 {
+                pattern.push('/');
+            }
+            if separators && *component == "**" {
+                pattern.push_str("**");
+                continue;
+            }
+            // Runs of stars are one star inside a component (and in a URL,
+            // where a star already crosses `/`).
+            let mut last_star = false;
+            for c in component.chars() {
+                match c {
+                    '*' if last_star => {}
+                    '*' | '?' => pattern.push(c),
+                    c => pattern.push_str(&globset::escape(&c.to_string())),
+                }
+                last_star = c == '*';
+            }
+        }
+        let matcher = GlobBuilder::new(&pattern)
+            .literal_separator(separators)
+            .backslash_escape(false)
+            .build()
+            .expect("with everything but `*` and `?` escaped, globset accepts every pattern")
+            .compile_matcher();
+        Glob { text, matcher }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Does `text` match?
+    pub fn matches(&self, text: &str) -> bool {
+        self.matcher.is_match(text)
     }
 }
 
@@ -55,21 +90,34 @@ mod tests {
 
     #[test]
     fn stars_and_question_marks() {
-        assert!(matches("https://*.example.com/v?/items", "https://api.example.com/v1/items"));
-        assert!(matches("*", ""));
-        assert!(matches("a*b*c", "aXbYbZc"));
-        assert!(!matches("a*b", "aXc"));
-        assert!(!matches("?", ""));
-        assert!(matches(&"*a".repeat(30), &"a".repeat(30)));
-        assert!(!matches(&"*a".repeat(30), &"a".repeat(29)));
+        let m = |p: &str, s: &str| Glob::url(p).matches(s);
+        assert!(m("https://*.example.com/v?/items", "https://api.example.com/v1/items"));
+        assert!(m("https://api.example.com/*", "https://api.example.com/v1/items?x=[1]"));
+        assert!(m("*", ""));
+        assert!(m("a*b*c", "aXbYbZc"));
+        assert!(!m("a*b", "aXc"));
+        assert!(!m("?", ""));
+        assert!(m(&"*a".repeat(30), &"a".repeat(30)));
+        assert!(!m(&"*a".repeat(30), &"a".repeat(29)));
+    }
+
+    #[test]
+    fn other_characters_stand_for_themselves() {
+        let m = |p: &str, s: &str| Glob::url(p).matches(s);
+        assert!(m("/items/[1]/{a,b}\\x", "/items/[1]/{a,b}\\x"));
+        assert!(!m("/items/[12]", "/items/1"));
+        assert!(!m("/{a,b}", "/a"));
     }
 
     #[test]
     fn double_star_spans_components() {
-        let p = ["tests", "**", "*.toml"];
-        assert!(path_matches(&p, &["tests", "a.toml"]));
-        assert!(path_matches(&p, &["tests", "x", "y", "a.toml"]));
-        assert!(!path_matches(&p, &["tests", "x", "a.txt"]));
-        assert!(!path_matches(&["tests", "*.toml"], &["tests", "x", "a.toml"]), "one star stays in its component");
+        let m = |p: &str, s: &str| Glob::path(p).matches(s);
+        let p = "tests/**/*.toml";
+        assert!(m(p, "tests/a.toml"));
+        assert!(m(p, "tests/x/y/a.toml"));
+        assert!(!m(p, "tests/x/a.txt"));
+        assert!(!m("tests/*.toml", "tests/x/a.toml"), "one star stays in its component");
+        assert!(m("tests/a**.toml", "tests/abc.toml"));
+        assert!(!m("tests/a**.toml", "tests/a/b.toml"), "two stars inside a component are one star");
     }
 }

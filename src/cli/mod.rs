@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod explore;
 mod inputs;
+mod junit;
 mod replay;
 mod run;
 mod style;

@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use wasi_replay::catalog;
-use wasi_replay::suite::junit::{self, Case, Outcome};
+use super::junit::{self, Case, Outcome};
 use wasi_replay::suite::{CaseOutcome, CaseResult, Suite, Update, discover, partition};
 
 pub fn parse_partition(s: &str) -> Result<(usize, usize), String> {
@@ -58,8 +58,8 @@ pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>, ju
     print_table(&rows);
     if let Some(file) = junit_file {
         let cases: Vec<Case> = rows.iter().map(junit_case).collect();
-        std::fs::write(file, junit::render("wasi-replay test", &cases))
-            .map_err(|e| anyhow::anyhow!("--junit {}: {e}", file.display()))?;
+        let xml = junit::render("wasi-replay test", cases).map_err(|e| anyhow::anyhow!("--junit {}: {e}", file.display()))?;
+        std::fs::write(file, xml).map_err(|e| anyhow::anyhow!("--junit {}: {e}", file.display()))?;
     }
     let color = color_stderr();
     for row in &rows {
@@ -104,7 +104,7 @@ fn junit_case(row: &Row) -> Case {
     let outcome = match &r.outcome {
         CaseOutcome::Passed { .. } => Outcome::Passed,
         CaseOutcome::Mismatch { old, new, .. } => Outcome::Failed {
-            message: wasi_replay::journal::divergence_in_text(old, new).unwrap_or_else(|| junit::first_difference(old, new)),
+            message: wasi_replay::journal::divergence_in_text(old, new).unwrap_or_else(|| junit::first_changed_line(old, new)),
             detail: detail(r, false).unwrap_or_default(),
         },
         CaseOutcome::Missing { golden, .. } => Outcome::Failed {
@@ -121,7 +121,7 @@ fn junit_case(row: &Row) -> Case {
         },
         CaseOutcome::Error(e) => Outcome::Error { message: e.clone() },
     };
-    Case { file: r.file.display().to_string(), scenario: r.scenario.clone(), world: world(r), seconds: row.ms / 1000.0, outcome }
+    Case { file: r.file.display().to_string(), scenario: r.scenario.clone(), world: world(r), time: Duration::from_secs_f64(row.ms / 1000.0), outcome }
 }
 
 fn print_table(rows: &[Row]) {

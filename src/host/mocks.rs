@@ -1,6 +1,8 @@
 //! HTTP mocks: the rules that answer a guest's outgoing requests, and how
 //! a rule matches a URL.
 
+pub use crate::glob::Glob;
+
 /// How a rule matches a request URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UrlMatch {
@@ -9,7 +11,7 @@ pub enum UrlMatch {
     /// A prefix of the URL.
     Prefix(String),
     /// A glob: `*` matches any run of characters, `?` one character.
-    Glob(String),
+    Glob(Glob),
 }
 
 impl UrlMatch {
@@ -17,7 +19,7 @@ impl UrlMatch {
         match self {
             UrlMatch::Exact(u) => u == url,
             UrlMatch::Prefix(p) => url.starts_with(p.as_str()),
-            UrlMatch::Glob(g) => crate::glob::matches(g, url),
+            UrlMatch::Glob(g) => g.matches(url),
         }
     }
 }

@@ -31,7 +31,7 @@ use wasmtime::component::ResourceTable;
 pub use capture::Capture;
 pub use clocks::{monotonic_clock, wall_clock};
 pub use http::Exchange;
-pub use mocks::{HttpMocks, MockRule, UrlMatch};
+pub use mocks::{Glob, HttpMocks, MockRule, UrlMatch};
 pub use limits::{LimitOverrides, Limits};
 #[cfg(feature = "record")]
 pub use record::Recording;

@@ -64,43 +64,42 @@ pub(crate) fn write_tree(fs: &MemFs, root: &Path) -> Result<(), HostDirError> {
     Ok(())
 }
 
-/// Copies the host tree under `dir` into `fs` at `prefix`, in sorted order,
-/// keeping hard links (by host inode) as links.
+/// Copies the host tree under `dir` into `fs` at `prefix`, each directory's
+/// entries in name order, keeping hard links (by host inode) as links and
+/// symlinks as symlinks (never followed).
 pub(crate) fn read_tree(
     dir: &Path,
     prefix: &str,
     fs: &mut MemFs,
     seen: &mut HashMap<(u64, u64), String>,
 ) -> Result<(), HostDirError> {
-    let mut names = Vec::new();
-    for entry in fs::read_dir(dir).map_err(io_err(dir))? {
-        let entry = entry.map_err(io_err(dir))?;
-        let name = entry.file_name().into_string().map_err(|_| HostDirError::NotUtf8(entry.path()))?;
-        names.push(name);
-    }
-    names.sort();
-    for name in names {
-        let host = dir.join(&name);
-        let path = format!("{prefix}/{name}");
-        let meta = fs::symlink_metadata(&host).map_err(io_err(&host))?;
-        let ft = meta.file_type();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let at = e.path().unwrap_or(dir).to_path_buf();
+            HostDirError::Io { path: at, source: e.into() }
+        })?;
+        let host = entry.path();
+        let below = host.strip_prefix(dir).unwrap_or(host);
+        let below = below.to_str().ok_or_else(|| HostDirError::NotUtf8(host.to_path_buf()))?;
+        let path = format!("{prefix}/{below}");
+        let ft = entry.file_type();
         if ft.is_dir() {
             fs.mkdir(&path)?;
-            read_tree(&host, &path, fs, seen)?;
         } else if ft.is_symlink() {
-            let target = fs::read_link(&host).map_err(io_err(&host))?;
-            let target = target.to_str().ok_or_else(|| HostDirError::NotUtf8(host.clone()))?;
+            let target = fs::read_link(host).map_err(io_err(host))?;
+            let target = target.to_str().ok_or_else(|| HostDirError::NotUtf8(host.to_path_buf()))?;
             fs.symlink(target, &path)?;
         } else if ft.is_file() {
+            let meta = entry.metadata().map_err(|e| HostDirError::Io { path: host.to_path_buf(), source: e.into() })?;
             let key = (meta.dev(), meta.ino());
             if let Some(first) = seen.get(&key).filter(|_| meta.nlink() > 1) {
                 fs.link(first, &path)?;
             } else {
-                fs.write(&path, fs::read(&host).map_err(io_err(&host))?)?;
+                fs.write(&path, fs::read(host).map_err(io_err(host))?)?;
                 seen.insert(key, path);
             }
         } else {
-            return Err(HostDirError::Unsupported(host));
+            return Err(HostDirError::Unsupported(host.to_path_buf()));
         }
     }
     Ok(())

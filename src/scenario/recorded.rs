@@ -214,15 +214,15 @@ impl Recorded {
             .iter()
             .map(|r| {
                 let (match_kind, url) = match &r.url {
-                    UrlMatch::Exact(u) => ("exact", u),
-                    UrlMatch::Prefix(u) => ("prefix", u),
-                    UrlMatch::Glob(u) => ("glob", u),
+                    UrlMatch::Exact(u) => ("exact", u.as_str()),
+                    UrlMatch::Prefix(u) => ("prefix", u.as_str()),
+                    UrlMatch::Glob(u) => ("glob", u.as_str()),
                 };
                 RecordedRule {
                     name: r.name.clone(),
                     method: r.method.clone(),
                     match_kind: match_kind.into(),
-                    url: url.clone(),
+                    url: url.to_string(),
                     headers: r.headers.clone(),
                     status: r.status,
                     response_headers: r.response_headers.clone(),
@@ -320,7 +320,7 @@ impl Recorded {
             let url = match r.match_kind.as_str() {
                 "exact" => UrlMatch::Exact(r.url.clone()),
                 "prefix" => UrlMatch::Prefix(r.url.clone()),
-                "glob" => UrlMatch::Glob(r.url.clone()),
+                "glob" => UrlMatch::Glob(crate::glob::Glob::url(r.url.clone())),
                 other => return Err(format!("mock {}: unknown match `{other}`", r.name)),
             };
             mocks.rules.push(MockRule {

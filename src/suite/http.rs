@@ -72,7 +72,7 @@ impl RawHttp {
             let url = match (m.url, m.url_prefix, m.url_glob) {
                 (Some(u), None, None) => UrlMatch::Exact(u),
                 (None, Some(p), None) => UrlMatch::Prefix(p),
-                (None, None, Some(g)) => UrlMatch::Glob(g),
+                (None, None, Some(g)) => UrlMatch::Glob(crate::glob::Glob::url(g)),
                 _ => return Err(at("give exactly one of `url`, `url-prefix`, `url-glob`".into())),
             };
             if !(100..=999).contains(&m.status) {
@@ -159,7 +159,7 @@ pub(crate) fn raw_out(
         match &r.url {
             UrlMatch::Exact(u) => url = Some(u.clone()),
             UrlMatch::Prefix(u) => url_prefix = Some(u.clone()),
-            UrlMatch::Glob(u) => url_glob = Some(u.clone()),
+            UrlMatch::Glob(u) => url_glob = Some(u.as_str().to_string()),
         }
         mock.push(OutMock {
             name: r.name.clone(),

@@ -6,7 +6,6 @@
 mod file;
 mod golden;
 mod http;
-pub mod junit;
 mod emit;
 mod runner;
 
@@ -68,8 +67,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SuiteError> {
 }
 
 /// The files a glob matches: the directories before its first wildcard are
-/// searched, and each file's path below them is matched component by
-/// component.
+/// walked, and each file's path below them is matched against the rest.
 fn expand(pattern: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
     let parts: Vec<String> = pattern.iter().map(|c| c.to_string_lossy().into_owned()).collect();
     let fixed = parts.iter().take_while(|c| !crate::glob::is_pattern(c)).count();
@@ -78,11 +76,10 @@ fn expand(pattern: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
     if !base.is_dir() {
         return Err(SuiteError::at(pattern, format!("no such directory: {}", base.display())));
     }
-    let rest: Vec<&str> = parts[fixed..].iter().map(String::as_str).collect();
+    let rest = crate::glob::Glob::path(parts[fixed..].join("/"));
     collect(&base, out, &|f| {
         let below: Vec<String> = f.strip_prefix(&base).unwrap_or(f).iter().map(|c| c.to_string_lossy().into_owned()).collect();
-        let below: Vec<&str> = below.iter().map(String::as_str).collect();
-        crate::glob::path_matches(&rest, &below)
+        rest.matches(&below.join("/"))
     })
     .map(|()| {
         // `./x` from a relative glob reads better as `x`.
@@ -94,14 +91,13 @@ fn expand(pattern: &Path, out: &mut Vec<PathBuf>) -> Result<(), SuiteError> {
     })
 }
 
+/// Every file under `dir` that `keep` keeps (symlinks followed; a loop
+/// of them is an error).
 fn collect(dir: &Path, out: &mut Vec<PathBuf>, keep: &dyn Fn(&Path) -> bool) -> Result<(), SuiteError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| SuiteError::at(dir, e.to_string()))?;
-    for entry in entries {
-        let path = entry.map_err(|e| SuiteError::at(dir, e.to_string()))?.path();
-        if path.is_dir() {
-            collect(&path, out, keep)?;
-        } else if keep(&path) {
-            out.push(path);
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).follow_links(true) {
+        let entry = entry.map_err(|e| SuiteError::at(e.path().unwrap_or(dir), e.to_string()))?;
+        if !entry.file_type().is_dir() && keep(entry.path()) {
+            out.push(entry.into_path());
         }
     }
     Ok(())
