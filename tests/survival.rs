@@ -18,7 +18,7 @@ fn rss() -> u64 {
 /// The committed golden of a catalog scenario in `world`.
 fn golden(name: &str, world: World) -> String {
     let scenario = catalog::scenarios_dir().join(catalog::scenario_file(name));
-    let golden = wasi_replay::suite::Golden::beside(&scenario, world.as_str());
+    let golden = catalog::suite().golden(&scenario, world.as_str());
     golden.read().unwrap().unwrap_or_else(|| panic!("no golden at {}", golden.path.display()))
 }
 

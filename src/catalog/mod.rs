@@ -162,6 +162,18 @@ pub fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
+/// The directory of the catalog's goldens (`snapshots/`), one file per
+/// scenario and world, named as [`crate::Suite::snapshot_dir`] names them.
+pub fn snapshots_dir() -> PathBuf {
+    guests_dir().with_file_name("snapshots")
+}
+
+/// The catalog's suite: its guests by name, its goldens in
+/// [`snapshots_dir`].
+pub fn suite() -> crate::Suite {
+    crate::Suite::new().guests(Catalog).snapshot_dir(snapshots_dir())
+}
+
 /// The default inputs of a catalog scenario, read from
 /// `scenarios/<name>.toml`: seed [`SEED`], the `scenarios/tree` fixture, and
 /// for `cli-io` some args, env and stdin to echo.

@@ -225,10 +225,14 @@ enum Command {
     /// report goes to a .snap.new file for `cargo insta review`. Exits 1 on
     /// any mismatch or missing golden.
     ///
-    /// Example: wasi-replay test scenarios --partition 1/2
+    /// Example: wasi-replay test scenarios --snapshot-dir snapshots --partition 1/2
     Test {
-        /// Scenario files or directories.
+        /// Scenario files or directories. Default: this repository's
+        /// catalog, `scenarios`, with its goldens in `snapshots`.
         paths: Vec<PathBuf>,
+        /// Keep the goldens in DIR instead of beside each scenario file.
+        #[arg(long, value_name = "DIR")]
+        snapshot_dir: Option<PathBuf>,
         /// Write every report as the accepted golden.
         #[arg(long)]
         accept: bool,
@@ -295,7 +299,7 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             let perturb = perturb.then_some(allowed);
             check::check(&component, runs as usize, threads.map(|t| t as usize), perturb.as_deref(), &inputs, &faults)
         }
-        Command::Test { paths, accept, partition, junit } => test::test(paths, accept, partition, junit.as_deref()),
+        Command::Test { paths, snapshot_dir, accept, partition, junit } => test::test(paths, snapshot_dir, accept, partition, junit.as_deref()),
         Command::Explore { component, seeds, faults, fault_kinds, partition, json, threads, inputs } => {
             let options = explore::Options {
                 seeds,

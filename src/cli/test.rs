@@ -24,10 +24,22 @@ struct Row {
     ms: f64,
 }
 
-pub fn test(paths: Vec<PathBuf>, accept: bool, slice: Option<(usize, usize)>, junit_file: Option<&Path>) -> anyhow::Result<u8> {
-    let paths = if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths };
-    let update = if accept { Update::Accept } else { Update::from_env() };
-    let suite = Suite::new().guests(catalog::Catalog).update(update);
+pub fn test(
+    paths: Vec<PathBuf>,
+    snapshot_dir: Option<PathBuf>,
+    accept: bool,
+    slice: Option<(usize, usize)>,
+    junit_file: Option<&Path>,
+) -> anyhow::Result<u8> {
+    let (paths, snapshot_dir) = match paths.is_empty() {
+        true => (vec![catalog::scenarios_dir()], snapshot_dir.or_else(|| Some(catalog::snapshots_dir()))),
+        false => (paths, snapshot_dir),
+    };
+    let update = if accept { Update::Accept } else { Update::from_env()? };
+    let mut suite = Suite::new().guests(catalog::Catalog).update(update);
+    if let Some(dir) = snapshot_dir {
+        suite = suite.snapshot_dir(dir);
+    }
     let mut files = discover(&paths)?;
     if let Some((k, n)) = slice {
         files = partition(files, k, n);

@@ -29,28 +29,50 @@ pub enum Update {
     AcceptUnseen,
     /// Nothing is written (insta's `no`, and `auto` on CI).
     Nothing,
+    /// Every report is written as the golden, even one that matches, so
+    /// a golden's header is rewritten too (insta's `force`).
+    Force,
 }
 
+/// `INSTA_UPDATE` holds a value insta does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateError(String);
+
+impl std::fmt::Display for UpdateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "INSTA_UPDATE: `{}` is not an update mode (auto, always, new, unseen, no, force)", self.0)
+    }
+}
+
+impl std::error::Error for UpdateError {}
+
 impl Update {
-    /// The mode `INSTA_UPDATE` asks for (`always`, `new`, `unseen`, `no`,
-    /// or `auto`), as insta reads it: unset or `auto` writes nothing when
-    /// `CI` is set to anything but `false` or `0`, and pending files
-    /// otherwise. An unknown value is `auto`.
-    pub fn from_env() -> Self {
+    /// The mode `INSTA_UPDATE` asks for, read as insta reads it: unset,
+    /// empty or `auto` writes nothing on CI (`CI` set to anything but
+    /// `false`, `0` or empty, or `TF_BUILD` set when `CI` is not) and
+    /// pending files elsewhere; `always` (or `1`), `new`, `unseen`, `no`
+    /// and `force` as their variants say. Any other value is an error.
+    pub fn from_env() -> Result<Self, UpdateError> {
         match std::env::var("INSTA_UPDATE").as_deref() {
-            Ok("always") => Update::Accept,
-            Ok("new") => Update::Pending,
-            Ok("unseen") => Update::AcceptUnseen,
-            Ok("no") => Update::Nothing,
-            _ if in_ci() => Update::Nothing,
-            _ => Update::Pending,
+            Err(_) | Ok("" | "auto") if in_ci() => Ok(Update::Nothing),
+            Err(_) | Ok("" | "auto") => Ok(Update::Pending),
+            Ok("always" | "1") => Ok(Update::Accept),
+            Ok("new") => Ok(Update::Pending),
+            Ok("unseen") => Ok(Update::AcceptUnseen),
+            Ok("no") => Ok(Update::Nothing),
+            Ok("force") => Ok(Update::Force),
+            Ok(other) => Err(UpdateError(other.to_string())),
         }
     }
 }
 
-/// Is `CI` set, as insta reads it?
+/// Is this a CI run, as insta decides it?
 fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+    match std::env::var("CI").as_deref() {
+        Ok("false" | "0" | "") => false,
+        Ok(_) => true,
+        Err(_) => std::env::var_os("TF_BUILD").is_some(),
+    }
 }
 
 /// How a report compares with its golden file.
@@ -89,6 +111,15 @@ impl Golden {
         Golden { path, source }
     }
 
+    /// `<dir>/<scenario stem>.<label>.snap`: the golden of `scenario` kept
+    /// in a snapshot directory of its own, named as [`Golden::beside`]
+    /// names it.
+    pub fn in_dir(dir: &Path, scenario: &Path, label: &str) -> Self {
+        let beside = Golden::beside(scenario, label);
+        let name = beside.path.file_name().map(PathBuf::from).unwrap_or_default();
+        Golden { path: dir.join(name), source: beside.source }
+    }
+
     /// The pending file for a report that was not accepted.
     pub fn pending(&self) -> PathBuf {
         let mut p = self.path.clone().into_os_string();
@@ -110,13 +141,16 @@ impl Golden {
     /// file.
     pub fn check(&self, report: &str, update: Update) -> io::Result<Verdict> {
         let existing = self.read()?;
+        let text = self.render(report);
         if existing.as_deref().map(str::trim_end) == Some(report.trim_end()) {
+            if update == Update::Force {
+                std::fs::write(&self.path, text)?;
+            }
             remove_if_present(&self.pending())?;
             return Ok(Verdict::Match);
         }
-        let text = self.render(report);
         match update {
-            Update::Accept => {}
+            Update::Accept | Update::Force => {}
             Update::AcceptUnseen if existing.is_none() => {}
             Update::Pending | Update::AcceptUnseen => {
                 std::fs::write(self.pending(), text)?;

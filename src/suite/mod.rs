@@ -10,7 +10,7 @@ mod emit;
 mod runner;
 
 pub use file::{GuestResolver, NoGuests, ScenarioFile, Target};
-pub use golden::{Golden, Update, Verdict};
+pub use golden::{Golden, Update, UpdateError, Verdict};
 pub use http::{load_mocks, save_mocks};
 pub use emit::emit;
 pub use runner::{Case, CaseOutcome, CaseResult, Suite};

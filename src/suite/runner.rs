@@ -4,7 +4,7 @@
 //! with [`Suite::load`] and [`Suite::run_case`] and prints them its own way.
 
 use super::file::{GuestResolver, NoGuests, ScenarioFile, Target};
-use super::golden::{Golden, Update, Verdict};
+use super::golden::{Golden, Update, UpdateError, Verdict};
 use super::{SuiteError, discover};
 use crate::harness::Harness;
 use crate::report::unified_diff;
@@ -21,14 +21,16 @@ use std::path::{Path, PathBuf};
 /// }
 /// ```
 ///
-/// Goldens sit beside each scenario file as `<stem>.<world>.snap`, in
-/// insta's format, so `cargo insta review` reviews them. Whether a new or
+/// Goldens sit beside each scenario file as `<stem>.<world>.snap`, or in
+/// one directory of their own ([`Suite::snapshot_dir`]), in insta's
+/// format, so `cargo insta review` reviews them. Whether a new or
 /// changed report is written, and where, follows `INSTA_UPDATE` and `CI`
 /// as insta does ([`Update::from_env`]); [`Suite::update`] overrides it.
 pub struct Suite {
     guests: Box<dyn GuestResolver>,
     named: Guests,
-    update: Update,
+    update: Option<Update>,
+    snapshots: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Suite {
@@ -162,7 +164,7 @@ impl Suite {
     /// components, or [`Suite::guest`] adds names), with the update mode
     /// from the environment.
     pub fn new() -> Self {
-        Suite { guests: Box::new(NoGuests), named: Guests::default(), update: Update::from_env() }
+        Suite { guests: Box::new(NoGuests), named: Guests::default(), update: None, snapshots: None }
     }
 
     /// Makes `guest = "name"` in a scenario mean `component` in `world`.
@@ -182,8 +184,25 @@ impl Suite {
     /// Writes new and changed reports as `update` says, whatever the
     /// environment says.
     pub fn update(mut self, update: Update) -> Self {
-        self.update = update;
+        self.update = Some(update);
         self
+    }
+
+    /// Keeps every golden in `dir`, as `<scenario stem>.<label>.snap`,
+    /// instead of beside its scenario file (insta's `snapshot_path`). Two
+    /// scenario files of one stem cannot share it: loading them is an
+    /// error. Default: beside each scenario file.
+    pub fn snapshot_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.snapshots = Some(dir.into());
+        self
+    }
+
+    /// The golden of `scenario` for `label` (`p2`, `p3.explore`, …).
+    pub fn golden(&self, scenario: &Path, label: &str) -> Golden {
+        match &self.snapshots {
+            Some(dir) => Golden::in_dir(dir, scenario, label),
+            None => Golden::beside(scenario, label),
+        }
     }
 
     /// Reads every scenario file that `paths` name: each one a `.toml`
@@ -192,7 +211,17 @@ impl Suite {
     /// nothing is an error, so a typo cannot pass as an empty suite.
     pub fn load<P: AsRef<Path>>(&self, paths: impl IntoIterator<Item = P>) -> Result<Vec<ScenarioFile>, SuiteError> {
         let paths: Vec<PathBuf> = paths.into_iter().map(|p| p.as_ref().to_path_buf()).collect();
-        discover(&paths)?.iter().map(|f| ScenarioFile::load(f, self)).collect()
+        let found = discover(&paths)?;
+        if let Some(dir) = &self.snapshots {
+            let mut stems: BTreeMap<std::ffi::OsString, &PathBuf> = BTreeMap::new();
+            for f in &found {
+                if let Some(other) = stems.insert(f.file_stem().unwrap_or_default().to_os_string(), f) {
+                    let why = format!("shares its name with {}, and their goldens would be one file in {}", other.display(), dir.display());
+                    return Err(SuiteError::at(f, why));
+                }
+            }
+        }
+        found.iter().map(|f| ScenarioFile::load(f, self)).collect()
     }
 
     /// Every case of `files`, in order.
@@ -226,13 +255,13 @@ impl Suite {
         let guest = harness.load_on(&target.component, target.world).map_err(|e| e.to_string())?;
         *world = Some(guest.host());
         let new = harness.run(&guest, &file.scenario).map_err(|e| e.to_string())?.to_yaml();
-        let outcome = self.compare(&Golden::beside(&file.path, &guest.host().to_string()), new)?;
+        let outcome = self.compare(&self.golden(&file.path, &guest.host().to_string()), new)?;
         let CaseOutcome::Passed { accepted } = outcome else { return Ok(outcome) };
         let mut accepted = accepted;
         if let Some(spec) = &file.explore {
             let found = crate::explore::explore(harness, &guest, &file.scenario, &spec.config(1)).map_err(|e| e.to_string())?;
             let shown = found.show();
-            match self.compare(&Golden::beside(&file.path, &format!("{}.explore", guest.host())), shown.clone())? {
+            match self.compare(&self.golden(&file.path, &format!("{}.explore", guest.host())), shown.clone())? {
                 CaseOutcome::Passed { .. } if spec.one_class && found.classes.len() > 1 => {
                     return Ok(CaseOutcome::NotOneClass { classes: found.classes.len(), shown });
                 }
@@ -251,12 +280,19 @@ impl Suite {
         Ok(CaseOutcome::Passed { accepted })
     }
 
+    /// The update mode: the one [`Suite::update`] set, else the one the
+    /// environment asks for ([`Update::from_env`]).
+    pub fn update_mode(&self) -> Result<Update, UpdateError> {
+        self.update.map_or_else(Update::from_env, Ok)
+    }
+
     /// Compares `new` with `golden`, writing it as the update mode says.
     fn compare(&self, golden: &Golden, new: String) -> Result<CaseOutcome, String> {
         let io = |e: std::io::Error| format!("{}: {e}", golden.path.display());
         let old = golden.read().map_err(io)?;
-        let verdict = golden.check(&new, self.update).map_err(io)?;
-        let pending = verdict.wrote_pending(self.update).then(|| golden.pending());
+        let update = self.update_mode().map_err(|e| e.to_string())?;
+        let verdict = golden.check(&new, update).map_err(io)?;
+        let pending = verdict.wrote_pending(update).then(|| golden.pending());
         let path = golden.path.clone();
         Ok(match (verdict, old) {
             (Verdict::Match, _) => CaseOutcome::Passed { accepted: false },
@@ -271,6 +307,7 @@ impl Suite {
     /// its diff, unless all of them pass. For a `#[test]`.
     #[track_caller]
     pub fn run(&self, pattern: impl AsRef<Path>) {
+        self.update_mode().unwrap_or_else(|e| panic!("wasi-replay: {e}"));
         let files = self.load([pattern]).unwrap_or_else(|e| panic!("wasi-replay: {e}"));
         let harness = Harness::shared().unwrap_or_else(|e| panic!("wasi-replay: {e}"));
         let results: Vec<CaseResult> = Suite::cases(&files).iter().map(|c| self.run_case(harness, c)).collect();

@@ -1,28 +1,60 @@
-//! The catalog in both worlds. Each scenario's report is its committed
-//! golden (`scenarios/<scenario>.<world>.snap`, the file `wasi-replay test`
-//! checks), is
-//! byte-identical over five runs, and is the same in p2 and p3 once the
-//! world name is set aside.
+//! The catalog. Every scenario file under `scenarios/` (the catalog's,
+//! the hostile and bug-finding guests', the journaled twins and the other
+//! languages') matches its goldens in `snapshots/`, checked once, by the
+//! library's own `Suite`, as `wasi-replay test` checks them. Each catalog
+//! scenario is also byte-identical over five runs and the same in p2 and
+//! p3 once the world name is set aside.
 
-use crate::support::{assert_golden, assert_same_text, run};
-use wasi_replay::catalog::SCENARIOS;
+use crate::support::{assert_same_text, harness, run};
 use wasi_replay::World;
+use wasi_replay::catalog::{self, SCENARIOS};
 
 const RUNS: usize = 5;
 
-fn check(name: &str) {
-    let mut yaml = Vec::new();
-    for world in [World::P2, World::P3] {
-        let first = run(name, world);
-        let text = first.to_yaml();
-        for i in 1..RUNS {
-            let again = run(name, world).to_yaml();
-            assert_same_text(&format!("{name} ({world}) runs"), "run 1", &text, &format!("run {}", i + 1), &again);
-        }
-        assert_golden(name, world, &first);
-        yaml.push(run(name, world).without_world().to_yaml());
+#[test]
+fn every_scenario_matches_its_goldens() {
+    harness(); // builds the catalog
+    catalog::suite().run(catalog::scenarios_dir());
+}
+
+#[test]
+fn every_catalog_scenario_is_deterministic_and_the_same_in_p2_and_p3() {
+    for name in SCENARIOS {
+        let [p2, p3] = [World::P2, World::P3].map(|world| {
+            let first = run(name, world);
+            let text = first.to_yaml();
+            for i in 1..RUNS {
+                let again = run(name, world).to_yaml();
+                assert_same_text(&format!("{name} ({world}) runs"), "run 1", &text, &format!("run {}", i + 1), &again);
+            }
+            first.without_world().to_yaml()
+        });
+        assert_same_text(&format!("{name} p2 and p3 reports"), "p2", &p2, "p3", &p3);
     }
-    assert_same_text(&format!("{name} p2 and p3 reports"), "p2", &yaml[0], "p3", &yaml[1]);
+}
+
+/// Every golden in `snapshots/` belongs to a scenario file, in a world it
+/// runs in: no golden outlives its scenario.
+#[test]
+fn every_golden_has_its_scenario() {
+    let files = catalog::suite().load([catalog::scenarios_dir()]).unwrap_or_else(|e| panic!("{e}"));
+    let mut expected = std::collections::BTreeSet::new();
+    for file in &files {
+        let stem = file.path.file_stem().unwrap().to_string_lossy().into_owned();
+        for target in &file.targets {
+            let world = target.world.expect("catalog targets name their world");
+            expected.insert(format!("{stem}.{world}.snap"));
+            if file.explore.is_some() {
+                expected.insert(format!("{stem}.{world}.explore.snap"));
+            }
+        }
+    }
+    let found: std::collections::BTreeSet<String> = std::fs::read_dir(catalog::snapshots_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".snap"))
+        .collect();
+    assert_eq!(found, expected, "snapshots/ against the goldens the scenario files ask for");
 }
 
 /// The catalog's lists against what is on disk: every package of
@@ -89,69 +121,4 @@ fn the_catalog_lists_what_is_on_disk() {
             }
         }
     }
-}
-
-#[test]
-fn fs_tree() {
-    check("fs-tree");
-}
-
-#[test]
-fn clock_random() {
-    check("clock-random");
-}
-
-#[test]
-fn cli_io() {
-    check("cli-io");
-}
-
-#[test]
-fn net_denied() {
-    check("net-denied");
-}
-
-#[test]
-fn exit_code() {
-    check("exit-code");
-}
-
-#[test]
-fn trap() {
-    check("trap");
-}
-
-#[test]
-fn lib_counter() {
-    check("lib-counter");
-}
-
-#[test]
-fn http_handler() {
-    check("http-handler");
-}
-
-#[test]
-fn fs_semantics() {
-    check("fs-semantics");
-}
-
-#[test]
-fn fs_bulk() {
-    check("fs-bulk");
-}
-
-#[test]
-fn http_get() {
-    check("http-get");
-}
-
-#[test]
-fn http_post() {
-    check("http-post");
-}
-
-#[test]
-fn http_unmatched() {
-    check("http-unmatched");
 }

@@ -6,7 +6,7 @@
 use crate::support::{guest, harness};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasi_replay::catalog::{self, EXPLORED};
+use wasi_replay::catalog;
 use wasi_replay::explore::{self, Exploration};
 use wasi_replay::perturb::{self, Perturbation, Verdict};
 use wasi_replay::World;
@@ -21,16 +21,6 @@ fn explored(name: &str, world: World) -> Exploration {
     let f = file(name);
     let spec = f.explore.as_ref().unwrap_or_else(|| panic!("{name} has no [explore]"));
     explore::explore(harness(), &guest(name, world), &f.scenario, &spec.config(2)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Each scenario's report and exploration match their goldens, and the
-/// ones that ask for a single class (`one-class = true`) get it. This is
-/// what `wasi-replay test scenarios/explore` checks.
-#[test]
-fn the_bug_finding_catalog_matches_its_goldens() {
-    harness();
-    assert_eq!(EXPLORED.len(), 3);
-    Suite::new().guests(catalog::Catalog).run(catalog::scenarios_dir().join("explore"));
 }
 
 /// `fault-latent` passes its own run; exploring finds a panic, and the

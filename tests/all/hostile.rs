@@ -1,9 +1,9 @@
-//! The hostile catalog: each guest in both worlds matches its committed
-//! golden (`scenarios/hostile/<guest>.<world>.snap`),
-//! byte-identical over five runs and equal across p2 and p3. The harness
+//! The hostile catalog: each guest in both worlds is byte-identical over
+//! five runs and equal across p2 and p3 (its golden,
+//! `snapshots/<guest>.<world>.snap`, is checked with the catalog's). The harness
 //! reports every one of them; none of them crashes it.
 
-use crate::support::{assert_golden, assert_same_text, guest, harness};
+use crate::support::{assert_same_text, guest, harness};
 use std::time::Duration;
 use wasi_replay::catalog;
 use wasi_replay::World;
@@ -23,7 +23,6 @@ fn check(name: &str) -> [RunReport; 2] {
             let again = run(name, world).to_yaml();
             assert_same_text(&format!("{name} ({world}) runs"), "run 1", &first.to_yaml(), &format!("run {}", i + 1), &again);
         }
-        assert_golden(name, world, &first);
         first
     });
     assert_same_text(

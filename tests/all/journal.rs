@@ -1,8 +1,9 @@
-//! Journals: the catalog's journal goldens, p2 = p3 journals where the
+//! Journals (their goldens are checked with the catalog's): p2 = p3
+//! journals where the
 //! calls mean the same, the first divergence as the user sees it, and
 //! the runs that cannot keep a journal.
 
-use crate::support::{assert_golden, guest, harness};
+use crate::support::{guest, harness};
 use wasi_replay::catalog::{self, JOURNALED, JOURNALS_DIFFER};
 use wasi_replay::World;
 use wasi_replay::Scenario;
@@ -14,16 +15,14 @@ fn journal_of(name: &str, world: World) -> wasi_replay::RunReport {
     harness().run(&guest(name, world), &scenario).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Every journaled catalog scenario matches its goldens in both worlds;
-/// the journal is the whole difference from the plain scenario's report;
+/// In every journaled catalog scenario the journal is the whole difference from the plain scenario's report;
 /// and the p2 and p3 journals are equal unless the catalog says why not.
 #[test]
-fn catalog_journals_match_their_goldens_and_agree_across_worlds() {
+fn catalog_journals_are_all_a_journal_adds_and_agree_across_worlds() {
     for name in JOURNALED {
         let mut journals = Vec::new();
         for world in [World::P2, World::P3] {
             let report = journal_of(name, world);
-            assert_golden(&format!("{name}.journal"), world, &report);
             let journal = report.journal.clone().unwrap_or_else(|| panic!("{name} ({world}): no journal"));
             assert!(!journal.is_empty(), "{name} ({world}): an empty journal");
             let plain = crate::support::run(name, world);
@@ -227,7 +226,7 @@ fn an_emitted_scenario_passes_at_once_and_names_nothing_of_the_machine() {
         let body = golden.splitn(3, "---\n").nth(2).unwrap();
         assert_eq!(body.trim_end(), String::from_utf8_lossy(&out.stdout).trim_end(), "{name}: the golden is the printed report");
         let machine = [work.path().display().to_string(), env!("CARGO_MANIFEST_DIR").to_string()];
-        for entry in walkdir(&dir) {
+        for entry in walkdir::WalkDir::new(&dir).into_iter().map(|e| e.unwrap().into_path()) {
             if let Ok(text) = std::fs::read_to_string(&entry) {
                 for m in &machine {
                     assert!(!text.contains(m.as_str()), "{} names {m}", entry.display());
@@ -245,17 +244,4 @@ fn an_emitted_scenario_passes_at_once_and_names_nothing_of_the_machine() {
             assert!(golden.contains("journal:"), "the journal is in the golden");
         }
     }
-}
-
-fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walkdir(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

@@ -6,7 +6,7 @@
 //! their exit status, every argument and variable, `badf` for a descriptor
 //! nobody opened, and the same report on both backends.
 
-use crate::support::{assert_golden, assert_same_text, guest, harness};
+use crate::support::{assert_same_text, guest, harness};
 use wasi_replay::catalog;
 use wasi_replay::host::Backend;
 use wasi_replay::World;
@@ -22,7 +22,6 @@ fn the_c_fs_tree_matches_the_rust_one() {
     let rust = harness().run(&guest("fs-tree", World::P2), &catalog::scenario("fs-tree").unwrap()).unwrap();
     assert_eq!((c.world, rust.world), (World::P1, World::P2));
     assert_same_text("C and Rust fs-tree reports", "rust (p2)", &comparable(&rust), "c (p1)", &comparable(&c));
-    assert_golden("fs-tree-c", World::P1, &c);
 }
 
 #[test]
@@ -31,7 +30,6 @@ fn the_python_fs_tree_matches_the_rust_one() {
     let rust = harness().run(&guest("fs-tree", World::P2), &catalog::scenario("fs-tree").unwrap()).unwrap();
     assert_eq!(py.guest, "fs-tree-py");
     assert_same_text("Python and Rust fs-tree reports", "rust", &comparable(&rust), "python", &comparable(&py));
-    assert_golden("fs-tree-py", World::P2, &py);
 }
 
 #[test]
@@ -175,7 +173,6 @@ fn a_p1_poll_of_two_clocks_wakes_at_the_first_on_both_backends() {
 #[test]
 fn the_python_handler_answers_as_the_rust_one_does() {
     let py = harness().run(&guest("http-handler-py", World::P2), &catalog::scenario("http-handler-py").unwrap()).unwrap();
-    assert_golden("http-handler-py", World::P2, &py);
     // The same requests to the Rust handler get the same responses.
     let mut scenario = catalog::scenario("http-handler-py").unwrap();
     scenario = scenario.fs(wasi_replay::MemFs::new());
@@ -197,5 +194,4 @@ fn the_javascript_guest_reads_the_virtual_kernel_and_fetches_from_a_mock() {
     assert_eq!(harness().run(&g, &scenario).unwrap(), js, "a second run is the same run");
     let other_seed = harness().run(&g, &scenario.clone().seed(7)).unwrap();
     assert_ne!(other_seed.stdout, js.stdout, "the random lines follow the seed");
-    assert_golden("cli-fetch-js", World::P2, &js);
 }

@@ -150,12 +150,19 @@ fn a_digest_report_round_trips_and_diffs_at_fs() {
     assert_eq!(field, "fs");
 }
 
+/// The helper takes its arguments: each call gets the count and the seed
+/// it asks for, unless `PROPTEST_CASES` or `PROPTEST_RNG_SEED` (a by-hand
+/// run) says otherwise, and no call writes regression files.
 #[test]
-fn the_proptest_helper_gives_the_cases_asked_for() {
-    // Proptest's own default is 256; the helper must not raise a smaller
-    // request to it. `PROPTEST_CASES` (a by-hand run) wins over both.
-    let want = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(120);
-    assert_eq!(crate::support::proptest_config(120, 1).cases, want);
-    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
-    assert_eq!(crate::support::proptest_config(120, 1).rng_seed, proptest::test_runner::RngSeed::Fixed(seed));
+fn the_proptest_helper_takes_its_arguments() {
+    use proptest::test_runner::RngSeed;
+    let (a, b) = (crate::support::proptest_config(7, 11), crate::support::proptest_config(120, 1));
+    match std::env::var_os("PROPTEST_CASES") {
+        None => assert_eq!((a.cases, b.cases), (7, 120)),
+        Some(_) => assert_eq!(a.cases, b.cases, "PROPTEST_CASES wins over both"),
+    }
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        assert_eq!((a.rng_seed, b.rng_seed), (RngSeed::Fixed(11), RngSeed::Fixed(1)));
+    }
+    assert!(a.failure_persistence.is_none() && b.failure_persistence.is_none());
 }

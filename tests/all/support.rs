@@ -3,59 +3,19 @@ use wasi_replay::catalog;
 use wasi_replay::harness::{Guest, Harness};
 use wasi_replay::World;
 use wasi_replay::report::RunReport;
-use wasi_replay::suite::{Golden, Update, Verdict};
 
 /// The harness, shared by every test in the binary; the catalog is built
 /// (or found up to date) once, before the first use.
 pub fn harness() -> &'static Harness {
-    static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| {
-        if let Err(e) = catalog::build_all() {
-            panic!("{e}");
-        }
-        Harness::new().expect("harness")
-    })
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| catalog::build_all().unwrap_or_else(|e| panic!("{e}")));
+    Harness::shared().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Loads a catalog guest for `world`.
 pub fn guest(name: &str, world: World) -> Guest {
     let h = harness();
     h.load(&catalog::component_path(name, world)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The golden of catalog guest `name` in `world`: the insta-format file
-/// beside its scenario (`scenarios/<name>.<world>.snap`), the one set of
-/// goldens that `wasi-replay test` checks too.
-pub fn golden(name: &str, world: World) -> Golden {
-    let file = catalog::scenario_file(name);
-    let path = catalog::scenarios_dir().join(&file).with_file_name(format!("{name}.{world}.snap"));
-    Golden { path, source: format!("scenarios/{}", file.display()) }
-}
-
-/// Asserts `report` against its golden, and fails with a unified diff
-/// when they differ. A new or changed report is written as insta would
-/// write it ([`Update::from_env`]): to `.snap.new` for `cargo insta
-/// review`, nowhere on CI, over the golden with `INSTA_UPDATE=always`.
-#[track_caller]
-pub fn assert_golden(name: &str, world: World, report: &RunReport) {
-    let golden = golden(name, world);
-    let yaml = report.to_yaml();
-    let at = |e: std::io::Error| -> ! { panic!("{}: {e}", golden.path.display()) };
-    let old = golden.read().unwrap_or_else(|e| at(e));
-    let update = Update::from_env();
-    match golden.check(&yaml, update).unwrap_or_else(|e| at(e)) {
-        Verdict::Match | Verdict::Accepted => {}
-        verdict => {
-            let old_text = old.as_deref().unwrap_or("");
-            let divergence = wasi_replay::journal::heading(wasi_replay::journal::divergence_in_text(old_text, &yaml));
-            let diff = divergence + &text_diff("golden", old_text, "new", &yaml).unwrap_or_default();
-            let written = match verdict.wrote_pending(update) {
-                true => format!("the new one is in {}", golden.pending().display()),
-                false => "nothing was written".into(),
-            };
-            panic!("{name} ({world}): the report differs from {}; {written}:\n{diff}", golden.path.display());
-        }
-    }
 }
 
 /// Runs a catalog scenario with its default inputs.
