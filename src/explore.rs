@@ -17,6 +17,9 @@
 //! Seeds split across machines with a partition `K/N` (seed `A + i` goes
 //! to partition `i % N + 1`), and [`merge`] joins the partitions' results
 //! into the one an unsplit exploration gives.
+//!
+//! Layer L6: imports L0–L5.
+//! `tests/all/architecture.rs` holds it.
 
 use crate::faults::{Draw, FaultKind, FaultPlan};
 use crate::harness::{Guest, Harness, HarnessError};

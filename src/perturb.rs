@@ -24,6 +24,9 @@
 //!
 //! Readdir order reaches every world's directory reads on the direct
 //! backend; the bridge lists what the real directory lists.
+//!
+//! Layer L6: imports L0–L5.
+//! `tests/all/architecture.rs` holds it.
 
 use crate::faults::FaultPlan;
 use crate::kernel::permute;

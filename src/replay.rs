@@ -4,6 +4,9 @@
 //! world), what ran it (the harness and wasmtime versions) and with what
 //! (the seed and every input, [`Recorded`]); then comes the journal. YAML,
 //! one file, nothing else needed to run it again.
+//!
+//! Layer L6: imports L0–L5.
+//! `tests/all/architecture.rs` holds it.
 
 use crate::world::World;
 use crate::report::{Exit, RunReport};

@@ -20,6 +20,9 @@
 //! share one [`Harness`] per test binary (with the default compile cache,
 //! so a guest compiles once, not on every `cargo test`), and a component
 //! that cannot be run fails the test with the harness's one-line error.
+//!
+//! Layer L7: imports L0–L6.
+//! `tests/all/architecture.rs` holds it.
 
 use crate::harness::Harness;
 use crate::report::{RunReport, unified_diff as diff};

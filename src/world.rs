@@ -1,4 +1,7 @@
 //! The WASI worlds a guest can speak, and so the hosts the harness has.
+//!
+//! Layer L0: imports nothing of the crate.
+//! `tests/all/architecture.rs` holds it.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

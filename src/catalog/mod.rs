@@ -10,6 +10,9 @@
 //! (zig, asc, componentize-py, componentize-js), installed from the
 //! registries when missing, and rebuilt only when a source is newer than
 //! its module.
+//!
+//! Layer L8: this repository's guests; imports the crate's public API.
+//! `tests/all/architecture.rs` holds it.
 
 mod cargo;
 mod error;

@@ -51,6 +51,9 @@
 //! [`crate::explore`] draws faults over many seeds and shrinks what it
 //! finds; [`crate::perturb`] uses `stdin-short` and `http-latency` to
 //! split stdin and reorder responses.
+//!
+//! Layer L2: imports only L0 and `journal`.
+//! `tests/all/architecture.rs` holds it.
 
 mod inject;
 mod kind;

@@ -2,6 +2,9 @@
 //! against the virtual kernel, and turns the outcome into a [`RunReport`].
 //! A guest that traps or exits is a result, never an error of the harness;
 //! errors here mean the input could not be run at all.
+//!
+//! Layer L5: imports L0–L4; never `explore`, `perturb`, `suite` or anything above.
+//! `tests/all/architecture.rs` holds it.
 
 use crate::host::p1::{self as host_p1, P1Bridge, P1Direct};
 use crate::host::p2::{self, P2State};

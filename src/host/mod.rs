@@ -5,6 +5,9 @@
 //! clocks from the [`VirtualClock`], randomness from the seed, stdio from
 //! memory, the filesystem from MemFs (served directly, or through
 //! [`FsBridge`]), and a network that refuses everything.
+//!
+//! Layer L3: imports L0–L2; never a scenario, a report or anything above.
+//! `tests/all/architecture.rs` holds it.
 
 mod bridge;
 mod capture;

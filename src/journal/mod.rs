@@ -41,6 +41,9 @@
 //! [`first_divergence`] finds where two journals part; a journal file
 //! (`wasi-replay run --journal-out`) keeps a run's inputs and journal for
 //! `wasi-replay replay`.
+//!
+//! Layer L1: imports only `kernel`.
+//! `tests/all/architecture.rs` holds it.
 
 use crate::kernel::VirtualClock;
 use std::fmt::Write as _;

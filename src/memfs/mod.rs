@@ -11,6 +11,9 @@
 //! view of the tree (walled lookups from a directory, opening with flags,
 //! holding an inode open past its last link, I/O by inode), is
 //! crate-private, in `handle.rs` and the `*_at` methods.
+//!
+//! Layer L0, the ground: imports nothing of the crate.
+//! `tests/all/architecture.rs` holds it.
 
 mod error;
 mod handle;

@@ -2,6 +2,9 @@
 //! canonical serde form. Field order is fixed by the struct, lists are in
 //! [`MemFs::walk`] order, and nothing host-specific goes in, so the same
 //! inputs give byte-identical YAML and JSON.
+//!
+//! Layer L4: imports L0–L3; never `scenario` or anything above.
+//! `tests/all/architecture.rs` holds it.
 
 mod compare;
 mod fs;

@@ -3,6 +3,9 @@
 //! A [`Scenario`] is built with setters; [`spec::Spec`] is how a scenario
 //! file and the command line describe one, and the one place that turns
 //! such a description into a `Scenario`.
+//!
+//! Layer L4: imports L0–L3 and `report`; never `harness` or anything above.
+//! `tests/all/architecture.rs` holds it.
 
 pub(crate) mod call;
 mod recorded;

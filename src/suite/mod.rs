@@ -2,6 +2,9 @@
 //! it in insta's `.snap` format, so `cargo insta review` and `cargo insta
 //! accept` work on them. A new or changed report is written to a pending
 //! `.snap.new` file, never over an accepted golden, unless asked to accept.
+//!
+//! Layer L7: imports L0–L6; never `testing`.
+//! `tests/all/architecture.rs` holds it.
 
 mod file;
 mod golden;
