@@ -11,9 +11,7 @@
 use proptest::strategy::{Strategy, ValueTree};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
-use wasi_replay::World;
-use wasi_replay::catalog;
-use wasi_replay::harness::{Guest, Harness};
+use wasi_replay::{catalog, Guest, Harness, World};
 use wasi_replay::host::Backend;
 
 // Shared with the fidelity tests, which use all of it.

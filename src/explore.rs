@@ -82,8 +82,8 @@ impl Spec {
 }
 
 /// Reads `A..B` with `A < B`.
-pub fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
-    let bad = || format!("`{s}` is not A..B with A < B");
+pub fn parse_seeds(s: &str) -> Result<(u64, u64), ExploreError> {
+    let bad = || ExploreError(format!("`{s}` is not A..B with A < B"));
     let (a, b) = s.split_once("..").ok_or_else(bad)?;
     let (a, b) = (a.trim().parse::<u64>().map_err(|_| bad())?, b.trim().parse::<u64>().map_err(|_| bad())?);
     if a >= b {
@@ -303,15 +303,15 @@ pub fn replay_scenario(base: &Scenario, seed: u64, faults: &[String]) -> Scenari
 
 /// Joins explorations of the partitions of one exploration: counts add
 /// up, and each class keeps the lowest first seed (with its faults).
-pub fn merge(parts: Vec<Exploration>) -> Result<Exploration, String> {
+pub fn merge(parts: Vec<Exploration>) -> Result<Exploration, ExploreError> {
     let mut parts = parts.into_iter();
-    let mut all = parts.next().ok_or("nothing to merge")?;
+    let mut all = parts.next().ok_or_else(|| ExploreError("nothing to merge".into()))?;
     for p in parts {
         if p.format != FORMAT {
-            return Err(format!("format {} is not one this wasi-replay reads (it reads {FORMAT})", p.format));
+            return Err(ExploreError(format!("format {} is not one this wasi-replay reads (it reads {FORMAT})", p.format)));
         }
         if (&p.guest, p.seeds, p.faults, &p.kinds) != (&all.guest, all.seeds, all.faults, &all.kinds) {
-            return Err(format!(
+            return Err(ExploreError(format!(
                 "partition {} explored {} over seeds {}..{} with {} faults, not what {} did",
                 p.partitions.join(","),
                 p.guest,
@@ -319,11 +319,11 @@ pub fn merge(parts: Vec<Exploration>) -> Result<Exploration, String> {
                 p.seeds.1,
                 p.faults,
                 all.partitions.join(",")
-            ));
+            )));
         }
         for k in &p.partitions {
             if all.partitions.contains(k) {
-                return Err(format!("partition {k} is given twice"));
+                return Err(ExploreError(format!("partition {k} is given twice")));
             }
         }
         all.partitions.extend(p.partitions);
@@ -404,3 +404,15 @@ pub fn shell_word(s: &str) -> String {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
+
+/// A seed range or a set of partitions that cannot be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExploreError(String);
+
+impl std::fmt::Display for ExploreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ExploreError {}

@@ -55,32 +55,58 @@
 //! the layout and its layers.
 #![deny(missing_docs)]
 #![deny(missing_debug_implementations)]
+// Without the `cli` feature nothing reaches what only `cli_support` exports.
+#![cfg_attr(not(feature = "cli"), allow(unused_imports, dead_code))]
 
+/// This repository's guest catalog (the `catalog` feature): no part of
+/// the library a user gets.
 #[cfg(feature = "catalog")]
+#[doc(hidden)]
 pub mod catalog;
 pub mod explore;
 pub mod faults;
 mod glob;
-pub mod harness;
-pub mod journal;
+mod harness;
 pub mod host;
-pub mod kernel;
+pub mod journal;
+mod kernel;
 pub mod memfs;
 pub mod perturb;
-pub mod replay;
-pub mod report;
-pub mod scenario;
-pub mod suite;
+mod replay;
+mod report;
+mod scenario;
+mod suite;
+#[doc(hidden)]
 pub mod testing;
-pub mod world;
+mod world;
 
-pub use harness::{Guest, Harness, HarnessError};
-pub use host::HostError;
+pub use harness::{Allocation, Guest, Harness, HarnessError};
+pub use host::{Backend, BodyRecord, Exchange, Glob, HostError, HttpMocks, Limits, MockRule, Preopen, UrlMatch};
+pub use kernel::ClockConfig;
 pub use memfs::{FsError, MemFs};
-pub use report::RunReport;
-pub use scenario::Scenario;
-pub use suite::{Suite, SuiteError};
+pub use report::{CallReport, Exit, FsDigest, FsEntry, FsReport, FsView, Output, ResponseReport, RunReport};
+pub use scenario::{Request, RequestError, Scenario, Serve};
+pub use suite::{GuestResolver, Suite, SuiteError, Update, UpdateError};
 pub use world::World;
+
+/// What the `wasi-replay` binary and this repository's own tests use
+/// beyond the public API: the guest catalog, scenario files and emitted
+/// scenarios, journal files, the report's building blocks, the bench's
+/// settings. No stability is promised; it exists for the `cli` feature.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli_support {
+    pub use crate::harness::{CompileCache, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES};
+    pub use crate::host::LimitOverrides;
+    pub use crate::kernel::{DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
+    pub use crate::replay::{FORMAT, JournalFile, WASMTIME_VERSION, sha256_hex};
+    pub use crate::report::{INLINE_TEXT_LIMIT, fs_entries, unified_diff, yaml_listing};
+    pub use crate::scenario::{Data, Recorded, RecordedDraw, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule, spec};
+    pub use crate::suite::{
+        Case, CaseOutcome, CaseResult, Golden, NoGuests, ScenarioFile, Target, Verdict, discover, emit, load_mocks, partition,
+        save_mocks,
+    };
+}
 
 /// The README and the guide's chapters, compiled as doctests so their Rust
 /// examples stay true.

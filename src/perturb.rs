@@ -80,15 +80,15 @@ impl Perturbation {
     }
 
     /// The perturbation named `name`.
-    pub fn from_name(name: &str) -> Result<Perturbation, String> {
+    pub fn from_name(name: &str) -> Result<Perturbation, PerturbError> {
         Perturbation::ALL.into_iter().find(|p| p.name() == name).ok_or_else(|| {
             let names: Vec<&str> = Perturbation::ALL.iter().map(|p| p.name()).collect();
-            format!("no perturbation `{name}` (there are: {})", names.join(", "))
+            PerturbError(format!("no perturbation `{name}` (there are: {})", names.join(", ")))
         })
     }
 
     /// Reads a comma-separated list of names.
-    pub fn parse_list(text: &str) -> Result<Vec<Perturbation>, String> {
+    pub fn parse_list(text: &str) -> Result<Vec<Perturbation>, PerturbError> {
         let mut out: Vec<Perturbation> =
             text.split(',').map(str::trim).filter(|w| !w.is_empty()).map(Perturbation::from_name).collect::<Result<_, _>>()?;
         out.sort();
@@ -287,3 +287,15 @@ fn changed(
     }
     Ok(Verdict::Held { variants })
 }
+
+/// A perturbation name that names none, and the names there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerturbError(String);
+
+impl std::fmt::Display for PerturbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PerturbError {}

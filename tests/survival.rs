@@ -4,9 +4,9 @@
 //! it started. This is its own test binary so that no other test shares
 //! the process whose memory it measures.
 
-use wasi_replay::catalog::{self, HOSTILE};
-use wasi_replay::harness::Harness;
-use wasi_replay::World;
+use wasi_replay::{catalog, Harness, World};
+
+use wasi_replay::catalog::HOSTILE;
 
 /// Resident set size in bytes, from /proc/self/statm.
 fn rss() -> u64 {

@@ -12,7 +12,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasi_replay::suite::{Golden, Update};
+use wasi_replay::cli_support::Golden;
+use wasi_replay::Update;
 
 /// Set in a child: the directory to probe in.
 const PROBE: &str = "WASI_REPLAY_UPDATE_PROBE";
@@ -37,7 +38,7 @@ fn probe(dir: &Path) {
     .is_ok();
     let golden = Golden { path: dir.join("golden").join("probe.snap"), source: "probe.toml".into() };
     let ours = match Update::from_env() {
-        Ok(update) => golden.check(REPORT, update).is_ok_and(|v| matches!(v, wasi_replay::suite::Verdict::Match | wasi_replay::suite::Verdict::Accepted)),
+        Ok(update) => golden.check(REPORT, update).is_ok_and(|v| matches!(v, wasi_replay::cli_support::Verdict::Match | wasi_replay::cli_support::Verdict::Accepted)),
         Err(_) => false,
     };
     println!("insta={insta} golden={ours}");

@@ -5,8 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 use std::time::Duration;
-use wasi_replay::harness::Harness;
-use wasi_replay::scenario::Scenario;
+use wasi_replay::{Harness, Scenario};
 
 fuzz_target!(|bytes: &[u8]| {
     static HARNESS: OnceLock<Harness> = OnceLock::new();

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Mutex;
 use wasi_replay::RunReport;
-use wasi_replay::harness::MAX_CONCURRENT_RUNS;
+use wasi_replay::cli_support::MAX_CONCURRENT_RUNS;
 use wasi_replay::perturb::Perturbation;
 
 pub fn check(

@@ -4,8 +4,9 @@
 use super::{EXIT_OK, InputArgs};
 use anyhow::{Context, anyhow};
 use std::path::{Path, PathBuf};
-use wasi_replay::explore::{self, Config, Exploration};
-use wasi_replay::harness::MAX_CONCURRENT_RUNS;
+use wasi_replay::explore;
+use wasi_replay::explore::{Config, Exploration};
+use wasi_replay::cli_support::MAX_CONCURRENT_RUNS;
 
 /// What `explore` was asked, besides the inputs.
 pub struct Options<'a> {

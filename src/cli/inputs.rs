@@ -6,11 +6,8 @@ use clap::{Args, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use wasi_replay::host::{Backend, LimitOverrides, Preopen};
-use wasi_replay::World;
-use wasi_replay::report::{FsReport, RunReport};
-use wasi_replay::scenario::Scenario;
-use wasi_replay::scenario::Serve;
-use wasi_replay::scenario::spec::{Content, DirSpec, Named, RequestSpec, Source, Spec};
+use wasi_replay::{FsReport, RunReport, Scenario, Serve, World};
+use wasi_replay::cli_support::spec::{Content, DirSpec, Named, RequestSpec, Source, Spec};
 
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
@@ -59,7 +56,7 @@ pub struct InputArgs {
     /// An HTTP request for a handler guest: 'GET /items?limit=2' (or just
     /// a path, a GET). Repeatable: served in order.
     #[arg(long = "request", value_name = "'METHOD /PATH'", value_parser = parse_request)]
-    requests: Vec<wasi_replay::scenario::Request>,
+    requests: Vec<wasi_replay::Request>,
     /// The body of every --request, read from FILE.
     #[arg(long, value_name = "FILE")]
     request_body: Option<PathBuf>,
@@ -124,7 +121,7 @@ impl FaultArgs {
     pub fn plan(&self) -> anyhow::Result<wasi_replay::faults::FaultPlan> {
         let names = ("--faults SEED", "--fault-kinds", "--fault-count");
         wasi_replay::faults::FaultPlan::from_parts(&self.faults, self.draw_seed, self.fault_kinds.as_deref(), self.fault_count, names)
-            .map_err(|e| anyhow::anyhow!("{}", if e.starts_with("--") { e } else { format!("--fault: {e}") }))
+            .map_err(|e| anyhow::anyhow!("{}", if e.subject.starts_with("--") { e } else { e.at("--fault") }))
     }
 }
 
@@ -178,8 +175,8 @@ enum ServeArg {
     Shared,
 }
 
-fn parse_request(s: &str) -> Result<wasi_replay::scenario::Request, String> {
-    wasi_replay::scenario::Request::parse(s)
+fn parse_request(s: &str) -> Result<wasi_replay::Request, String> {
+    wasi_replay::Request::parse(s).map_err(|e| e.to_string())
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,7 +265,7 @@ impl InputArgs {
                 FsReportArg::Tree => FsReport::Tree,
                 FsReportArg::Digest => FsReport::Digest,
             }),
-            http: self.http_mock.as_deref().map(wasi_replay::suite::load_mocks).transpose()?,
+            http: self.http_mock.as_deref().map(wasi_replay::cli_support::load_mocks).transpose()?,
             journal: self.journal,
             faults: Default::default(),
             calls: self.calls.clone(),

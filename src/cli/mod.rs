@@ -14,7 +14,7 @@ mod style;
 mod test;
 
 use clap::{Parser, Subcommand};
-use wasi_replay::harness::Allocation;
+use wasi_replay::Allocation;
 use std::path::PathBuf;
 
 pub use inputs::{FaultArgs, InputArgs};
@@ -51,9 +51,9 @@ static CACHE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
 /// A harness with the chosen compile cache, and a pool of instance slots
 /// for `concurrent_runs` runs at once.
-pub fn new_harness(concurrent_runs: usize) -> anyhow::Result<wasi_replay::harness::Harness> {
+pub fn new_harness(concurrent_runs: usize) -> anyhow::Result<wasi_replay::Harness> {
     let concurrent_runs = u32::try_from(concurrent_runs).unwrap_or(u32::MAX);
-    Ok(with_cache(wasi_replay::harness::Harness::with_allocation(Allocation::Pooling { concurrent_runs })?))
+    Ok(with_cache(wasi_replay::Harness::with_allocation(Allocation::Pooling { concurrent_runs })?))
 }
 
 /// The compile cache's directory chosen on the command line, if any.
@@ -62,7 +62,7 @@ fn cache_dir() -> Option<PathBuf> {
 }
 
 /// `harness` with the compile cache chosen on the command line.
-fn with_cache(harness: wasi_replay::harness::Harness) -> wasi_replay::harness::Harness {
+fn with_cache(harness: wasi_replay::Harness) -> wasi_replay::Harness {
     match cache_dir() {
         Some(dir) => harness.with_cache_dir(dir),
         None => harness.without_cache(),
@@ -273,7 +273,7 @@ enum Command {
 
 /// Runs the parsed command line; returns the process exit code.
 pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
-    let cache = if cli.no_cache { None } else { cli.cache_dir.or_else(wasi_replay::harness::CompileCache::default_dir) };
+    let cache = if cli.no_cache { None } else { cli.cache_dir.or_else(wasi_replay::cli_support::CompileCache::default_dir) };
     let _ = CACHE.set(cache);
     match cli.command.unwrap_or(Command::Demo) {
         #[cfg(not(feature = "record"))]

@@ -5,7 +5,7 @@ use super::{EXIT_MISMATCH, EXIT_OK};
 use anyhow::{Context, anyhow};
 use std::path::Path;
 use wasi_replay::journal::first_divergence;
-use wasi_replay::replay::{JournalFile, WASMTIME_VERSION, sha256_hex};
+use wasi_replay::cli_support::{sha256_hex, JournalFile, WASMTIME_VERSION};
 
 pub fn replay(journal: &Path, component: &Path) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(journal).with_context(|| format!("cannot read {}", journal.display()))?;

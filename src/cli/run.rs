@@ -51,14 +51,14 @@ pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Ou
     if let Some(file) = journal_out {
         let bytes = std::fs::read(component).with_context(|| format!("{}", component.display()))?;
         let name = component.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let recorded = wasi_replay::replay::JournalFile::new(&name, &bytes, &scenario, &report)
+        let recorded = wasi_replay::cli_support::JournalFile::new(&name, &bytes, &scenario, &report)
             .context("--journal-out: the run kept no journal")?;
         std::fs::write(file, recorded.to_yaml()).with_context(|| format!("--journal-out {}", file.display()))?;
     }
     #[cfg(feature = "record")]
     if let (Some((file, _)), Some(r)) = (&cassette, recording) {
         let mocks = wasi_replay::host::HttpMocks { rules: r.rules(), ..Default::default() };
-        wasi_replay::suite::save_mocks(&mocks, file).map_err(|e| anyhow::anyhow!("--http-record: {e}"))?;
+        wasi_replay::cli_support::save_mocks(&mocks, file).map_err(|e| anyhow::anyhow!("--http-record: {e}"))?;
     }
     print!("{}", inputs.render(&report));
     if let (Some(out), Some(fs)) = (out, fs) {
@@ -74,7 +74,8 @@ pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Ou
 /// `--emit-scenario`: the scenario written out, then run as `wasi-replay
 /// test` runs it, its golden accepted.
 fn emit_scenario(harness: &wasi_replay::Harness, scenario: &wasi_replay::Scenario, component: &Path, dir: &Path) -> anyhow::Result<()> {
-    use wasi_replay::suite::{Suite, Update, emit};
+    use wasi_replay::{Suite, Update};
+    use wasi_replay::cli_support::emit;
     let file = emit(scenario, component, dir).map_err(|e| anyhow::anyhow!("--emit-scenario: {e}"))?;
     let suite = Suite::new().update(Update::Accept);
     let files = suite.load([&file]).map_err(|e| anyhow::anyhow!("--emit-scenario: {e}"))?;
@@ -95,10 +96,10 @@ pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs, faults: &FaultArgs) 
         Some(b) => (harness.load_on(a, inputs.world())?, harness.load_on(b, inputs.world())?),
         None => {
             let left = harness.load_on(a, Some(World::P2)).map_err(|e| match e {
-                wasi_replay::harness::HarnessError::WrongHost { name, world: World::P3, .. } => anyhow::anyhow!(
+                wasi_replay::HarnessError::WrongHost { name, world: World::P3, .. } => anyhow::anyhow!(
                     "{name}: a p3 component runs only on the p3 host; give its p2 build as the second component"
                 ),
-                wasi_replay::harness::HarnessError::WrongHost { name, world: World::P1, .. } => anyhow::anyhow!(
+                wasi_replay::HarnessError::WrongHost { name, world: World::P1, .. } => anyhow::anyhow!(
                     "{name}: a WASI p1 module runs only on the p1 host; give a second component to compare it with"
                 ),
                 e => e.into(),
@@ -106,7 +107,7 @@ pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs, faults: &FaultArgs) 
             (left, harness.load_on(a, Some(World::P3))?)
         }
     };
-    let names = |g: &wasi_replay::harness::Guest, p: &Path| format!("{} ({} host)", p.display(), g.host());
+    let names = |g: &wasi_replay::Guest, p: &Path| format!("{} ({} host)", p.display(), g.host());
     let (ln, rn) = (names(&left, a), names(&right, b.unwrap_or(a)));
     let l = harness.run(&left, &scenario)?.without_world();
     let r = harness.run(&right, &scenario)?.without_world();

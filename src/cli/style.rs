@@ -27,7 +27,7 @@ pub fn paint(text: &str, good: bool, color: bool) -> String {
 
 /// A unified diff of two texts, colored when `color`.
 pub fn diff(left_name: &str, left: &str, right_name: &str, right: &str, color: bool) -> String {
-    let text = wasi_replay::report::unified_diff(left_name, left, right_name, right);
+    let text = wasi_replay::cli_support::unified_diff(left_name, left, right_name, right);
     if !color {
         return text;
     }

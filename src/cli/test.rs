@@ -5,9 +5,9 @@ use super::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use wasi_replay::catalog;
+use wasi_replay::{catalog, Suite, Update};
 use super::junit::{self, Case, Outcome};
-use wasi_replay::suite::{CaseOutcome, CaseResult, Suite, Update, discover, partition};
+use wasi_replay::cli_support::{discover, partition, CaseOutcome, CaseResult};
 
 pub fn parse_partition(s: &str) -> Result<(usize, usize), String> {
     let bad = || format!("`{s}` is not K/N with 1 <= K <= N");

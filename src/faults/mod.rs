@@ -64,4 +64,4 @@ pub(crate) use inject::{Effect, Faults, Injector, half};
 pub use inject::{FaultsReport, Fired};
 pub use kind::{FaultKind, Group, Site, SiteCounts};
 pub use plan::{Draw, Fault, FaultPlan, Rate};
-pub use syntax::parse_kinds;
+pub use syntax::{PlanError, parse_kinds};

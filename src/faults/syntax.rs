@@ -5,10 +5,43 @@ use super::kind::{FaultKind, Group, Value};
 use super::plan::{Draw, Fault, FaultPlan, Rate};
 use std::fmt;
 
+/// A plan, a fault or a list of kinds that does not read: what, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanError {
+    /// What does not read, as its source names it: ``fault `no-space#0` ``,
+    /// `--fault-kinds`, ``field `faults.count` ``; empty when the reason
+    /// says it.
+    pub subject: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl PlanError {
+    fn new(subject: &str, reason: impl Into<String>) -> Self {
+        PlanError { subject: subject.to_string(), reason: reason.into() }
+    }
+
+    /// The same error, said of `subject` (the key that held the text).
+    pub fn at(self, subject: &str) -> Self {
+        PlanError { subject: subject.to_string(), reason: self.to_string() }
+    }
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.subject.as_str() {
+            "" => f.write_str(&self.reason),
+            subject => write!(f, "{subject}: {}", self.reason),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}
+
 impl FaultPlan {
     /// Reads one entry of a plan: an exact fault (`no-space#3@data/`) or
     /// a rate (`no-space~0.05`), added to the plan.
-    pub fn push_text(&mut self, text: &str) -> Result<(), String> {
+    pub fn push_text(&mut self, text: &str) -> Result<(), PlanError> {
         match parse(text)? {
             Entry::Fault(f) => self.faults.push(f),
             Entry::Rate(r) => self.rates.push(r),
@@ -27,7 +60,7 @@ impl FaultPlan {
         kinds: Option<&str>,
         count: Option<u32>,
         names: (&str, &str, &str),
-    ) -> Result<Self, String> {
+    ) -> Result<Self, PlanError> {
         let mut plan = FaultPlan::default();
         for e in entries {
             plan.push_text(e)?;
@@ -35,7 +68,7 @@ impl FaultPlan {
         match draw_seed {
             Some(seed) => {
                 let kinds = match kinds {
-                    Some(k) => parse_kinds(k).map_err(|e| format!("{}: {e}", names.1))?,
+                    Some(k) => parse_kinds(k).map_err(|e| e.at(names.1))?,
                     None => FaultKind::ALL.to_vec(),
                 };
                 plan.draw = Some(Draw { seed, count: count.unwrap_or(1), kinds });
@@ -43,7 +76,7 @@ impl FaultPlan {
             None => {
                 for (given, name) in [(kinds.is_some(), names.1), (count.is_some(), names.2)] {
                     if given {
-                        return Err(format!("{name}: it says what to draw, and there is no {} to draw from", names.0));
+                        return Err(PlanError::new(name, format!("it says what to draw, and there is no {} to draw from", names.0)));
                     }
                 }
             }
@@ -54,7 +87,7 @@ impl FaultPlan {
 
 /// Reads `--fault-kinds`: group names (`fs`, `http`, `clock`, `stdin`) and
 /// kind names, comma-separated, each kind once, in table order.
-pub fn parse_kinds(text: &str) -> Result<Vec<FaultKind>, String> {
+pub fn parse_kinds(text: &str) -> Result<Vec<FaultKind>, PlanError> {
     let mut kinds = Vec::new();
     for word in text.split(',').map(str::trim).filter(|w| !w.is_empty()) {
         match (Group::ALL.into_iter().find(|g| g.name() == word), FaultKind::from_name(word)) {
@@ -62,12 +95,12 @@ pub fn parse_kinds(text: &str) -> Result<Vec<FaultKind>, String> {
             (None, Some(k)) => kinds.push(k),
             (None, None) => {
                 let groups: Vec<&str> = Group::ALL.iter().map(|g| g.name()).collect();
-                return Err(format!("`{word}` is no fault kind (groups: {}; kinds: {})", groups.join(", "), kind_names()));
+                return Err(PlanError::new("", format!("`{word}` is no fault kind (groups: {}; kinds: {})", groups.join(", "), kind_names())));
             }
         }
     }
     if kinds.is_empty() {
-        return Err("no fault kinds given".into());
+        return Err(PlanError::new("", "no fault kinds given"));
     }
     kinds.sort();
     kinds.dedup();
@@ -84,8 +117,8 @@ enum Entry {
 }
 
 /// `KIND[=VALUE][#N|~RATE][@PREFIX]`.
-fn parse(text: &str) -> Result<Entry, String> {
-    let bad = |why: String| format!("fault `{text}`: {why}");
+fn parse(text: &str) -> Result<Entry, PlanError> {
+    let bad = |why: String| PlanError::new(&format!("fault `{text}`"), why);
     let (head, under) = match text.split_once('@') {
         Some((h, u)) if !u.is_empty() => (h, Some(u.to_string())),
         Some(_) => return Err(bad("nothing follows `@`".into())),
@@ -200,11 +233,11 @@ impl fmt::Display for Rate {
 }
 
 impl std::str::FromStr for Fault {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = PlanError;
+    fn from_str(s: &str) -> Result<Self, PlanError> {
         match parse(s)? {
             Entry::Fault(f) => Ok(f),
-            Entry::Rate(_) => Err(format!("fault `{s}`: a rate is not an exact fault")),
+            Entry::Rate(_) => Err(PlanError::new(&format!("fault `{s}`"), "a rate is not an exact fault")),
         }
     }
 }
@@ -222,13 +255,13 @@ mod tests {
             let expected = if text == "clock-back=1h" { "clock-back=1h#1" } else { text };
             assert_eq!(shown, [expected]);
         }
-        let refused = |t: &str| FaultPlan::default().push_text(t).unwrap_err();
+        let refused = |t: &str| FaultPlan::default().push_text(t).unwrap_err().to_string();
         assert_eq!(refused("no-space#0"), "fault `no-space#0`: `#0` is not an occurrence (1, 2, …)");
         assert!(refused("disk-on-fire").starts_with("fault `disk-on-fire`: no kind `disk-on-fire` (kinds: no-space, "));
         assert_eq!(refused("http-latency"), "fault `http-latency`: `http-latency` needs a duration: `http-latency=250ms`");
         assert_eq!(refused("no-space~2"), "fault `no-space~2`: the rate `2` is not in (0, 1]");
         assert_eq!(refused("no-space-after=10#2"), "fault `no-space-after=10#2`: `no-space-after` strikes once its bytes are written; it takes no `#N`");
         assert_eq!(parse_kinds("http,stdin").unwrap().len(), 7);
-        assert!(parse_kinds("fs,disk").unwrap_err().starts_with("`disk` is no fault kind"));
+        assert!(parse_kinds("fs,disk").unwrap_err().to_string().starts_with("`disk` is no fault kind"));
     }
 }

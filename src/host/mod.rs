@@ -12,8 +12,8 @@
 mod bridge;
 mod capture;
 mod clocks;
-pub mod direct;
-pub mod http;
+pub(crate) mod direct;
+pub(crate) mod http;
 mod limits;
 mod mocks;
 mod preopen;
@@ -27,13 +27,14 @@ pub mod p3;
 
 pub use bridge::FsBridge;
 pub use preopen::Preopen;
-pub use direct::DirectFs;
-use crate::kernel::{ClockConfig, Entropy, VirtualClock};
+pub(crate) use direct::DirectFs;
+use crate::kernel::{ClockConfig, Entropy};
 use crate::memfs::MemFs;
 use wasmtime::component::ResourceTable;
-pub use capture::Capture;
+pub(crate) use capture::Capture;
 pub use clocks::{monotonic_clock, wall_clock};
-pub use http::Exchange;
+pub use http::{BodyRecord, Exchange};
+pub use crate::kernel::VirtualClock;
 pub use mocks::{Glob, HttpMocks, MockRule, UrlMatch};
 pub use limits::{LimitOverrides, Limits};
 #[cfg(feature = "record")]

@@ -139,6 +139,7 @@ impl MemFs {
     /// file contents; `walk()` agrees with path lookups; each directory's
     /// parent link names the directory that holds it; quotas hold. For
     /// tests and fuzzing.
+    #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
         use std::collections::BTreeMap;
         let mut links: BTreeMap<Ino, u64> = BTreeMap::new();

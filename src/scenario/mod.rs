@@ -12,7 +12,6 @@ mod recorded;
 pub mod spec;
 
 pub use recorded::{Data, Recorded, RecordedDraw, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule};
-pub use spec::{Spec, SpecError};
 
 pub use crate::host::Preopen;
 use crate::host::{Backend, HostError, HttpMocks, Inputs, Limits};
@@ -275,12 +274,12 @@ impl Request {
     }
 
     /// Reads `METHOD /path?query` (or just `/path`, a `GET`).
-    pub fn parse(line: &str) -> Result<Self, String> {
+    pub fn parse(line: &str) -> Result<Self, RequestError> {
         let mut words = line.split_whitespace();
         let (method, path) = match (words.next(), words.next(), words.next()) {
             (Some(path), None, None) if path.starts_with('/') => ("GET", path),
             (Some(method), Some(path), None) => (method, path),
-            _ => return Err(format!("`{line}` is not `METHOD /path`")),
+            _ => return Err(RequestError(format!("`{line}` is not `METHOD /path`"))),
         };
         let request = Request::new(method.to_ascii_uppercase(), path);
         request.check()?;
@@ -290,19 +289,19 @@ impl Request {
     /// Refuses what no HTTP request can be: a method that is not a token,
     /// a path that does not start with `/`, a header name or value HTTP
     /// does not allow.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), RequestError> {
         if self.method.is_empty() || !self.method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
-            return Err(format!("`{}` is not an HTTP method", self.method));
+            return Err(RequestError(format!("`{}` is not an HTTP method", self.method)));
         }
         if !self.path.starts_with('/') || self.path.contains(char::is_whitespace) {
-            return Err(format!("`{}` is not a path: it starts with `/` and has no spaces", self.path));
+            return Err(RequestError(format!("`{}` is not a path: it starts with `/` and has no spaces", self.path)));
         }
         for (name, value) in &self.headers {
             if http::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
-                return Err(format!("`{name}` is not an HTTP header name"));
+                return Err(RequestError(format!("`{name}` is not an HTTP header name")));
             }
             if http::header::HeaderValue::from_str(value).is_err() {
-                return Err(format!("header `{name}`: `{value}` is not an HTTP header value"));
+                return Err(RequestError(format!("header `{name}`: `{value}` is not an HTTP header value")));
             }
         }
         Ok(())
@@ -340,3 +339,15 @@ pub enum Serve {
     /// leaves the rest unserved.
     Shared,
 }
+
+/// An HTTP request no HTTP request can be: which part, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestError(String);
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RequestError {}

@@ -298,7 +298,7 @@ impl ScenarioFile {
             let kinds = f.kinds.map(|k| k.join(","));
             let names = ("`faults.seed`", "field `faults.kinds`", "field `faults.count`");
             spec.faults = crate::faults::FaultPlan::from_parts(&f.plan, f.seed, kinds.as_deref(), f.count, names)
-                .map_err(|e| SuiteError::at(path, if e.starts_with("field") { e } else { format!("field `faults.plan`: {e}") }))?;
+                .map_err(|e| SuiteError::at(path, if e.subject.starts_with("field") { e } else { e.at("field `faults.plan`") }.to_string()))?;
         }
         let explore = raw.explore.map(|e| e.spec(path)).transpose()?;
         let allow_perturb = crate::perturb::Perturbation::parse_list(&raw.allow_perturb.join(","))
@@ -310,7 +310,7 @@ impl ScenarioFile {
             let at = |m: String| SuiteError::at(path, format!("request #{i}: {m}"));
             let mut request = Request::new(r.method.to_ascii_uppercase(), r.path);
             request.headers = r.headers.into_iter().collect();
-            request.check().map_err(at)?;
+            request.check().map_err(|e| at(e.to_string()))?;
             let body = match (r.body, r.body_file) {
                 (Some(_), Some(_)) => return Err(at("fields `body` and `body-file` exclude each other".into())),
                 (Some(b), None) => Content::Bytes(b.into_bytes()),

@@ -3,10 +3,9 @@
 //! leaks the host. Those places are listed here, each with its reason.
 
 use crate::support::{assert_same_text, guest, harness};
-use wasi_replay::catalog::{self, SCENARIOS};
+use wasi_replay::{catalog, Output, RunReport, World};
+use wasi_replay::catalog::SCENARIOS;
 use wasi_replay::host::Backend;
-use wasi_replay::World;
-use wasi_replay::report::{Output, RunReport};
 
 /// `fs-semantics` check labels whose output differs on the bridge, and why.
 const BRIDGE_DIFFERS: &[(&str, &str)] = &[

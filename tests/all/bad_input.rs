@@ -7,10 +7,9 @@ use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
-use wasi_replay::catalog::{self, Catalog};
-use wasi_replay::World;
-use wasi_replay::scenario::Scenario;
-use wasi_replay::suite::ScenarioFile;
+use wasi_replay::{catalog, Scenario, World};
+use wasi_replay::catalog::Catalog;
+use wasi_replay::cli_support::ScenarioFile;
 
 #[derive(Debug, Clone)]
 enum Mutation {
@@ -154,7 +153,7 @@ fn fs_report_needs_a_filesystem_and_a_known_form() {
     std::fs::write(&f, "guest = \"fs-tree\"\nfs-report = \"digest\"\n[[preopen]]\n").unwrap();
     let sf = ScenarioFile::load(&f, &Catalog).unwrap();
     let report = harness().run(&crate::support::guest("fs-tree", World::P2), &sf.scenario).unwrap();
-    assert!(matches!(report.fs, wasi_replay::report::FsView::Digest(_)), "{:?}", report.fs);
+    assert!(matches!(report.fs, wasi_replay::FsView::Digest(_)), "{:?}", report.fs);
 }
 
 #[test]
@@ -162,7 +161,7 @@ fn a_guest_name_means_what_the_resolver_says() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.toml");
     std::fs::write(&f, "guest = \"fs-tree\"\n").unwrap();
-    let msg = ScenarioFile::load(&f, &wasi_replay::suite::NoGuests).unwrap_err().to_string();
+    let msg = ScenarioFile::load(&f, &wasi_replay::cli_support::NoGuests).unwrap_err().to_string();
     assert!(msg.ends_with("field `guest`: no guest `fs-tree` (known: none)"), "{msg}");
     let sf = ScenarioFile::load(&f, &Catalog).unwrap();
     assert_eq!(sf.guest.as_deref(), Some("fs-tree"));

@@ -3,9 +3,7 @@
 //! meets this one's entry.
 
 use crate::support::harness;
-use wasi_replay::catalog;
-use wasi_replay::harness::Harness;
-use wasi_replay::World;
+use wasi_replay::{catalog, Harness, World};
 
 fn entries(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut v: Vec<_> = std::fs::read_dir(dir).map_or(Vec::new(), |d| d.map(|e| e.unwrap().path()).collect());
@@ -97,12 +95,12 @@ fn an_artifact_of_wasmtime_48_is_never_loaded() {
     let old = std::fs::read(wasmtime_48().join(ARTIFACT_48)).unwrap();
     std::fs::write(dir.path().join(ARTIFACT_48), &old).unwrap();
     let component = wasmtime_48().join("exit-zero.wasm");
-    let scenario = wasi_replay::scenario::Scenario::new("exit-zero");
+    let scenario = wasi_replay::Scenario::new("exit-zero");
 
     // This wasmtime's compatibility hash names another entry.
     let h = Harness::new().unwrap().with_cache_dir(dir.path().into());
     let report = h.run(&h.load(&component).unwrap(), &scenario).unwrap();
-    assert_eq!(report.exit, wasi_replay::report::Exit::Status(0));
+    assert_eq!(report.exit, wasi_replay::Exit::Status(0));
     let written = entries(dir.path());
     assert_eq!(written.len(), 2, "{written:?}");
     let new = written.iter().find(|p| !p.ends_with(ARTIFACT_48)).unwrap().clone();

@@ -3,9 +3,7 @@
 //! guest cannot take, which are bad input before anything runs.
 
 use crate::support::{guest, harness};
-use wasi_replay::World;
-use wasi_replay::report::{CallReport, Exit};
-use wasi_replay::{HarnessError, Scenario, catalog};
+use wasi_replay::{catalog, CallReport, Exit, HarnessError, Scenario, World};
 
 fn calls(world: World, scenario: &Scenario) -> Result<wasi_replay::RunReport, HarnessError> {
     harness().run(&guest("lib-counter", world), scenario)
@@ -40,7 +38,7 @@ fn a_call_that_traps_ends_the_run_and_no_later_call_is_made() {
         let Exit::Trap(message) = &report.exit else { panic!("{world}: {:?}", report.exit) };
         assert!(message.contains("unreachable"), "{world}: {message}");
         assert_eq!(made(&report), [("add(1)", Some("1"), false), (r#"fail("boom")"#, None, true)], "{world}");
-        let wasi_replay::report::Output::Text(stderr) = &report.stderr else { panic!("{world}: {:?}", report.stderr) };
+        let wasi_replay::Output::Text(stderr) = &report.stderr else { panic!("{world}: {:?}", report.stderr) };
         assert!(stderr.contains("boom"), "{world}: the panic message reaches stderr: {stderr}");
     }
 }

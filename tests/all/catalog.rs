@@ -6,8 +6,8 @@
 //! p3 once the world name is set aside.
 
 use crate::support::{assert_same_text, harness, run};
-use wasi_replay::World;
-use wasi_replay::catalog::{self, SCENARIOS};
+use wasi_replay::{catalog, World};
+use wasi_replay::catalog::SCENARIOS;
 
 const RUNS: usize = 5;
 
@@ -64,7 +64,8 @@ fn every_golden_has_its_scenario() {
 #[test]
 fn the_catalog_lists_what_is_on_disk() {
     use std::collections::BTreeSet;
-    use wasi_replay::catalog::{self, AS_GUESTS, C_GUESTS, HOSTILE, P1_GUESTS};
+    use wasi_replay::catalog;
+    use wasi_replay::catalog::{AS_GUESTS, C_GUESTS, HOSTILE, P1_GUESTS};
     let guests = catalog::guests_dir();
     let manifest: toml::Table = std::fs::read_to_string(guests.join("Cargo.toml")).unwrap().parse().unwrap();
     let members: BTreeSet<String> = manifest["workspace"]["members"]

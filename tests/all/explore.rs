@@ -4,10 +4,9 @@
 
 use crate::support::{guest, harness};
 use std::process::Command;
-use wasi_replay::explore::{self, Config, Exploration};
+use wasi_replay::{explore, MemFs, RunReport, Scenario, World};
+use wasi_replay::explore::{Config, Exploration};
 use wasi_replay::faults::Group;
-use wasi_replay::World;
-use wasi_replay::{MemFs, RunReport, Scenario};
 
 const SCRIPT: &str = "open 0 \"a.txt\" c w f\nwstream 1 0 \"abcd\"\nopen 0 \"in.txt\" - r f\nrstream 2 0\nsync 1\nrename 0 \"a.txt\" 0 \"b.txt\"\n";
 
@@ -73,9 +72,9 @@ fn partitions_merge_into_the_unsplit_exploration() {
     assert_eq!(merged.table(), whole.table());
     assert_eq!(merged.partitions, ["1/3", "2/3", "3/3"]);
     let e = explore::merge(vec![parts[0].clone(), parts[0].clone()]).unwrap_err();
-    assert_eq!(e, "partition 1/3 is given twice");
+    assert_eq!(e.to_string(), "partition 1/3 is given twice");
     let other = run_explore(World::P2, &config(0..10, 1, Some((2, 3))));
-    assert!(explore::merge(vec![parts[0].clone(), other]).unwrap_err().contains("not what 1/3 did"));
+    assert!(explore::merge(vec![parts[0].clone(), other]).unwrap_err().to_string().contains("not what 1/3 did"));
 }
 
 /// Every replay command `explore` prints, run as printed, gives a report

@@ -3,12 +3,9 @@
 //! is the same on every run; and what cannot be faulted is refused.
 
 use crate::support::{guest, harness};
-use wasi_replay::catalog;
+use wasi_replay::{catalog, MemFs, Output, RunReport, Scenario, World};
 use wasi_replay::faults::{FaultPlan, Fired};
 use wasi_replay::host::Backend;
-use wasi_replay::World;
-use wasi_replay::report::Output;
-use wasi_replay::{MemFs, RunReport, Scenario};
 
 fn plan(entries: &[&str]) -> FaultPlan {
     let mut p = FaultPlan::default();
@@ -74,7 +71,7 @@ fn filesystem_faults_strike_the_call_they_name() {
             "{world}"
         );
         let tree: Vec<&str> = match &r.fs {
-            wasi_replay::report::FsView::Tree(entries) => entries.iter().map(|e| e.path.as_str()).collect(),
+            wasi_replay::FsView::Tree(entries) => entries.iter().map(|e| e.path.as_str()).collect(),
             other => panic!("{other:?}"),
         };
         assert!(tree.contains(&"/a.txt") && !tree.contains(&"/c.txt"), "{world}: the failed rename left a.txt: {tree:?}");
@@ -239,7 +236,7 @@ fn filesystem_faults_need_the_direct_backend_and_a_component() {
 /// error naming the file and the field.
 #[test]
 fn a_scenario_file_plans_faults() {
-    use wasi_replay::suite::{NoGuests, ScenarioFile};
+    use wasi_replay::cli_support::{NoGuests, ScenarioFile};
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.toml");
     let component = catalog::component_path("fs-ops", World::P2);
@@ -280,10 +277,10 @@ fn a_plan_is_kept_with_the_recorded_inputs() {
     fs.write_string("/data/in.txt", "0123456789").unwrap();
     let faults = FaultPlan::from_parts(&["sync-io#1".to_string(), "no-space~0.5".to_string()], Some(3), Some("fs"), Some(1), ("s", "k", "c")).unwrap();
     let scenario = Scenario::new("fs-ops").fs(fs).stdin(SCRIPT).faults(faults);
-    let recorded = wasi_replay::scenario::Recorded::of(&scenario);
+    let recorded = wasi_replay::cli_support::Recorded::of(&scenario);
     let text = serde_yaml_ng::to_string(&recorded).unwrap();
     assert!(text.contains("faults:\n- sync-io#1\n- no-space~0.5\nfault-draw:\n  seed: 3\n  count: 1\n"), "{text}");
-    let back: wasi_replay::scenario::Recorded = serde_yaml_ng::from_str(&text).unwrap();
+    let back: wasi_replay::cli_support::Recorded = serde_yaml_ng::from_str(&text).unwrap();
     let again = back.scenario().unwrap();
     assert_eq!(again.fault_plan(), scenario.fault_plan());
     let g = guest("fs-ops", World::P2);

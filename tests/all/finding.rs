@@ -6,11 +6,10 @@
 use crate::support::{guest, harness};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use wasi_replay::catalog;
-use wasi_replay::explore::{self, Exploration};
-use wasi_replay::perturb::{self, Perturbation, Verdict};
-use wasi_replay::World;
-use wasi_replay::suite::{CaseOutcome, ScenarioFile, Suite, Update};
+use wasi_replay::{catalog, explore, perturb, Suite, Update, World};
+use wasi_replay::explore::Exploration;
+use wasi_replay::perturb::{Perturbation, Verdict};
+use wasi_replay::cli_support::{CaseOutcome, ScenarioFile};
 
 fn file(name: &str) -> ScenarioFile {
     let path = catalog::scenarios_dir().join(catalog::scenario_file(name));
@@ -43,8 +42,8 @@ fn the_latent_bug_is_found_and_shrunk_to_one_fault() {
         let base = file("fault-latent").scenario;
         let report = harness().run(&g, &explore::replay_scenario(&base, panic.first_seed, &panic.minimal)).unwrap();
         assert_eq!(explore::class_of(&report), (panic.exit.clone(), panic.output.clone()), "{world}");
-        let text = |o: &wasi_replay::report::Output| match o {
-            wasi_replay::report::Output::Text(t) => t.clone(),
+        let text = |o: &wasi_replay::Output| match o {
+            wasi_replay::Output::Text(t) => t.clone(),
             other => panic!("{other:?}"),
         };
         assert!(text(&report.stdout).contains("exported gamma"), "{world}: {:?}", report.stdout);

@@ -3,10 +3,7 @@
 //! and never a hang.
 
 use crate::support::{guest, harness};
-use wasi_replay::World;
-use wasi_replay::report::{Exit, ResponseReport, RunReport};
-use wasi_replay::scenario::{Request, Serve};
-use wasi_replay::{HarnessError, MemFs, Scenario};
+use wasi_replay::{Exit, HarnessError, MemFs, Request, ResponseReport, RunReport, Scenario, Serve, World};
 
 fn serve(world: World, scenario: &Scenario) -> Result<RunReport, HarnessError> {
     harness().run(&guest("http-handler", world), scenario)

@@ -5,9 +5,7 @@
 
 use crate::support::{assert_same_text, guest, harness};
 use std::time::Duration;
-use wasi_replay::catalog;
-use wasi_replay::World;
-use wasi_replay::report::{Exit, RunReport};
+use wasi_replay::{catalog, Exit, RunReport, World};
 
 const RUNS: usize = 5;
 
@@ -50,7 +48,7 @@ fn a_wait_nothing_can_end_is_waits_forever_in_virtual_time() {
     for r in check("hostile-sleep") {
         let Exit::WaitsForever { virtual_time_ns } = r.exit else { panic!("{:?}", r.exit) };
         assert!(virtual_time_ns >= u64::MAX - 2_000_000_000, "{virtual_time_ns}");
-        let wasi_replay::report::Output::Text(out) = &r.stdout else { panic!() };
+        let wasi_replay::Output::Text(out) = &r.stdout else { panic!() };
         assert!(!out.contains("woke up"), "{out}");
     }
 }

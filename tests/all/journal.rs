@@ -4,9 +4,8 @@
 //! the runs that cannot keep a journal.
 
 use crate::support::{guest, harness};
-use wasi_replay::catalog::{self, JOURNALED, JOURNALS_DIFFER};
-use wasi_replay::World;
-use wasi_replay::Scenario;
+use wasi_replay::{catalog, Scenario, World};
+use wasi_replay::catalog::{JOURNALED, JOURNALS_DIFFER};
 use wasi_replay::host::Backend;
 
 fn journal_of(name: &str, world: World) -> wasi_replay::RunReport {
@@ -151,8 +150,8 @@ fn a_recorded_run_replays_against_the_same_build_and_names_where_another_parts()
     let tree = catalog::scenarios_dir().join("tree");
     let out = wasi_replay(&["run".as_ref(), fs_tree.as_ref(), "--fs".as_ref(), tree.as_ref(), "--seed".as_ref(), "3".as_ref(), "--journal-out".as_ref(), file.as_ref()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let recorded = wasi_replay::replay::JournalFile::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(recorded.sha256, wasi_replay::replay::sha256_hex(&std::fs::read(&fs_tree).unwrap()));
+    let recorded = wasi_replay::cli_support::JournalFile::parse(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(recorded.sha256, wasi_replay::cli_support::sha256_hex(&std::fs::read(&fs_tree).unwrap()));
     assert_eq!((recorded.seed, recorded.world, recorded.wasmtime.as_str()), (3, World::P2, "50.0.1"));
     assert!(!recorded.journal.is_empty());
 
@@ -187,9 +186,9 @@ fn a_recorded_run_replays_against_the_same_build_and_names_where_another_parts()
 fn recorded_inputs_give_back_the_same_run() {
     for name in ["fs-semantics", "http-get", "cli-io", "lib-counter", "http-handler"] {
         let scenario = catalog::scenario(name).unwrap().journal(true);
-        let recorded = wasi_replay::scenario::Recorded::of(&scenario);
+        let recorded = wasi_replay::cli_support::Recorded::of(&scenario);
         let text = serde_yaml_ng::to_string(&recorded).unwrap();
-        let back: wasi_replay::scenario::Recorded = serde_yaml_ng::from_str(&text).unwrap();
+        let back: wasi_replay::cli_support::Recorded = serde_yaml_ng::from_str(&text).unwrap();
         assert_eq!(back, recorded, "{name}: the YAML round trip");
         let again = back.scenario().unwrap();
         let g = guest(name, World::P3);

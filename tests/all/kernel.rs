@@ -2,11 +2,10 @@
 //! building P2/P3 states with and without a filesystem.
 
 use std::time::Duration;
-use wasi_replay::host::{Backend, p1, p2, p3};
-use wasi_replay::kernel::{ClockConfig, DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
+use wasi_replay::host::{p1, p2, p3, Backend};
+use wasi_replay::{ClockConfig, Scenario, World};
+use wasi_replay::cli_support::{DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
 use wasi_replay::memfs::{DEFAULT_TIME, MemFs};
-use wasi_replay::World;
-use wasi_replay::Scenario;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock};
 
 fn paused() -> tokio::runtime::Runtime {

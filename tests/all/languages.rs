@@ -7,10 +7,8 @@
 //! nobody opened, and the same report on both backends.
 
 use crate::support::{assert_same_text, guest, harness};
-use wasi_replay::catalog;
+use wasi_replay::{catalog, Exit, Output, RunReport, World};
 use wasi_replay::host::Backend;
-use wasi_replay::World;
-use wasi_replay::report::{Exit, Output, RunReport};
 
 fn comparable(r: &RunReport) -> String {
     RunReport { guest: String::new(), world: World::P2, ..r.clone() }.to_yaml()
@@ -40,7 +38,7 @@ fn a_c_program_has_the_rights_a_real_host_gives() {
     let g = guest("fs-rights-c", World::P1);
     let run = |b| harness().run(&g, &scenario.clone().backend(b)).unwrap();
     let (direct, bridge) = (run(wasi_replay::host::Backend::Direct), run(wasi_replay::host::Backend::Bridge));
-    let wasi_replay::report::Output::Text(out) = &direct.stdout else { panic!() };
+    let wasi_replay::Output::Text(out) = &direct.stdout else { panic!() };
     assert_eq!(
         out,
         "open . as a directory: ok\nmkdirat through it: ok\nopenat O_CREAT through it: ok\n\
@@ -134,7 +132,7 @@ fn a_p1_wait_nothing_can_end_waits_forever_in_virtual_time() {
 #[test]
 fn a_p1_program_given_no_arguments_is_called_by_its_file_name() {
     let g = guest("p1-cli", World::P1);
-    let scenario = wasi_replay::scenario::Scenario::new("p1-cli");
+    let scenario = wasi_replay::Scenario::new("p1-cli");
     let report = harness().run(&g, &scenario).unwrap();
     let Output::Text(out) = &report.stdout else { panic!("binary stdout") };
     assert!(out.starts_with("arg 0: p1_cli.wasm\nwrite to fd 77"), "{out}");

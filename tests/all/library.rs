@@ -3,8 +3,8 @@
 //! runtime (a `#[tokio::test]`).
 
 use crate::support::{assert_same_text, harness};
-use wasi_replay::harness::CompileCache;
-use wasi_replay::{Harness, RunReport, Scenario, World, catalog};
+use wasi_replay::cli_support::CompileCache;
+use wasi_replay::{catalog, Harness, RunReport, Scenario, World};
 
 #[test]
 fn the_root_names_what_a_test_needs() {
@@ -16,7 +16,7 @@ fn the_root_names_what_a_test_needs() {
     let h = harness();
     let guest = h.load(catalog::component_path("exit-code", World::P2)).unwrap();
     let report: RunReport = h.run(&guest, &Scenario::new("exit-code").seed(7)).unwrap();
-    assert_eq!(report.exit, wasi_replay::report::Exit::Status(3));
+    assert_eq!(report.exit, wasi_replay::Exit::Status(3));
     let shown = format!("{guest:?}");
     assert!(shown.contains("exit_code") && shown.contains("P2"), "{shown}");
     let _: wasi_replay::MemFs = wasi_replay::MemFs::new();
@@ -71,7 +71,7 @@ fn panic_message(f: impl FnOnce()) -> String {
 #[test]
 fn the_suite_runner_finds_scenarios_by_glob_and_keeps_their_goldens() {
     use wasi_replay::Suite;
-    use wasi_replay::suite::Update;
+    use wasi_replay::Update;
     harness(); // builds the catalog
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("sub")).unwrap();

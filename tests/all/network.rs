@@ -2,8 +2,8 @@
 //! no HTTP client is compiled in, and mocks answer in both worlds.
 
 use crate::support::{guest, harness};
-use wasi_replay::catalog::{self, SCENARIOS};
-use wasi_replay::World;
+use wasi_replay::{catalog, World};
+use wasi_replay::catalog::SCENARIOS;
 
 /// Sockets this process holds, from /proc/self/fd.
 fn open_sockets() -> usize {

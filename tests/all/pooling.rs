@@ -3,9 +3,8 @@
 //! from on-demand allocation, run after run in the same slots.
 
 use crate::support::{assert_same_text, harness};
-use wasi_replay::catalog::{self, AS_GUESTS, C_GUESTS, HOSTILE, SCENARIOS};
-use wasi_replay::harness::{Allocation, Harness};
-use wasi_replay::World;
+use wasi_replay::{catalog, Allocation, Harness, World};
+use wasi_replay::catalog::{AS_GUESTS, C_GUESTS, HOSTILE, SCENARIOS};
 
 #[test]
 fn every_catalog_guest_leaves_the_same_report_from_a_pool() {

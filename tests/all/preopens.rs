@@ -1,12 +1,9 @@
 //! Preopens as the guest sees them: named, `.`, empty, read-only, several.
 
 use crate::support::{guest, harness};
-use wasi_replay::catalog;
+use wasi_replay::{catalog, Output, RunReport, Scenario, World};
 use wasi_replay::host::{Backend, Preopen};
 use wasi_replay::memfs::MemFs;
-use wasi_replay::World;
-use wasi_replay::report::{Output, RunReport};
-use wasi_replay::scenario::Scenario;
 
 fn fixture_at(path: &str) -> MemFs {
     let mut fs = MemFs::new();
@@ -63,7 +60,7 @@ fn a_read_only_preopen_refuses_changes_with_not_permitted() {
     // As wasmtime-wasi answers through a read-only preopen.
     let scenario = Scenario::new("ro").fs(fixture_at("/")).preopens(vec![Preopen::ro("/")]);
     let report = run("fs-tree", World::P2, scenario);
-    assert!(matches!(report.exit, wasi_replay::report::Exit::Trap(_)), "fs-tree unwraps its first mkdir");
+    assert!(matches!(report.exit, wasi_replay::Exit::Trap(_)), "fs-tree unwraps its first mkdir");
     match &report.stderr {
         Output::Text(t) => assert!(t.contains("\"not-permitted\""), "{t}"),
         Output::Binary { .. } => panic!(),

@@ -2,8 +2,8 @@
 
 use crate::support::run;
 use wasi_replay::memfs::MemFs;
-use wasi_replay::World;
-use wasi_replay::report::{Exit, INLINE_TEXT_LIMIT, Output, RunReport, fs_entries};
+use wasi_replay::{Exit, Output, RunReport, World};
+use wasi_replay::cli_support::{fs_entries, INLINE_TEXT_LIMIT};
 
 #[test]
 fn yaml_and_json_are_canonical_and_round_trip() {
@@ -69,7 +69,8 @@ fn a_missing_target_names_the_install_command() {
 fn the_fast_yaml_listing_matches_serde_yaml() {
     use proptest::prelude::*;
     use wasi_replay::memfs::Kind;
-    use wasi_replay::report::{FsEntry, yaml_listing};
+    use wasi_replay::FsEntry;
+    use wasi_replay::cli_support::yaml_listing;
     let path = prop_oneof![
         "(/[a-zA-Z0-9._-]{1,12}){1,4}",
         "/[ -~]{1,16}",
@@ -113,7 +114,8 @@ fn to_yaml_is_serde_yaml_for_every_catalog_report() {
 #[test]
 fn a_digest_counts_the_tree_and_hashes_its_listing() {
     use sha2::{Digest, Sha256};
-    use wasi_replay::report::{FsDigest, FsReport, FsView, yaml_listing};
+    use wasi_replay::{FsDigest, FsReport, FsView};
+    use wasi_replay::cli_support::yaml_listing;
     let mut fs = MemFs::new();
     fs.mkdir_p("/a/b").unwrap();
     fs.write_string("/a/b/one.txt", "one").unwrap();
@@ -129,12 +131,12 @@ fn a_digest_counts_the_tree_and_hashes_its_listing() {
     let FsView::Digest(after) = FsView::of(&fs, FsReport::Digest) else { panic!("not a digest") };
     assert_ne!(after.sha256, before);
     // An empty tree hashes the `[]` the tree form shows.
-    assert_eq!(yaml_listing(&[]), serde_yaml_ng::to_string(&Vec::<wasi_replay::report::FsEntry>::new()).unwrap());
+    assert_eq!(yaml_listing(&[]), serde_yaml_ng::to_string(&Vec::<wasi_replay::FsEntry>::new()).unwrap());
 }
 
 #[test]
 fn a_digest_report_round_trips_and_diffs_at_fs() {
-    use wasi_replay::report::FsView;
+    use wasi_replay::FsView;
     let report = run("fs-bulk", World::P2);
     let FsView::Digest(d) = &report.fs else { panic!("fs-bulk reports a digest: {:?}", report.fs) };
     assert_eq!((d.files, d.bytes), (10_000, 10_000 * 1024));

@@ -1,8 +1,5 @@
 use std::sync::OnceLock;
-use wasi_replay::catalog;
-use wasi_replay::harness::{Guest, Harness};
-use wasi_replay::World;
-use wasi_replay::report::RunReport;
+use wasi_replay::{catalog, Guest, Harness, RunReport, World};
 
 /// The harness, shared by every test in the binary; the catalog is built
 /// (or found up to date) once, before the first use.
@@ -27,7 +24,7 @@ pub fn run(name: &str, world: World) -> RunReport {
 
 /// The unified diff of two texts, or `None` when they are equal.
 pub fn text_diff(left_name: &str, left: &str, right_name: &str, right: &str) -> Option<String> {
-    (left != right).then(|| wasi_replay::report::unified_diff(left_name, left, right_name, right))
+    (left != right).then(|| wasi_replay::cli_support::unified_diff(left_name, left, right_name, right))
 }
 
 /// Panics with a unified diff when two texts differ.

@@ -1,4 +1,4 @@
-use wasi_replay::{Scenario, assert_run};
+use wasi_replay::{assert_run, Scenario};
 
 #[test]
 fn greets_everyone() {

@@ -4,9 +4,8 @@ use super::measure::{cores, median};
 use std::borrow::Cow;
 use std::sync::Mutex;
 use std::time::Instant;
-use wasi_replay::catalog;
-use wasi_replay::explore::{self, Config};
-use wasi_replay::World;
+use wasi_replay::{catalog, explore, World};
+use wasi_replay::explore::Config;
 
 /// Runs/s of four ways to make `runs` runs of fs-tree p2 on every core,
 /// in rounds where they take turns in a rotating order: plain runs of the one scenario, plain runs over

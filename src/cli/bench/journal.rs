@@ -2,9 +2,7 @@
 //! one process, and its size in the report's YAML.
 
 use super::measure::{interleaved, reference};
-use wasi_replay::catalog;
-use wasi_replay::World;
-use wasi_replay::report::RunReport;
+use wasi_replay::{catalog, RunReport, World};
 
 /// Each scenario in both worlds: the median µs of runs without a journal
 /// and with one, then the same with the report written as YAML (as a test

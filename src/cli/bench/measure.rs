@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 pub(super) fn cores() -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(wasi_replay::harness::MAX_CONCURRENT_RUNS as usize)
+    cores.min(wasi_replay::cli_support::MAX_CONCURRENT_RUNS as usize)
 }
 
 /// The median of `samples`, which it sorts.

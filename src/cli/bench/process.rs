@@ -5,9 +5,7 @@ use super::measure::{median, min_max};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use wasi_replay::catalog;
-use wasi_replay::harness::Harness;
-use wasi_replay::World;
+use wasi_replay::{catalog, Harness, World};
 
 /// Target 4: `wasi-replay run` of fs-tree p2 as a process, with an empty
 /// compile cache and then with the cache the first run filled.

@@ -3,10 +3,8 @@
 
 use super::measure::{interleaved, median, min_max, reference, REFERENCE_LEN};
 use std::process::{Command, Stdio};
-use wasi_replay::catalog;
-use wasi_replay::harness::Harness;
+use wasi_replay::{catalog, Harness, World};
 use wasi_replay::host::Backend;
-use wasi_replay::World;
 
 /// Processes the per-run table is measured in, one after another. The
 /// 2-core VM runs in phases of seconds to minutes: in one phase a loop of

@@ -1,9 +1,7 @@
 //! The 10,000-file tree of `fs-bulk`, listed and written as YAML.
 
 use super::measure::interleaved;
-use wasi_replay::catalog;
-use wasi_replay::World;
-use wasi_replay::report::{FsReport, FsView, RunReport};
+use wasi_replay::{catalog, FsReport, FsView, RunReport, World};
 
 /// Target 2: the final tree of `fs-bulk` (10,000 files) listed and written
 /// as the report's YAML, and as a digest.

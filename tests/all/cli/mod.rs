@@ -4,9 +4,8 @@
 use crate::support::harness;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
-use wasi_replay::catalog::{self, component_path};
-use wasi_replay::World;
-use wasi_replay::report::RunReport;
+use wasi_replay::{catalog, RunReport, World};
+use wasi_replay::catalog::component_path;
 
 pub(super) fn cli() -> Command {
     harness(); // builds the catalog once

@@ -7,7 +7,7 @@ fn run_prints_a_yaml_report_and_exits_0_whatever_the_guest_did() {
     let out = cli().arg("run").arg(p2("exit-code")).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let report: RunReport = serde_yaml_ng::from_str(&stdout(&out)).unwrap();
-    assert_eq!(report.exit, wasi_replay::report::Exit::Status(3));
+    assert_eq!(report.exit, wasi_replay::Exit::Status(3));
     assert_eq!(report.guest, "exit_code");
 }
 
@@ -17,8 +17,8 @@ fn argv0_is_the_file_name_as_wasmtime_run_passes_it() {
     let h = crate::support::harness();
     let guest = h.load(&p3("cli-io")).unwrap();
     assert_eq!(guest.program(), "cli_io.wasm");
-    let report = h.run(&guest, &wasi_replay::scenario::Scenario::new("x")).unwrap();
-    let wasi_replay::report::Output::Text(text) = &report.stdout else { panic!() };
+    let report = h.run(&guest, &wasi_replay::Scenario::new("x")).unwrap();
+    let wasi_replay::Output::Text(text) = &report.stdout else { panic!() };
     assert!(text.starts_with("arg[0] = cli_io.wasm\nstdin"), "{text}");
     let out = cli().arg("run").arg(p3("cli-io")).output().unwrap();
     assert!(stdout(&out).contains("  arg[0] = cli_io.wasm\n  stdin"), "{}", stdout(&out));

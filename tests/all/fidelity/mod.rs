@@ -10,12 +10,11 @@
 
 use crate::support::{guest, harness, proptest_config, text_diff};
 use proptest::prelude::*;
-use wasi_replay::World;
+use wasi_replay::{Output, World};
 use wasi_replay::host::Backend;
 
 mod script;
 use script::*;
-use wasi_replay::report::Output;
 
 /// Runs `script` on both backends in `world`: the unified diff of their
 /// comparable reports, or `None` when they answer alike.

@@ -6,12 +6,9 @@
 use super::{guest, harness};
 use proptest::prelude::*;
 use std::sync::OnceLock;
-use wasi_replay::World;
-use wasi_replay::harness::Guest;
+use wasi_replay::{Guest, Output, RunReport, Scenario, World};
 use wasi_replay::host::{Backend, Preopen};
 use wasi_replay::memfs::MemFs;
-use wasi_replay::report::{Output, RunReport};
-use wasi_replay::scenario::Scenario;
 
 /// What may differ between the backends, and why. [`masked`] applies them.
 pub const ALLOWED: &[(&str, &str)] = &[
