@@ -10,8 +10,7 @@
 //! for byte, on every run and machine, so a report is a snapshot to keep.
 //!
 //! ```
-//! use wasi_replay::{Harness, Scenario};
-//! use wasi_replay::report::Exit;
+//! use wasi_replay::{Exit, Harness, Scenario};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! // A component whose `wasi:cli/run` returns ok at once.
