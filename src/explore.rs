@@ -32,6 +32,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// The version of the JSON an exploration writes; [`merge`] reads only it.
+#[doc(hidden)]
 pub const FORMAT: u32 = 1;
 
 /// What to explore.
@@ -63,6 +64,7 @@ pub struct Config {
 /// the scenario's own run, and compares its [`Exploration::show`] with
 /// the golden `<stem>.<world>.explore.snap` beside the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[doc(hidden)]
 pub struct Spec {
     /// The seeds.
     pub seeds: std::ops::Range<u64>,
@@ -160,6 +162,7 @@ pub struct Exploration {
 }
 
 /// How a report's run ended, as a class names it.
+#[doc(hidden)]
 pub fn exit_text(report: &RunReport) -> String {
     match &report.exit {
         Exit::Status(s) => format!("status {s}"),
@@ -397,6 +400,7 @@ impl Exploration {
 
 /// `s` as one shell word: as it is when it needs no quoting, else in
 /// single quotes.
+#[doc(hidden)]
 pub fn shell_word(s: &str) -> String {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./:=#@,+~".contains(&b)) {
         s.to_string()

@@ -30,7 +30,7 @@ pub(super) enum Pre {
 }
 
 impl Guest {
-    /// The guest's name (the file stem for [`Harness::load`]).
+    /// The guest's name (the file stem for [`Harness::load`](crate::Harness::load)).
     pub fn name(&self) -> &str {
         &self.name
     }

@@ -36,7 +36,9 @@ pub use clocks::{monotonic_clock, wall_clock};
 pub use http::{BodyRecord, Exchange};
 pub use crate::kernel::VirtualClock;
 pub use mocks::{Glob, HttpMocks, MockRule, UrlMatch};
-pub use limits::{LimitOverrides, Limits};
+#[doc(hidden)]
+pub use limits::LimitOverrides;
+pub use limits::Limits;
 #[cfg(feature = "record")]
 pub use record::Recording;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};

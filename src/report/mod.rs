@@ -202,7 +202,7 @@ pub struct RunReport {
     /// none did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub truncated: Vec<String>,
-    /// The final filesystem: every entry in [`MemFs::walk`] order, or a
+    /// The final filesystem: every entry in [`MemFs::walk`](crate::MemFs::walk) order, or a
     /// digest of them when the scenario asked for one.
     pub fs: FsView,
     /// Every HTTP request, in order, and what answered it; absent when the
