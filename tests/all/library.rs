@@ -109,3 +109,16 @@ fn the_suite_runner_finds_scenarios_by_glob_and_keeps_their_goldens() {
     assert!(message.contains("nothing was written") && message.contains("\n-  status: 4\n+  status: 3\n"), "{message}");
     assert!(!dir.path().join("a.p2.snap.new").exists());
 }
+
+/// A scenario directory is walked without following symlinks: a dangling
+/// link and a link back up are passed by, and the walk ends.
+#[test]
+fn discovery_follows_no_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("sub/a.toml"), "guest = \"x\"\n").unwrap();
+    std::os::unix::fs::symlink("/nonexistent/gone", dir.path().join("sub/gone")).unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("sub/up")).unwrap();
+    let found = wasi_replay::cli_support::discover(&[dir.path().to_path_buf()]).unwrap();
+    assert_eq!(found, [dir.path().join("sub/a.toml")]);
+}
