@@ -2,7 +2,7 @@
 //! fuel is the deterministic stop, the wall-clock timeout only a backstop.
 
 use crate::memfs::{MemFs, Quota};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 
@@ -73,20 +73,26 @@ impl Limits {
 
 /// Limits to change from the defaults, as a scenario's `[limits]` or the
 /// CLI's flags give them. A 0 for `fuel` or `timeout-ms` turns it off.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LimitOverrides {
     /// See [`Limits::fuel`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fuel: Option<u64>,
     /// See [`Limits::timeout`], in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
     /// See [`Limits::memory_bytes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_bytes: Option<usize>,
     /// See [`Limits::capture_bytes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_bytes: Option<usize>,
     /// See [`Limits::fs_bytes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fs_bytes: Option<u64>,
     /// See [`Limits::fs_inodes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fs_inodes: Option<u64>,
 }
 

@@ -1,14 +1,17 @@
 //! Scenario: what to run and with which inputs.
 //!
-//! A [`Scenario`] is built with setters; [`spec::Spec`] is how a scenario
-//! file and the command line describe one, and the one place that turns
-//! such a description into a `Scenario`.
+//! A [`Scenario`] is built with setters. `text::ScenarioText` is a
+//! scenario file's TOML, read and written by one serde model (emitted
+//! scenarios and `--http-mock` cassettes too); `spec::Spec` is how a file
+//! and the command line describe a run, and the one place that turns such a
+//! description into a `Scenario`; `Recorded` holds a journal file's inputs.
 //!
 //! Layer L4: imports L0–L3 and `report`; never `harness` or anything above.
 //! `tests/all/architecture.rs` holds it.
 
 pub(crate) mod call;
 mod recorded;
+pub(crate) mod text;
 pub mod spec;
 
 pub use recorded::{Data, Recorded, RecordedDraw, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule};

@@ -12,92 +12,10 @@ use super::SuiteError;
 use crate::host::{Backend, Limits};
 use crate::memfs::memfs_to_dir;
 use crate::report::FsReport;
+use crate::host::LimitOverrides;
+use crate::scenario::text::{CallText, FaultsText, PreopenText, QuotaText, RequestText, ScenarioText};
 use crate::scenario::{Scenario, Serve};
-use serde::Serialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct Out {
-    components: Vec<String>,
-    #[serde(skip_serializing_if = "is_zero")]
-    seed: u64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    args: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    env: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stdin: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    stdin_file: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    backend: Option<Backend>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fs_report: Option<FsReport>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    journal: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    serve: Option<Serve>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    limits: BTreeMap<&'static str, u64>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    quota: BTreeMap<&'static str, u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    faults: Option<OutFaults>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    preopen: Vec<OutPreopen>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    call: Vec<OutCall>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    request: Vec<OutRequest>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    http: Option<super::http::OutHttp>,
-}
-
-#[derive(Serialize)]
-struct OutFaults {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    plan: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    seed: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    kinds: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    count: Option<u32>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct OutPreopen {
-    guest: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fixture: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    read_only: bool,
-}
-
-#[derive(Serialize)]
-struct OutCall {
-    invoke: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-struct OutRequest {
-    method: String,
-    path: String,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    headers: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body_file: Option<String>,
-}
 
 /// Writes `scenario`, a run of `component`, into `dir` (created; must be
 /// empty or absent) as `<name>.toml`, named after the scenario; returns
@@ -129,30 +47,23 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
     let (stdin, stdin_file) = if i.stdin.is_empty() { (None, None) } else { side("stdin", &i.stdin)? };
 
     let defaults = Limits::default();
-    let mut limits = BTreeMap::new();
+    let changed = |mine: u64, default: u64| (mine != default).then_some(mine);
     let off = |v: Option<u64>| v.unwrap_or(0);
-    if i.limits.fuel != defaults.fuel {
-        limits.insert("fuel", off(i.limits.fuel));
-    }
-    if i.limits.timeout != defaults.timeout {
-        limits.insert("timeout-ms", off(i.limits.timeout.map(|t| t.as_millis() as u64)));
-    }
-    for (key, mine, default) in [
-        ("memory-bytes", i.limits.memory_bytes as u64, defaults.memory_bytes as u64),
-        ("capture-bytes", i.limits.capture_bytes as u64, defaults.capture_bytes as u64),
-        ("fs-bytes", i.limits.fs_bytes, defaults.fs_bytes),
-        ("fs-inodes", i.limits.fs_inodes, defaults.fs_inodes),
-    ] {
-        if mine != default {
-            limits.insert(key, mine);
-        }
-    }
+    let limits = LimitOverrides {
+        fuel: (i.limits.fuel != defaults.fuel).then(|| off(i.limits.fuel)),
+        timeout_ms: (i.limits.timeout != defaults.timeout).then(|| off(i.limits.timeout.map(|t| t.as_millis() as u64))),
+        memory_bytes: (i.limits.memory_bytes != defaults.memory_bytes).then_some(i.limits.memory_bytes),
+        capture_bytes: (i.limits.capture_bytes != defaults.capture_bytes).then_some(i.limits.capture_bytes),
+        fs_bytes: changed(i.limits.fs_bytes, defaults.fs_bytes),
+        fs_inodes: changed(i.limits.fs_inodes, defaults.fs_inodes),
+    };
 
-    let (mut quota, mut preopen) = (BTreeMap::new(), Vec::new());
+    let (mut quota, mut preopen) = (None, Vec::new());
     if let Some(fs) = &scenario.fs {
         let q = fs.quota();
-        q.max_bytes.map(|b| quota.insert("bytes", b));
-        q.max_inodes.map(|n| quota.insert("inodes", n));
+        if q.max_bytes.is_some() || q.max_inodes.is_some() {
+            quota = Some(QuotaText { bytes: q.max_bytes, inodes: q.max_inodes });
+        }
         let tree = format!("{name}.fs");
         let entries = fs.walk();
         let has_files = entries.iter().any(|e| e.path != "/");
@@ -164,7 +75,7 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
             let at = p.memfs_path();
             let filled = has_files && subtree_has_entries(&entries, &at);
             let fixture = filled.then(|| if at == "/" { tree.clone() } else { format!("{tree}{at}") });
-            preopen.push(OutPreopen { guest: p.guest_path.clone(), fixture, read_only: p.read_only });
+            preopen.push(PreopenText { guest: p.guest_path.clone(), fixture: fixture.map(PathBuf::from), read_only: p.read_only });
         }
     }
 
@@ -172,39 +83,40 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
     for (n, r) in scenario.requests.iter().enumerate() {
         let (body, body_file) = if r.body.is_empty() { (None, None) } else { side(&format!("request-{n}"), &r.body)? };
         let headers = r.headers.iter().cloned().collect();
-        request.push(OutRequest { method: r.method.clone(), path: r.path.clone(), headers, body, body_file });
+        request.push(RequestText { method: r.method.clone(), path: r.path.clone(), headers, body, body_file: body_file.map(PathBuf::from) });
     }
     let http = if i.http.rules.is_empty() {
         None
     } else {
-        Some(super::http::raw_out(&i.http, |n, body| side(&format!("mock-{n}"), body))?)
+        Some(super::http::text_of(&i.http, |n, body| side(&format!("mock-{n}"), body))?)
     };
 
-    let out = Out {
-        components: vec![file_name.clone()],
+    let out = ScenarioText {
+        components: vec![PathBuf::from(&file_name)],
         seed: i.seed,
         // The command line's default argv is the component's file name,
         // which the scenario file's default gives too.
         args: if i.args == [file_name.clone()] { Vec::new() } else { i.args.clone() },
         env: i.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
         stdin,
-        stdin_file,
+        stdin_file: stdin_file.map(PathBuf::from),
         backend: (i.backend != Backend::Direct).then_some(i.backend),
         fs_report: (scenario.fs_report != FsReport::Tree).then_some(scenario.fs_report),
         journal: i.journal,
         serve: (!scenario.requests.is_empty() && scenario.serve != Serve::Fresh).then_some(scenario.serve),
-        limits,
+        limits: (limits != LimitOverrides::default()).then_some(limits),
         quota,
-        faults: (!i.faults.is_empty()).then(|| OutFaults {
+        faults: (!i.faults.is_empty()).then(|| FaultsText {
             plan: i.faults.texts(),
             seed: i.faults.draw.as_ref().map(|d| d.seed),
             kinds: i.faults.draw.as_ref().map(|d| d.kinds.iter().map(|k| k.name().to_string()).collect()),
             count: i.faults.draw.as_ref().map(|d| d.count),
         }),
         preopen,
-        call: scenario.calls.iter().map(|c| OutCall { invoke: c.clone() }).collect(),
+        call: scenario.calls.iter().map(|c| CallText { invoke: c.clone() }).collect(),
         request,
         http,
+        ..ScenarioText::default()
     };
     let text = toml::to_string(&out).map_err(|e| fail("cannot write the scenario", &e))?;
     let header = format!("# Written by `wasi-replay run --emit-scenario`: a run of {file_name}.\n");

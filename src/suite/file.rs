@@ -86,132 +86,29 @@ impl GuestResolver for NoGuests {
 }
 
 use super::{SuiteError, inside, syntax_error};
-use crate::host::{Backend, LimitOverrides, Preopen};
+use crate::host::Preopen;
 use crate::memfs::Quota;
 use crate::world::World;
-use crate::report::FsReport;
 use crate::scenario::Scenario;
 use crate::scenario::Request;
 use crate::scenario::spec::{Content, DirSpec, Named, RequestSpec, Source, Spec};
-use serde::Deserialize;
+use crate::scenario::text::{self, ExploreText, PreopenText, ScenarioText};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Raw {
-    name: Option<String>,
-    guest: Option<String>,
-    #[serde(default)]
-    components: Vec<PathBuf>,
-    worlds: Option<Vec<World>>,
-    #[serde(default)]
-    seed: u64,
-    #[serde(default)]
-    args: Vec<String>,
-    #[serde(default)]
-    env: Vec<String>,
-    stdin: Option<String>,
-    stdin_file: Option<PathBuf>,
-    fixture: Option<PathBuf>,
-    backend: Option<Backend>,
-    fs_report: Option<FsReport>,
-    #[serde(default)]
-    journal: bool,
-    #[serde(default)]
-    perturb: bool,
-    #[serde(default)]
-    allow_perturb: Vec<String>,
-    faults: Option<RawFaults>,
-    explore: Option<RawExplore>,
-    quota: Option<RawQuota>,
-    limits: Option<LimitOverrides>,
-    http: Option<super::http::RawHttp>,
-    #[serde(default)]
-    preopen: Vec<RawPreopen>,
-    #[serde(default)]
-    call: Vec<RawCall>,
-    #[serde(default)]
-    request: Vec<RawRequest>,
-    serve: Option<crate::scenario::Serve>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawRequest {
-    #[serde(default = "get")]
-    method: String,
-    path: String,
-    #[serde(default)]
-    headers: std::collections::BTreeMap<String, String>,
-    body: Option<String>,
-    body_file: Option<PathBuf>,
-}
-
-fn get() -> String {
-    "GET".into()
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCall {
-    invoke: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawPreopen {
-    #[serde(default = "root")]
-    guest: String,
-    fixture: Option<PathBuf>,
-    #[serde(default)]
-    read_only: bool,
-}
-
-fn root() -> String {
-    "/".into()
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFaults {
-    #[serde(default)]
-    plan: Vec<String>,
-    seed: Option<u64>,
-    kinds: Option<Vec<String>>,
-    count: Option<u32>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawExplore {
-    seeds: String,
-    #[serde(default)]
-    faults: u32,
-    kinds: Option<Vec<String>>,
-    #[serde(default)]
-    one_class: bool,
-}
-
-impl RawExplore {
-    fn spec(self, path: &Path) -> Result<crate::explore::Spec, SuiteError> {
+/// The exploration `[explore]` asks for.
+fn explore_spec(text: ExploreText, path: &Path) -> Result<crate::explore::Spec, SuiteError> {
+    {
         let at = |m: String| SuiteError::at(path, m);
-        let (a, b) = crate::explore::parse_seeds(&self.seeds).map_err(|e| at(format!("field `explore.seeds`: {e}")))?;
-        let kinds = match self.kinds {
-            Some(_) if self.faults == 0 => {
+        let (a, b) = crate::explore::parse_seeds(&text.seeds).map_err(|e| at(format!("field `explore.seeds`: {e}")))?;
+        let kinds = match text.kinds {
+            Some(_) if text.faults == 0 => {
                 return Err(at("field `explore.kinds`: there are no faults to draw; give `explore.faults`".into()));
             }
             Some(k) => crate::faults::parse_kinds(&k.join(",")).map_err(|e| at(format!("field `explore.kinds`: {e}")))?,
             None => crate::faults::FaultKind::ALL.to_vec(),
         };
-        Ok(crate::explore::Spec { seeds: a..b, faults: self.faults, kinds, one_class: self.one_class })
+        Ok(crate::explore::Spec { seeds: a..b, faults: text.faults, kinds, one_class: text.one_class })
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawQuota {
-    bytes: Option<u64>,
-    inodes: Option<u64>,
 }
 
 /// A component to run and where it runs.
@@ -250,7 +147,7 @@ impl ScenarioFile {
     pub fn load(path: &Path, guests: &dyn GuestResolver) -> Result<Self, SuiteError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
-        let raw: Raw = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
+        let raw: ScenarioText = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
 
@@ -279,7 +176,7 @@ impl ScenarioFile {
             return Err(SuiteError::at(path, "fields `fixture` and `preopen` exclude each other; give the fixture in the preopen"));
         }
         let preopens = match &raw.fixture {
-            Some(f) => vec![RawPreopen { guest: root(), fixture: Some(f.clone()), read_only: false }],
+            Some(f) => vec![PreopenText { guest: text::root(), fixture: Some(f.clone()), read_only: false }],
             None => raw.preopen,
         };
         for p in preopens {
@@ -300,10 +197,10 @@ impl ScenarioFile {
             spec.faults = crate::faults::FaultPlan::from_parts(&f.plan, f.seed, kinds.as_deref(), f.count, names)
                 .map_err(|e| SuiteError::at(path, if e.subject.starts_with("field") { e } else { e.at("field `faults.plan`") }.to_string()))?;
         }
-        let explore = raw.explore.map(|e| e.spec(path)).transpose()?;
+        let explore = raw.explore.map(|e| explore_spec(e, path)).transpose()?;
         let allow_perturb = crate::perturb::Perturbation::parse_list(&raw.allow_perturb.join(","))
             .map_err(|e| SuiteError::at(path, format!("field `allow-perturb`: {e}")))?;
-        spec.http = raw.http.map(|h| h.into_mocks(path, dir)).transpose()?;
+        spec.http = raw.http.map(|h| super::http::mocks_of(h, path, dir)).transpose()?;
         spec.calls = raw.call.into_iter().map(|c| c.invoke).collect();
         spec.serve = raw.serve;
         for (i, r) in raw.request.into_iter().enumerate() {
