@@ -98,9 +98,10 @@ pub mod cli_support {
     pub use crate::harness::{CompileCache, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES};
     pub use crate::host::LimitOverrides;
     pub use crate::kernel::{DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
-    pub use crate::replay::{FORMAT, JournalFile, WASMTIME_VERSION, sha256_hex};
+    pub use crate::replay::{FORMAT, JournalError, JournalFile, WASMTIME_VERSION, sha256_hex};
     pub use crate::report::{INLINE_TEXT_LIMIT, fs_entries, unified_diff, yaml_listing};
-    pub use crate::scenario::{Data, Recorded, RecordedDraw, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule, spec};
+    pub use crate::scenario::text::{CallText, Headers, PreopenText, RequestText};
+    pub use crate::scenario::{Origin, ScenarioError, ScenarioText};
     pub use crate::suite::{
         Case, CaseOutcome, CaseResult, Golden, NoGuests, ScenarioFile, Target, Verdict, discover, emit, load_mocks, partition,
         save_mocks,

@@ -1,6 +1,8 @@
 //! MemFs under arbitrary operation sequences: no operation may panic, and
 //! after each one the invariants hold (no orphaned inode, right link
 //! counts, sizes matching content, walk agreeing with lookups, quotas kept).
+//! The operations and the check are `src/memfs/ops.rs`, which the crate's
+//! own invariant test runs too.
 //!
 //! MemFs has no dependency on wasmtime, so its source is compiled into this
 //! target directly and the fuzz build stays small.
@@ -10,103 +12,10 @@
 #[path = "../../src/memfs/mod.rs"]
 mod memfs;
 
-use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use memfs::{At, Ino, MemFs, OpenOptions, Quota};
 
-#[derive(Arbitrary, Debug)]
-enum Op {
-    Mkdir(u8),
-    MkdirP(u8),
-    Write(u8, u16),
-    Append(u8, u16),
-    Remove(u8),
-    Rmdir(u8),
-    RmRf(u8),
-    Rename(u8, u8),
-    Link(u8, u8),
-    Symlink(u8, u8),
-    Copy(u8, u8),
-    CopyRecursive(u8, u8),
-    Truncate(u8, u16),
-    Open(u8, bool, bool, bool),
-    Release(u8),
-    WriteHeld(u8, u16, u16),
-    Walled(u8, u8),
-}
-
-#[derive(Arbitrary, Debug)]
-struct Input {
-    quota: Option<(u16, u8)>,
-    ops: Vec<Op>,
-}
-
-/// A small path space, so operations collide often.
-fn path(n: u8) -> String {
-    const PARTS: [&str; 6] = ["a", "b", "c", "..", ".", "d"];
-    let mut parts = Vec::new();
-    let mut x = n as usize;
-    for _ in 0..1 + (n as usize % 4) {
-        parts.push(PARTS[x % PARTS.len()]);
-        x /= PARTS.len();
+fuzz_target!(|input: memfs::ops::Input| {
+    if let Err(e) = memfs::ops::check(&input) {
+        panic!("invariant broken {e}");
     }
-    parts.join("/")
-}
-
-fuzz_target!(|input: Input| {
-    let mut fs = MemFs::new();
-    if let Some((bytes, inodes)) = input.quota {
-        fs.set_quota(Quota { max_bytes: Some(bytes as u64 * 4), max_inodes: Some(2 + inodes as u64) });
-    }
-    let mut held: Vec<Ino> = Vec::new();
-    for op in &input.ops {
-        match *op {
-            Op::Mkdir(p) => drop(fs.mkdir(&path(p))),
-            Op::MkdirP(p) => drop(fs.mkdir_p(&path(p))),
-            Op::Write(p, n) => drop(fs.write(&path(p), vec![1u8; n as usize % 4096])),
-            Op::Append(p, n) => drop(fs.append(&path(p), vec![2u8; n as usize % 4096])),
-            Op::Remove(p) => drop(fs.remove_file(&path(p))),
-            Op::Rmdir(p) => drop(fs.rmdir(&path(p))),
-            Op::RmRf(p) => drop(fs.rm_rf(&path(p))),
-            Op::Rename(a, b) => drop(fs.rename(&path(a), &path(b))),
-            Op::Link(a, b) => drop(fs.link(&path(a), &path(b))),
-            Op::Symlink(a, b) => drop(fs.symlink(&path(a), &path(b))),
-            Op::Copy(a, b) => drop(fs.copy(&path(a), &path(b))),
-            Op::CopyRecursive(a, b) => drop(fs.copy_recursive(&path(a), &path(b))),
-            Op::Truncate(p, n) => drop(fs.truncate(&path(p), n as u64 % 8192)),
-            Op::Open(p, create, exclusive, truncate) => {
-                let opts = OpenOptions { create, exclusive, truncate, follow: true, ..OpenOptions::default() };
-                if let Ok(ino) = fs.open_at(At::ROOT, &path(p), opts) {
-                    fs.hold(ino);
-                    held.push(ino);
-                }
-            }
-            Op::Release(i) => {
-                if !held.is_empty() {
-                    let ino = held.remove(i as usize % held.len());
-                    fs.release(ino);
-                }
-            }
-            Op::WriteHeld(i, off, n) => {
-                if !held.is_empty() {
-                    let ino = held[i as usize % held.len()];
-                    let _ = fs.write_ino(ino, off as u64, &vec![3u8; n as usize % 4096]);
-                }
-            }
-            Op::Walled(d, p) => {
-                if let Ok(dir) = fs.lookup_at(At::ROOT, &path(d), true)
-                    && fs.kind(dir) == memfs::Kind::Dir
-                {
-                    let _ = fs.lookup_at(At::walled(dir, dir), &path(p), true);
-                }
-            }
-        }
-        if let Err(e) = fs.check_invariants() {
-            panic!("invariant broken after {op:?}: {e}");
-        }
-    }
-    for ino in held {
-        fs.release(ino);
-    }
-    fs.check_invariants().unwrap();
 });

@@ -5,9 +5,9 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use wasi_replay::host::{Backend, LimitOverrides, Preopen};
+use wasi_replay::host::{Backend, LimitOverrides};
 use wasi_replay::{FsReport, RunReport, Scenario, Serve, World};
-use wasi_replay::cli_support::spec::{Content, DirSpec, Named, RequestSpec, Source, Spec};
+use wasi_replay::cli_support::{CallText, Origin, PreopenText, RequestText, ScenarioText};
 
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
@@ -218,45 +218,31 @@ impl InputArgs {
     }
 
     /// The scenario these flags describe, for `component`: the flags fill
-    /// the same [`Spec`] a scenario file fills.
+    /// the same [`ScenarioText`] a scenario file fills, with paths as given
+    /// and errors named by flag.
     pub fn scenario(&self, component: &Path) -> anyhow::Result<Scenario> {
-        let name = component.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         // argv[0] is the file's name, as `wasmtime run` passes it.
         let mut args = vec![component.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()];
         args.extend(self.args.iter().cloned());
-        let stdin = match self.stdin.as_deref() {
-            None => Content::Empty,
-            Some("-") => {
-                let mut buf = Vec::new();
-                std::io::stdin().read_to_end(&mut buf).context("reading stdin")?;
-                Content::Bytes(buf)
-            }
-            Some(f) => Content::File(Named::new(f, "--stdin")),
-        };
-        let fs = self.fs.iter().map(|dir| DirSpec { fixture: Some(Named::new(dir, "--fs")), preopen: Preopen::rw("/") });
-        let dirs = self.dirs.iter().map(|d| DirSpec {
-            fixture: d.host.as_ref().map(|h| Named::new(h, "--dir")),
-            preopen: Preopen { guest_path: d.guest.clone(), read_only: d.read_only },
-        });
-        if self.request_body.is_some() && self.requests.is_empty() {
-            anyhow::bail!("--request-body: there is no --request to carry it");
-        }
-        let spec = Spec {
-            name,
+        let mut text = ScenarioText {
+            name: Some(component.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()),
             seed: self.seed,
             args,
-            env: self.env.clone(),
-            stdin,
-            dirs: fs.chain(dirs).collect(),
-            quota: None,
-            limits: LimitOverrides {
+            env: self.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+            fixture: self.fs.clone(),
+            preopen: self
+                .dirs
+                .iter()
+                .map(|d| PreopenText { guest: d.guest.clone(), fixture: d.host.clone(), read_only: d.read_only })
+                .collect(),
+            limits: Some(LimitOverrides {
                 fuel: self.fuel,
                 timeout_ms: self.timeout_ms,
                 memory_bytes: self.memory_bytes,
                 capture_bytes: self.capture_bytes,
                 fs_bytes: self.fs_bytes,
                 fs_inodes: self.fs_inodes,
-            },
+            }),
             backend: Some(match self.backend {
                 BackendArg::Direct => Backend::Direct,
                 BackendArg::Bridge => Backend::Bridge,
@@ -265,24 +251,41 @@ impl InputArgs {
                 FsReportArg::Tree => FsReport::Tree,
                 FsReportArg::Digest => FsReport::Digest,
             }),
-            http: self.http_mock.as_deref().map(wasi_replay::cli_support::load_mocks).transpose()?,
             journal: self.journal,
-            faults: Default::default(),
-            calls: self.calls.clone(),
-            requests: self
+            call: self.calls.iter().map(|c| CallText { invoke: c.clone() }).collect(),
+            request: self
                 .requests
                 .iter()
-                .map(|r| RequestSpec {
-                    request: r.clone(),
-                    body: self.request_body.as_ref().map_or(Content::Empty, |f| Content::File(Named::new(f, "--request-body"))),
+                .map(|r| RequestText {
+                    method: r.method.clone(),
+                    path: r.path.clone(),
+                    headers: r.headers.iter().cloned().collect(),
+                    body: None,
+                    body_base64: None,
+                    body_file: self.request_body.clone(),
                 })
                 .collect(),
             serve: self.serve.map(|s| match s {
                 ServeArg::Fresh => Serve::Fresh,
                 ServeArg::Shared => Serve::Shared,
             }),
-            source: Source::Flags,
+            ..ScenarioText::default()
         };
-        Ok(spec.build()?)
+        if let Some(f) = self.stdin.as_deref().filter(|f| *f != "-") {
+            text.stdin_file = Some(PathBuf::from(f));
+        }
+        if self.request_body.is_some() && self.requests.is_empty() {
+            anyhow::bail!("--request-body: there is no --request to carry it");
+        }
+        let mut scenario = text.build(Origin::flags())?;
+        if self.stdin.as_deref() == Some("-") {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).context("reading stdin")?;
+            scenario = scenario.stdin(buf);
+        }
+        if let Some(path) = &self.http_mock {
+            scenario = scenario.http(wasi_replay::cli_support::load_mocks(path)?);
+        }
+        Ok(scenario)
     }
 }

@@ -10,7 +10,7 @@ use wasi_replay::cli_support::{sha256_hex, JournalFile, WASMTIME_VERSION};
 pub fn replay(journal: &Path, component: &Path) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(journal).with_context(|| format!("cannot read {}", journal.display()))?;
     let recorded = JournalFile::parse(&text).map_err(|e| anyhow!("{}: {e}", journal.display()))?;
-    let scenario = recorded.inputs.scenario().map_err(|e| anyhow!("{}: inputs: {e}", journal.display()))?.journal(true);
+    let scenario = recorded.scenario().map_err(|e| anyhow!("{}: inputs: {e}", journal.display()))?.journal(true);
     let bytes = std::fs::read(component).with_context(|| format!("cannot read {}", component.display()))?;
     let sha = sha256_hex(&bytes);
     if sha != recorded.sha256 {

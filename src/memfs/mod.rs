@@ -23,6 +23,8 @@ mod resolve;
 mod table;
 mod tree;
 
+#[cfg(any(test, fuzzing))]
+pub(crate) mod ops;
 #[cfg(test)]
 mod tests;
 

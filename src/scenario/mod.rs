@@ -1,20 +1,24 @@
 //! Scenario: what to run and with which inputs.
 //!
-//! A [`Scenario`] is built with setters. `text::ScenarioText` is a
-//! scenario file's TOML, read and written by one serde model (emitted
-//! scenarios and `--http-mock` cassettes too); `spec::Spec` is how a file
-//! and the command line describe a run, and the one place that turns such a
-//! description into a `Scenario`; `Recorded` holds a journal file's inputs.
+//! A [`Scenario`] is built with setters, or from one model of its text:
+//! `text::ScenarioText`. Scenario files, `--http-mock` cassettes, the
+//! command line's flags and a journal file's inputs all fill it; `build`
+//! is the one place that turns it into a `Scenario`, and `inline` writes a
+//! `Scenario` back out whole. `recorded` reads the inputs of journal files
+//! of format 1, which had a schema of their own.
 //!
 //! Layer L4: imports L0–L3 and `report`; never `harness` or anything above.
 //! `tests/all/architecture.rs` holds it.
 
+mod build;
 pub(crate) mod call;
+mod inline;
 mod recorded;
 pub(crate) mod text;
-pub mod spec;
 
-pub use recorded::{Data, Recorded, RecordedDraw, RecordedEntry, RecordedFs, RecordedMocks, RecordedRequest, RecordedRule};
+pub use build::{Origin, ScenarioError};
+pub use recorded::Recorded;
+pub use text::ScenarioText;
 
 pub use crate::host::Preopen;
 use crate::host::{Backend, HostError, HttpMocks, Inputs, Limits};

@@ -1,23 +1,18 @@
-//! A scenario written out whole, with its filesystem and mocks inside, so
-//! a journal file can carry the inputs of its run and `replay` can run
-//! them again with nothing else at hand.
-//!
-//! Text that is UTF-8 stays text; other bytes are base64. The MemFs goes
-//! in as its entries (kind, path, content or link target) and its quota;
-//! timestamps and hard-link identity are not kept, so a replayed tree
-//! starts at the default time with every name its own inode.
+//! The inputs of a journal file of format 1, which had a schema of its
+//! own: read, never written. Journal files of format 2 carry a
+//! [`ScenarioText`](super::ScenarioText) instead (see `inline`); this
+//! reader keeps the files recorded before it replayable.
 
-use super::{Preopen, Request, Scenario, Serve};
+use super::{Preopen, Request, Scenario, ScenarioError, Serve};
 use crate::host::{Backend, HttpMocks, Limits, MockRule, UrlMatch};
 use crate::kernel::ClockConfig;
-use crate::memfs::{Kind, MemFs, Quota};
+use crate::memfs::{MemFs, Quota};
 use crate::report::FsReport;
-use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::time::Duration;
 
 /// Bytes as text when they are UTF-8, else base64.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Data {
     /// UTF-8 text.
@@ -27,23 +22,16 @@ pub enum Data {
 }
 
 impl Data {
-    fn of(bytes: &[u8]) -> Self {
-        match std::str::from_utf8(bytes) {
-            Ok(t) => Data::Text(t.to_string()),
-            Err(_) => Data::Base64(base64::engine::general_purpose::STANDARD.encode(bytes)),
-        }
-    }
-
     fn bytes(&self) -> Result<Vec<u8>, String> {
         match self {
             Data::Text(t) => Ok(t.clone().into_bytes()),
-            Data::Base64(b) => base64::engine::general_purpose::STANDARD.decode(b).map_err(|e| format!("bad base64: {e}")),
+            Data::Base64(b) => super::build::decode(b),
         }
     }
 }
 
 /// Every input of a scenario, serializable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Recorded {
     /// The scenario's name.
@@ -91,15 +79,15 @@ pub struct Recorded {
     /// Whether the run keeps a journal.
     pub journal: bool,
     /// The faults planned: exact faults and rates in their text form.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub faults: Vec<String>,
     /// The faults drawn from a seed, when the plan draws any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub fault_draw: Option<RecordedDraw>,
 }
 
 /// A plan's draw: see [`crate::faults::Draw`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct RecordedDraw {
     /// The fault seed.
@@ -111,7 +99,7 @@ pub struct RecordedDraw {
 }
 
 /// A MemFs: its quota and its entries in walk order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct RecordedFs {
     /// Byte quota.
@@ -123,7 +111,7 @@ pub struct RecordedFs {
 }
 
 /// One MemFs entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct RecordedEntry {
     /// Absolute path.
@@ -131,12 +119,12 @@ pub struct RecordedEntry {
     /// `dir`, `file` or `symlink`.
     pub kind: String,
     /// A file's content or a symlink's target.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub data: Option<Data>,
 }
 
 /// The mocks: rules and redacted header names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct RecordedMocks {
     /// Header names the report hides.
@@ -146,7 +134,7 @@ pub struct RecordedMocks {
 }
 
 /// One mock rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct RecordedRule {
     /// Its name.
@@ -170,7 +158,7 @@ pub struct RecordedRule {
 }
 
 /// One request for a handler.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct RecordedRequest {
     /// The method.
@@ -183,97 +171,13 @@ pub struct RecordedRequest {
     pub body: Data,
 }
 
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Dir => "dir",
-        Kind::File => "file",
-        Kind::Symlink => "symlink",
-    }
-}
-
 impl Recorded {
-    /// Writes `scenario` out.
-    pub fn of(scenario: &Scenario) -> Self {
-        let i = &scenario.inputs;
-        let fs = scenario.fs.as_ref().map(|fs| {
-            let q = fs.quota();
-            let entries = fs
-                .walk()
-                .into_iter()
-                .map(|e| RecordedEntry {
-                    kind: kind_name(e.kind).to_string(),
-                    data: (e.kind != Kind::Dir).then(|| Data::of(fs.content(e.ino).unwrap_or_default())),
-                    path: e.path,
-                })
-                .collect();
-            RecordedFs { max_bytes: q.max_bytes, max_inodes: q.max_inodes, entries }
-        });
-        let rules = i
-            .http
-            .rules
-            .iter()
-            .map(|r| {
-                let (match_kind, url) = match &r.url {
-                    UrlMatch::Exact(u) => ("exact", u.as_str()),
-                    UrlMatch::Prefix(u) => ("prefix", u.as_str()),
-                    UrlMatch::Glob(u) => ("glob", u.as_str()),
-                };
-                RecordedRule {
-                    name: r.name.clone(),
-                    method: r.method.clone(),
-                    match_kind: match_kind.into(),
-                    url: url.to_string(),
-                    headers: r.headers.clone(),
-                    status: r.status,
-                    response_headers: r.response_headers.clone(),
-                    body: Data::of(&r.body),
-                    chunks: r.chunks,
-                }
-            })
-            .collect();
-        Recorded {
-            name: scenario.name.clone(),
-            seed: i.seed,
-            args: i.args.clone(),
-            env: i.env.clone(),
-            stdin: Data::of(&i.stdin),
-            wall_start_ns: u64::try_from(i.clock.wall_start.as_nanos()).unwrap_or(u64::MAX),
-            monotonic_start_ns: i.clock.monotonic_start,
-            fuel: i.limits.fuel,
-            timeout_ms: i.limits.timeout.map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
-            memory_bytes: i.limits.memory_bytes,
-            capture_bytes: i.limits.capture_bytes,
-            fs_bytes: i.limits.fs_bytes,
-            fs_inodes: i.limits.fs_inodes,
-            backend: i.backend,
-            fs_report: scenario.fs_report,
-            preopens: i.preopens.iter().map(|p| (p.guest_path.clone(), p.read_only)).collect(),
-            fs,
-            http: RecordedMocks { redact: i.http.redact.clone(), rules },
-            calls: scenario.calls.clone(),
-            requests: scenario
-                .requests
-                .iter()
-                .map(|r| RecordedRequest {
-                    method: r.method.clone(),
-                    path: r.path.clone(),
-                    headers: r.headers.clone(),
-                    body: Data::of(&r.body),
-                })
-                .collect(),
-            serve: scenario.serve,
-            journal: i.journal,
-            faults: i.faults.texts(),
-            fault_draw: i.faults.draw.as_ref().map(|d| RecordedDraw {
-                seed: d.seed,
-                count: d.count,
-                kinds: d.kinds.iter().map(|k| k.name().to_string()).collect(),
-            }),
-        }
+    /// The scenario recorded; an error names what cannot be read back.
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        self.build().map_err(ScenarioError)
     }
 
-    /// The scenario again; an error names what cannot be read back.
-    pub fn scenario(&self) -> Result<Scenario, String> {
+    fn build(&self) -> Result<Scenario, String> {
         let mut limits = Limits::default();
         limits.fuel = self.fuel;
         limits.timeout = self.timeout_ms.map(Duration::from_millis);

@@ -11,11 +11,11 @@ use crate::host::{Backend, LimitOverrides};
 use crate::report::FsReport;
 use crate::world::World;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::fmt;
 use std::path::PathBuf;
 
 /// A scenario file. Plain values come before tables, as TOML writes them.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ScenarioText {
     /// Shown in reports; the file's stem when absent.
@@ -42,6 +42,9 @@ pub struct ScenarioText {
     /// Stdin as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdin: Option<String>,
+    /// Stdin as base64, for bytes that are not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdin_base64: Option<String>,
     /// Stdin from a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stdin_file: Option<PathBuf>,
@@ -72,6 +75,9 @@ pub struct ScenarioText {
     /// The MemFs quota.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota: Option<QuotaText>,
+    /// Where the clocks start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockText>,
     /// Faults to inject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<FaultsText>,
@@ -81,6 +87,10 @@ pub struct ScenarioText {
     /// Preopens, instead of `fixture`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub preopen: Vec<PreopenText>,
+    /// Entries of the initial tree written out in the file, after any
+    /// fixture is copied in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entry: Vec<EntryText>,
     /// Calls of exported functions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub call: Vec<CallText>,
@@ -97,7 +107,7 @@ fn is_zero(n: &u64) -> bool {
 }
 
 /// `[quota]`.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuotaText {
     /// Bytes.
@@ -108,8 +118,59 @@ pub struct QuotaText {
     pub inodes: Option<u64>,
 }
 
+/// `[clock]`: where the clocks start, in nanoseconds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ClockText {
+    /// The wall clock, since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall_start_ns: Option<u64>,
+    /// The monotonic clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monotonic_start_ns: Option<u64>,
+}
+
+/// One `[[entry]]` of the initial tree: a MemFs path and what is there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct EntryText {
+    /// The absolute path in the MemFs; missing parents are made.
+    pub path: String,
+    /// What it is; a file by default.
+    #[serde(default, skip_serializing_if = "EntryKind::is_file")]
+    pub kind: EntryKind,
+    /// A file's content as text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A file's content as base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base64: Option<String>,
+    /// A symlink's target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// What an `[[entry]]` is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// A regular file.
+    #[default]
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link.
+    Symlink,
+}
+
+impl EntryKind {
+    fn is_file(&self) -> bool {
+        *self == EntryKind::File
+    }
+}
+
 /// `[faults]`.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultsText {
     /// Exact faults and rates, in their text form.
@@ -127,7 +188,7 @@ pub struct FaultsText {
 }
 
 /// `[explore]`.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ExploreText {
     /// `A..B`.
@@ -144,7 +205,7 @@ pub struct ExploreText {
 }
 
 /// One `[[preopen]]`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PreopenText {
     /// The guest path.
@@ -164,7 +225,7 @@ pub fn root() -> String {
 }
 
 /// One `[[call]]`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallText {
     /// The call, in WAVE.
@@ -172,7 +233,7 @@ pub struct CallText {
 }
 
 /// One `[[request]]`.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RequestText {
     /// The method; `GET` by default.
@@ -181,11 +242,14 @@ pub struct RequestText {
     /// The path and query.
     pub path: String,
     /// Headers.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Headers::is_empty")]
+    pub headers: Headers,
     /// The body as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The body as base64, for bytes that are not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
     /// The body from a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_file: Option<PathBuf>,
@@ -196,7 +260,7 @@ fn get() -> String {
 }
 
 /// `[http]` of a scenario file, or a whole `--http-mock` file.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpText {
     /// Header names whose values the report hides.
@@ -208,7 +272,7 @@ pub struct HttpText {
 }
 
 /// One mock rule.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct MockText {
     /// A name for the report.
@@ -227,17 +291,20 @@ pub struct MockText {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url_glob: Option<String>,
     /// Request headers that must be present.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Headers::is_empty")]
+    pub headers: Headers,
     /// The status sent back; 200 by default.
     #[serde(default = "ok")]
     pub status: u16,
     /// The response's headers.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub response_headers: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Headers::is_empty")]
+    pub response_headers: Headers,
     /// The body as text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The body as base64, for bytes that are not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
     /// The body from a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_file: Option<PathBuf>,
@@ -256,4 +323,94 @@ fn one() -> usize {
 
 fn is_one(n: &usize) -> bool {
     *n == 1
+}
+
+/// Headers in their order, repeats kept. Written as a table
+/// (`{ accept = "text/plain" }`) when every name is different, and as a
+/// list of `[name, value]` pairs when one repeats; either is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers(pub Vec<(String, String)>);
+
+impl Headers {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
+        Headers(iter.into_iter().collect())
+    }
+}
+
+impl IntoIterator for Headers {
+    type Item = (String, String);
+    type IntoIter = std::vec::IntoIter<(String, String)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Serialize for Headers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut names: Vec<&str> = self.0.iter().map(|(k, _)| k.as_str()).collect();
+        names.sort_unstable();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return self.0.serialize(s);
+        }
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Headers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Headers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table of header names and values, or a list of [name, value] pairs")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Headers, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    out.push(pair);
+                }
+                Ok(Headers(out))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Headers, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = seq.next_element()? {
+                    out.push(pair);
+                }
+                Ok(Headers(out))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_keep_their_order_and_repeats() {
+        let table: RequestText = toml::from_str("path = \"/\"\nheaders = { b = \"2\", a = \"1\" }\n").unwrap();
+        assert_eq!(table.headers.0, [("b".into(), "2".into()), ("a".into(), "1".into())]);
+        let pairs: RequestText = toml::from_str("path = \"/\"\nheaders = [[\"a\", \"1\"], [\"a\", \"2\"]]\n").unwrap();
+        assert_eq!(pairs.headers.0, [("a".into(), "1".into()), ("a".into(), "2".into())]);
+        let written = toml::to_string(&pairs).unwrap();
+        assert!(written.contains("headers = [["), "{written}");
+        assert_eq!(toml::from_str::<RequestText>(&written).unwrap(), pairs);
+        let written = toml::to_string(&table).unwrap();
+        assert!(!written.contains("[["), "a table while every name differs: {written}");
+        assert!(matches!((written.find("b = \"2\""), written.find("a = \"1\"")), (Some(b), Some(a)) if b < a), "{written}");
+        let bad = toml::from_str::<RequestText>("path = \"/\"\nheaders = 3\n").unwrap_err().to_string();
+        assert!(bad.contains("a table of header names and values, or a list of [name, value] pairs"), "{bad}");
+    }
 }

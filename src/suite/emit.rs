@@ -83,7 +83,7 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
     for (n, r) in scenario.requests.iter().enumerate() {
         let (body, body_file) = if r.body.is_empty() { (None, None) } else { side(&format!("request-{n}"), &r.body)? };
         let headers = r.headers.iter().cloned().collect();
-        request.push(RequestText { method: r.method.clone(), path: r.path.clone(), headers, body, body_file: body_file.map(PathBuf::from) });
+        request.push(RequestText { method: r.method.clone(), path: r.path.clone(), headers, body, body_base64: None, body_file: body_file.map(PathBuf::from) });
     }
     let http = if i.http.rules.is_empty() {
         None

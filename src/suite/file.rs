@@ -85,14 +85,11 @@ impl GuestResolver for NoGuests {
     }
 }
 
-use super::{SuiteError, inside, syntax_error};
-use crate::host::Preopen;
-use crate::memfs::Quota;
+use super::{SuiteError, syntax_error};
 use crate::world::World;
 use crate::scenario::Scenario;
-use crate::scenario::Request;
-use crate::scenario::spec::{Content, DirSpec, Named, RequestSpec, Source, Spec};
-use crate::scenario::text::{self, ExploreText, PreopenText, ScenarioText};
+use crate::scenario::text::{ExploreText, ScenarioText};
+use crate::scenario::Origin;
 use std::path::{Path, PathBuf};
 
 /// The exploration `[explore]` asks for.
@@ -147,78 +144,21 @@ impl ScenarioFile {
     pub fn load(path: &Path, guests: &dyn GuestResolver) -> Result<Self, SuiteError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
-        let raw: ScenarioText = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
+        let mut raw: ScenarioText = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
 
-        let mut spec = Spec {
-            name: raw.name.clone().unwrap_or(stem),
-            seed: raw.seed,
-            args: raw.args,
-            source: Source::File,
-            ..Spec::default()
-        };
-        for kv in &raw.env {
-            let (k, v) = kv
-                .split_once('=')
-                .ok_or_else(|| SuiteError::at(path, format!("field `env`: `{kv}` is not KEY=VALUE")))?;
-            spec.env.push((k.to_string(), v.to_string()));
-        }
-        spec.stdin = match (raw.stdin, raw.stdin_file) {
-            (Some(_), Some(_)) => {
-                return Err(SuiteError::at(path, "fields `stdin` and `stdin-file` exclude each other"));
-            }
-            (Some(s), None) => Content::Bytes(s.into_bytes()),
-            (None, Some(f)) => Content::File(Named::new(dir.join(inside(path, "stdin-file", &f)?), "field `stdin-file`")),
-            (None, None) => Content::Empty,
-        };
-        if raw.fixture.is_some() && !raw.preopen.is_empty() {
-            return Err(SuiteError::at(path, "fields `fixture` and `preopen` exclude each other; give the fixture in the preopen"));
-        }
-        let preopens = match &raw.fixture {
-            Some(f) => vec![PreopenText { guest: text::root(), fixture: Some(f.clone()), read_only: false }],
-            None => raw.preopen,
-        };
-        for p in preopens {
-            let fixture = match &p.fixture {
-                Some(f) => Some(Named::new(dir.join(inside(path, "fixture", f)?), "field `fixture`")),
-                None => None,
-            };
-            spec.dirs.push(DirSpec { fixture, preopen: Preopen { guest_path: p.guest, read_only: p.read_only } });
-        }
-        spec.quota = raw.quota.map(|q| Quota { max_bytes: q.bytes, max_inodes: q.inodes });
-        spec.limits = raw.limits.unwrap_or_default();
-        spec.backend = raw.backend;
-        spec.fs_report = raw.fs_report;
-        spec.journal = raw.journal;
-        if let Some(f) = raw.faults {
-            let kinds = f.kinds.map(|k| k.join(","));
-            let names = ("`faults.seed`", "field `faults.kinds`", "field `faults.count`");
-            spec.faults = crate::faults::FaultPlan::from_parts(&f.plan, f.seed, kinds.as_deref(), f.count, names)
-                .map_err(|e| SuiteError::at(path, if e.subject.starts_with("field") { e } else { e.at("field `faults.plan`") }.to_string()))?;
-        }
-        let explore = raw.explore.map(|e| explore_spec(e, path)).transpose()?;
+        let explore = raw.explore.take().map(|e| explore_spec(e, path)).transpose()?;
         let allow_perturb = crate::perturb::Perturbation::parse_list(&raw.allow_perturb.join(","))
             .map_err(|e| SuiteError::at(path, format!("field `allow-perturb`: {e}")))?;
-        spec.http = raw.http.map(|h| super::http::mocks_of(h, path, dir)).transpose()?;
-        spec.calls = raw.call.into_iter().map(|c| c.invoke).collect();
-        spec.serve = raw.serve;
-        for (i, r) in raw.request.into_iter().enumerate() {
-            let at = |m: String| SuiteError::at(path, format!("request #{i}: {m}"));
-            let mut request = Request::new(r.method.to_ascii_uppercase(), r.path);
-            request.headers = r.headers.into_iter().collect();
-            request.check().map_err(|e| at(e.to_string()))?;
-            let body = match (r.body, r.body_file) {
-                (Some(_), Some(_)) => return Err(at("fields `body` and `body-file` exclude each other".into())),
-                (Some(b), None) => Content::Bytes(b.into_bytes()),
-                (None, Some(f)) => Content::File(Named::new(dir.join(inside(path, "body-file", &f)?), "field `body-file`")),
-                (None, None) => Content::Empty,
-            };
-            spec.requests.push(RequestSpec { request, body });
-        }
-        let scenario = spec.build().map_err(|e| SuiteError::at(path, e.0))?;
+        let guest = raw.guest.take();
+        let components = std::mem::take(&mut raw.components);
+        let worlds = raw.worlds.take();
+        let perturb = raw.perturb;
+        raw.name.get_or_insert(stem);
+        let scenario = raw.build(Origin::file(path)).map_err(|e| SuiteError::at(path, e.to_string()))?;
 
-        let targets = match (&raw.guest, raw.components.is_empty()) {
+        let targets = match (&guest, components.is_empty()) {
             (Some(_), false) => {
                 return Err(SuiteError::at(path, "fields `guest` and `components` exclude each other"));
             }
@@ -229,7 +169,7 @@ impl ScenarioFile {
                     let known = if known.is_empty() { "none".to_string() } else { known.join(", ") };
                     return Err(SuiteError::at(path, format!("field `guest`: no guest `{g}` (known: {known})")));
                 }
-                let worlds = raw.worlds.clone().unwrap_or_else(|| guests.worlds(g));
+                let worlds = worlds.unwrap_or_else(|| guests.worlds(g));
                 worlds
                     .into_iter()
                     .map(|w| match guests.component(g, w) {
@@ -239,17 +179,17 @@ impl ScenarioFile {
                     .collect::<Result<_, SuiteError>>()?
             }
             (None, false) => {
-                let worlds = raw.worlds.clone().unwrap_or_default();
-                if !worlds.is_empty() && worlds.len() != raw.components.len() {
+                let worlds = worlds.unwrap_or_default();
+                if !worlds.is_empty() && worlds.len() != components.len() {
                     return Err(SuiteError::at(path, "field `worlds`: give one world per component, or none"));
                 }
-                raw.components
+                components
                     .iter()
                     .enumerate()
                     .map(|(i, c)| Target { component: dir.join(c), world: worlds.get(i).copied() })
                     .collect()
             }
         };
-        Ok(ScenarioFile { path: path.to_path_buf(), scenario, guest: raw.guest, targets, explore, perturb: raw.perturb, allow_perturb })
+        Ok(ScenarioFile { path: path.to_path_buf(), scenario, guest, targets, explore, perturb, allow_perturb })
     }
 }

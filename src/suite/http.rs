@@ -15,57 +15,17 @@
 //! chunks = 2                       # send the body in this many pieces
 //! ```
 
-use super::{SuiteError, inside, syntax_error};
-use crate::host::{HttpMocks, MockRule, UrlMatch};
+use super::{SuiteError, syntax_error};
+use crate::host::{HttpMocks, UrlMatch};
+use crate::scenario::Origin;
 use crate::scenario::text::{HttpText, MockText};
 use std::path::{Path, PathBuf};
-
-/// The mocks `text` describes, with body files read relative to `dir`.
-/// Errors name `file` and the rule.
-pub(crate) fn mocks_of(text: HttpText, file: &Path, dir: &Path) -> Result<HttpMocks, SuiteError> {
-    let mut mocks = HttpMocks::default();
-    if let Some(r) = text.redact {
-        mocks.redact = r;
-    }
-    for (i, m) in text.mock.into_iter().enumerate() {
-        let at = |msg: String| SuiteError::at(file, format!("http mock #{i}: {msg}"));
-        let url = match (m.url, m.url_prefix, m.url_glob) {
-            (Some(u), None, None) => UrlMatch::Exact(u),
-            (None, Some(p), None) => UrlMatch::Prefix(p),
-            (None, None, Some(g)) => UrlMatch::Glob(crate::glob::Glob::url(g)),
-            _ => return Err(at("give exactly one of `url`, `url-prefix`, `url-glob`".into())),
-        };
-        if !(100..=999).contains(&m.status) {
-            return Err(at(format!("field `status`: {} is not an HTTP status", m.status)));
-        }
-        let body = match (m.body, m.body_file) {
-            (Some(_), Some(_)) => return Err(at("fields `body` and `body-file` exclude each other".into())),
-            (Some(b), None) => b.into_bytes(),
-            (None, Some(f)) => {
-                inside(file, "body-file", &f)?;
-                std::fs::read(dir.join(&f)).map_err(|e| at(format!("field `body-file`: {}: {e}", f.display())))?
-            }
-            (None, None) => Vec::new(),
-        };
-        mocks.rules.push(MockRule {
-            name: m.name,
-            method: m.method,
-            url,
-            headers: m.headers.into_iter().collect(),
-            status: m.status,
-            response_headers: m.response_headers.into_iter().collect(),
-            body,
-            chunks: m.chunks.max(1),
-        });
-    }
-    Ok(mocks)
-}
 
 /// Reads a `--http-mock` file.
 pub fn load_mocks(path: &Path) -> Result<HttpMocks, SuiteError> {
     let text = std::fs::read_to_string(path).map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
     let raw: HttpText = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
-    mocks_of(raw, path, path.parent().unwrap_or(Path::new(".")))
+    raw.mocks(Origin::file(path)).map_err(|e| SuiteError::at(path, e.to_string()))
 }
 
 /// `mocks` in the TOML format; a body that is not UTF-8 goes where
@@ -93,6 +53,7 @@ pub(crate) fn text_of(
             status: r.status,
             response_headers: r.response_headers.iter().cloned().collect(),
             body,
+            body_base64: None,
             body_file: body_file.map(PathBuf::from),
             chunks: r.chunks,
         });

@@ -113,28 +113,6 @@ pub fn partition<T>(items: Vec<T>, k: usize, n: usize) -> Vec<T> {
     items.into_iter().enumerate().filter(|(i, _)| i % n == k - 1).map(|(_, t)| t).collect()
 }
 
-/// Refuses a path that is absolute or climbs above the scenario's
-/// directory: a scenario reads only what sits beside it.
-pub(crate) fn inside<'a>(scenario: &Path, field: &str, p: &'a Path) -> Result<&'a Path, SuiteError> {
-    use std::path::Component;
-    let mut depth = 0i32;
-    for c in p.components() {
-        match c {
-            Component::Normal(_) => depth += 1,
-            Component::CurDir => {}
-            Component::ParentDir => depth -= 1,
-            Component::RootDir | Component::Prefix(_) => depth = -1,
-        }
-        if depth < 0 {
-            return Err(SuiteError::at(
-                scenario,
-                format!("field `{field}`: {} leaves the scenario's directory", p.display()),
-            ));
-        }
-    }
-    Ok(p)
-}
-
 /// `file:line: field `key`: message`, all on one line.
 pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SuiteError {
     let message = e.message().lines().next().unwrap_or("malformed TOML").to_string();

@@ -143,7 +143,7 @@ fn fs_report_needs_a_filesystem_and_a_known_form() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.toml");
     for (text, needle) in [
-        ("guest = \"fs-tree\"\nfs-report = \"digest\"\n", "field `fs-report`: the scenario has no filesystem (no `fixture` or `preopen`)"),
+        ("guest = \"fs-tree\"\nfs-report = \"digest\"\n", "field `fs-report`: the scenario has no filesystem (no `fixture`, `preopen` or `entry`)"),
         ("guest = \"fs-tree\"\nfs-report = \"hash\"\n[[preopen]]\n", "fs-report"),
     ] {
         std::fs::write(&f, text).unwrap();

@@ -277,11 +277,11 @@ fn a_plan_is_kept_with_the_recorded_inputs() {
     fs.write_string("/data/in.txt", "0123456789").unwrap();
     let faults = FaultPlan::from_parts(&["sync-io#1".to_string(), "no-space~0.5".to_string()], Some(3), Some("fs"), Some(1), ("s", "k", "c")).unwrap();
     let scenario = Scenario::new("fs-ops").fs(fs).stdin(SCRIPT).faults(faults);
-    let recorded = wasi_replay::cli_support::Recorded::of(&scenario);
+    let recorded = wasi_replay::cli_support::ScenarioText::of(&scenario);
     let text = serde_yaml_ng::to_string(&recorded).unwrap();
-    assert!(text.contains("faults:\n- sync-io#1\n- no-space~0.5\nfault-draw:\n  seed: 3\n  count: 1\n"), "{text}");
-    let back: wasi_replay::cli_support::Recorded = serde_yaml_ng::from_str(&text).unwrap();
-    let again = back.scenario().unwrap();
+    assert!(text.contains("faults:\n  plan:\n  - sync-io#1\n  - no-space~0.5\n  seed: 3\n  kinds:\n"), "{text}");
+    let back: wasi_replay::cli_support::ScenarioText = serde_yaml_ng::from_str(&text).unwrap();
+    let again = back.build(wasi_replay::cli_support::Origin::inline()).unwrap();
     assert_eq!(again.fault_plan(), scenario.fault_plan());
     let g = guest("fs-ops", World::P2);
     assert_eq!(harness().run(&g, &again).unwrap().to_yaml(), harness().run(&g, &scenario).unwrap().to_yaml());

@@ -7,6 +7,7 @@ use crate::support::{guest, harness};
 use wasi_replay::{catalog, Scenario, World};
 use wasi_replay::catalog::{JOURNALED, JOURNALS_DIFFER};
 use wasi_replay::host::Backend;
+use wasi_replay::cli_support::{Origin, ScenarioText};
 
 fn journal_of(name: &str, world: World) -> wasi_replay::RunReport {
     let scenario = catalog::scenario(&format!("{name}.journal")).unwrap_or_else(|e| panic!("{e}"));
@@ -172,12 +173,12 @@ fn a_recorded_run_replays_against_the_same_build_and_names_where_another_parts()
     );
 
     let future = dir.path().join("future.yaml");
-    std::fs::write(&future, std::fs::read_to_string(&file).unwrap().replacen("format: 1", "format: 2", 1)).unwrap();
+    std::fs::write(&future, std::fs::read_to_string(&file).unwrap().replacen("format: 2", "format: 3", 1)).unwrap();
     let refused = wasi_replay(&["replay".as_ref(), future.as_ref(), fs_tree.as_ref()]);
     assert_eq!(refused.status.code(), Some(2));
     let err = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("journal format 2 is not one this wasi-replay") && err.contains("reads format 1"), "{err}");
+    assert!(err.contains("journal format 3 is not one this wasi-replay") && err.contains("reads formats 1 and 2"), "{err}");
 }
 
 /// A scenario written out and read back runs as the original does: the
@@ -186,11 +187,13 @@ fn a_recorded_run_replays_against_the_same_build_and_names_where_another_parts()
 fn recorded_inputs_give_back_the_same_run() {
     for name in ["fs-semantics", "http-get", "cli-io", "lib-counter", "http-handler"] {
         let scenario = catalog::scenario(name).unwrap().journal(true);
-        let recorded = wasi_replay::cli_support::Recorded::of(&scenario);
+        let recorded = ScenarioText::of(&scenario);
         let text = serde_yaml_ng::to_string(&recorded).unwrap();
-        let back: wasi_replay::cli_support::Recorded = serde_yaml_ng::from_str(&text).unwrap();
+        let back: ScenarioText = serde_yaml_ng::from_str(&text).unwrap();
         assert_eq!(back, recorded, "{name}: the YAML round trip");
-        let again = back.scenario().unwrap();
+        let toml = toml::to_string(&recorded).unwrap();
+        assert_eq!(toml::from_str::<ScenarioText>(&toml).unwrap(), recorded, "{name}: the TOML round trip");
+        let again = back.build(Origin::inline()).unwrap();
         let g = guest(name, World::P3);
         let (a, b) = (harness().run(&g, &scenario).unwrap(), harness().run(&g, &again).unwrap());
         assert_eq!(a.to_yaml(), b.to_yaml(), "{name}: the scenario read back runs otherwise");
@@ -243,4 +246,66 @@ fn an_emitted_scenario_passes_at_once_and_names_nothing_of_the_machine() {
             assert!(golden.contains("journal:"), "the journal is in the golden");
         }
     }
+}
+
+/// `[[entry]]` writes a tree into the scenario file itself: directories,
+/// text and base64 files and symlinks, parents made as needed; the run
+/// starts from the same tree the MemFs API builds. Malformed entries are
+/// refused in one line that names the entry.
+#[test]
+fn entries_in_a_scenario_file_are_the_tree_the_run_starts_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("inline.toml");
+    let head = "guest = \"fs-tree\"\nworlds = [\"p2\"]\n[[preopen]]\n";
+    let entries = "[[entry]]\npath = \"/empty\"\nkind = \"dir\"\n\
+                   [[entry]]\npath = \"/data/a.txt\"\ntext = \"alpha\\n\"\n\
+                   [[entry]]\npath = \"/data/bin\"\nbase64 = \"AP8Q\"\n\
+                   [[entry]]\npath = \"/link\"\nkind = \"symlink\"\ntarget = \"data/a.txt\"\n";
+    std::fs::write(&f, format!("{head}{entries}")).unwrap();
+    let sf = wasi_replay::cli_support::ScenarioFile::load(&f, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}"));
+    let mut fs = wasi_replay::MemFs::new();
+    fs.mkdir_p("/empty").unwrap();
+    fs.mkdir_p("/data").unwrap();
+    fs.write_string("/data/a.txt", "alpha\n").unwrap();
+    fs.write("/data/bin", vec![0, 0xff, 0x10]).unwrap();
+    fs.symlink("data/a.txt", "/link").unwrap();
+    let by_api = Scenario::new("inline").fs(fs).preopens(vec![wasi_replay::Preopen::rw("/")]);
+    let g = guest("fs-tree", World::P2);
+    let (a, b) = (harness().run(&g, &sf.scenario).unwrap(), harness().run(&g, &by_api).unwrap());
+    assert_eq!(a.to_yaml(), b.to_yaml());
+    assert!(a.to_yaml().contains("/data/bin"), "{}", a.to_yaml());
+
+    for (entry, needle) in [
+        ("path = \"rel\"\n", "field `entry`: rel: not an absolute path"),
+        ("path = \"/l\"\nkind = \"symlink\"\n", "field `entry`: /l: a symlink needs a `target`"),
+        ("path = \"/f\"\ntext = \"x\"\nbase64 = \"eA==\"\n", "field `entry`: /f: fields `text` and `base64` exclude each other"),
+        ("path = \"/f\"\nbase64 = \"not base64!\"\n", "field `entry`: /f: field `base64`: bad base64"),
+        ("path = \"/d\"\nkind = \"dir\"\ntext = \"x\"\n", "field `entry`: /d: a directory has no `text`"),
+    ] {
+        std::fs::write(&f, format!("{head}[[entry]]\n{entry}")).unwrap();
+        let msg = wasi_replay::cli_support::ScenarioFile::load(&f, &catalog::Catalog).unwrap_err().to_string();
+        assert!(msg.contains(needle), "{entry}: {msg}");
+        assert_eq!(msg.lines().count(), 1, "{msg}");
+    }
+}
+
+/// A journal file of format 1, written by the harness before journal
+/// inputs became a scenario text, still replays call for call, and its
+/// inputs read back as the scenario it recorded.
+#[test]
+fn a_journal_file_of_format_one_still_replays() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/journal-format-1.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("format: 1\n"), "the fixture is of format 1");
+    let recorded = wasi_replay::cli_support::JournalFile::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(recorded.format, 1);
+    let fs_tree = catalog::component_path("fs-tree", World::P2);
+    let same = wasi_replay(&["replay".as_ref(), file.as_ref(), fs_tree.as_ref()]);
+    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stderr));
+    assert_eq!(String::from_utf8_lossy(&same.stdout), format!("replayed {} calls: every call matches the journal\n", recorded.journal.len()));
+    let inputs = recorded.inputs;
+    assert_eq!((inputs.seed, inputs.name.as_deref()), (3, Some("fs_tree")));
+    assert_eq!(inputs.env, ["LANG=C.UTF-8"]);
+    assert_eq!(inputs.stdin_base64.as_deref(), Some("AP9iaW5hcnk="), "binary stdin stays base64");
+    assert!(inputs.entry.iter().any(|e| e.path == "/fixture/hello.txt" && e.text.is_some()), "{inputs:?}");
 }
