@@ -13,17 +13,17 @@
 use super::Scenario;
 use super::build::inline;
 use super::text::{
-    CallText, ClockText, EntryKind, EntryText, FaultsText, HttpText, MockText, PreopenText, QuotaText, RequestText,
+    Body, CallText, ClockText, EntryKind, EntryText, FaultsText, HttpText, MockText, PreopenText, QuotaText, RequestText,
     ScenarioText,
 };
-use crate::host::{LimitOverrides, UrlMatch};
+use crate::host::{HttpMocks, LimitOverrides, UrlMatch};
 use crate::memfs::Kind;
 
 impl ScenarioText {
     /// `scenario`, whole.
     pub fn of(scenario: &Scenario) -> ScenarioText {
         let i = &scenario.inputs;
-        let (stdin, stdin_base64) = if i.stdin.is_empty() { (None, None) } else { inline(&i.stdin) };
+        let Body { text: stdin, base64: stdin_base64, .. } = Body::inline(&i.stdin);
         let l = &i.limits;
         let limits = LimitOverrides {
             fuel: Some(l.fuel.unwrap_or(0)),
@@ -49,45 +49,17 @@ impl ScenarioText {
                 entry.push(EntryText { path: e.path, kind, text, base64, target });
             }
         }
-        let mock = i
-            .http
-            .rules
-            .iter()
-            .map(|r| {
-                let (mut url, mut url_prefix, mut url_glob) = (None, None, None);
-                match &r.url {
-                    UrlMatch::Exact(u) => url = Some(u.clone()),
-                    UrlMatch::Prefix(u) => url_prefix = Some(u.clone()),
-                    UrlMatch::Glob(g) => url_glob = Some(g.as_str().to_string()),
-                }
-                let (body, body_base64) = inline(&r.body);
-                MockText {
-                    name: r.name.clone(),
-                    method: r.method.clone(),
-                    url,
-                    url_prefix,
-                    url_glob,
-                    headers: r.headers.iter().cloned().collect(),
-                    status: r.status,
-                    response_headers: r.response_headers.iter().cloned().collect(),
-                    body,
-                    body_base64,
-                    body_file: None,
-                    chunks: r.chunks,
-                }
-            })
-            .collect();
         let request = scenario
             .requests
             .iter()
             .map(|r| {
-                let (body, body_base64) = if r.body.is_empty() { (None, None) } else { inline(&r.body) };
+                let body = Body::inline(&r.body);
                 RequestText {
                     method: r.method.clone(),
                     path: r.path.clone(),
                     headers: r.headers.iter().cloned().collect(),
-                    body,
-                    body_base64,
+                    body: body.text,
+                    body_base64: body.base64,
                     body_file: None,
                 }
             })
@@ -125,8 +97,51 @@ impl ScenarioText {
             entry,
             call: scenario.calls.iter().map(|c| CallText { invoke: c.clone() }).collect(),
             request,
-            http: Some(HttpText { redact: Some(i.http.redact.clone()), mock }),
+            http: Some(HttpText::of(&i.http, |_, body| Ok::<_, std::convert::Infallible>(Body::inline(body))).unwrap_or_else(|e| match e {})),
             ..ScenarioText::default()
         }
+    }
+}
+
+impl Body {
+    /// `bytes` inline: text when UTF-8, else base64; nothing when empty.
+    pub fn inline(bytes: &[u8]) -> Body {
+        if bytes.is_empty() {
+            return Body::default();
+        }
+        let (text, base64) = inline(bytes);
+        Body { text, base64, file: None }
+    }
+}
+
+impl HttpText {
+    /// `mocks` in the text model; each non-empty body goes where
+    /// `body(index, bytes)` puts it.
+    pub(crate) fn of<E>(mocks: &HttpMocks, mut body: impl FnMut(usize, &[u8]) -> Result<Body, E>) -> Result<HttpText, E> {
+        let mut mock = Vec::new();
+        for (n, r) in mocks.rules.iter().enumerate() {
+            let b = if r.body.is_empty() { Body::default() } else { body(n, &r.body)? };
+            let (mut url, mut url_prefix, mut url_glob) = (None, None, None);
+            match &r.url {
+                UrlMatch::Exact(u) => url = Some(u.clone()),
+                UrlMatch::Prefix(u) => url_prefix = Some(u.clone()),
+                UrlMatch::Glob(g) => url_glob = Some(g.as_str().to_string()),
+            }
+            mock.push(MockText {
+                name: r.name.clone(),
+                method: r.method.clone(),
+                url,
+                url_prefix,
+                url_glob,
+                headers: r.headers.iter().cloned().collect(),
+                status: r.status,
+                response_headers: r.response_headers.iter().cloned().collect(),
+                body: b.text,
+                body_base64: b.base64,
+                body_file: b.file,
+                chunks: r.chunks,
+            });
+        }
+        Ok(HttpText { redact: Some(mocks.redact.clone()), mock })
     }
 }

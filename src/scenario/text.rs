@@ -325,6 +325,17 @@ fn is_one(n: &usize) -> bool {
     *n == 1
 }
 
+/// Where bytes go in the text: inline text, base64, or a file.
+#[derive(Debug, Default)]
+pub struct Body {
+    /// UTF-8 text.
+    pub text: Option<String>,
+    /// Base64, for other bytes.
+    pub base64: Option<String>,
+    /// A file beside the text.
+    pub file: Option<PathBuf>,
+}
+
 /// Headers in their order, repeats kept. Written as a table
 /// (`{ accept = "text/plain" }`) when every name is different, and as a
 /// list of `[name, value]` pairs when one repeats; either is read.

@@ -16,9 +16,10 @@
 //! ```
 
 use super::{SuiteError, syntax_error};
-use crate::host::{HttpMocks, UrlMatch};
+use crate::host::HttpMocks;
 use crate::scenario::Origin;
-use crate::scenario::text::{HttpText, MockText};
+use crate::scenario::text::Body;
+use crate::scenario::text::HttpText;
 use std::path::{Path, PathBuf};
 
 /// Reads a `--http-mock` file.
@@ -34,31 +35,7 @@ pub(crate) fn text_of(
     mocks: &HttpMocks,
     mut side: impl FnMut(usize, &[u8]) -> Result<(Option<String>, Option<String>), SuiteError>,
 ) -> Result<HttpText, SuiteError> {
-    let mut mock = Vec::new();
-    for (n, r) in mocks.rules.iter().enumerate() {
-        let (body, body_file) = if r.body.is_empty() { (None, None) } else { side(n, &r.body)? };
-        let (mut url, mut url_prefix, mut url_glob) = (None, None, None);
-        match &r.url {
-            UrlMatch::Exact(u) => url = Some(u.clone()),
-            UrlMatch::Prefix(u) => url_prefix = Some(u.clone()),
-            UrlMatch::Glob(u) => url_glob = Some(u.as_str().to_string()),
-        }
-        mock.push(MockText {
-            name: r.name.clone(),
-            method: r.method.clone(),
-            url,
-            url_prefix,
-            url_glob,
-            headers: r.headers.iter().cloned().collect(),
-            status: r.status,
-            response_headers: r.response_headers.iter().cloned().collect(),
-            body,
-            body_base64: None,
-            body_file: body_file.map(PathBuf::from),
-            chunks: r.chunks,
-        });
-    }
-    Ok(HttpText { redact: Some(mocks.redact.clone()), mock })
+    HttpText::of(mocks, |n, body| side(n, body).map(|(text, file)| Body { text, base64: None, file: file.map(PathBuf::from) }))
 }
 
 /// Writes `mocks` as a `--http-mock` file at `path`, which
