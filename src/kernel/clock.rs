@@ -23,7 +23,7 @@ pub const DEFAULT_MONOTONIC_START: u64 = 1_000_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClockConfig {
     /// Wall-clock time at the start of the run, since the Unix epoch.
-    /// Default: [`DEFAULT_TIME`] (2024-01-01T00:00:00Z).
+    /// Default: [`DEFAULT_TIME`] (2024-01-01T00:00:00.183047291Z).
     pub wall_start: Duration,
     /// Monotonic clock at the start of the run, in nanoseconds.
     /// Default: [`DEFAULT_MONOTONIC_START`].

@@ -15,6 +15,7 @@
 //! Layer L0, the ground: imports nothing of the crate.
 //! `tests/all/architecture.rs` holds it.
 
+mod dirsize;
 mod error;
 mod handle;
 pub mod host_dir;
@@ -54,8 +55,12 @@ pub const ROOT: Ino = 1;
 /// [`ErrorKind::Loop`] (Linux uses the same bound).
 pub const MAX_SYMLINKS: usize = 40;
 
-/// Default wall-clock time for timestamps: 2024-01-01T00:00:00Z.
-pub const DEFAULT_TIME: Duration = Duration::from_secs(1_704_067_200);
+/// Default wall-clock time for timestamps: 2024-01-01T00:00:00.183047291Z.
+/// A real clock is never read at a whole second, and a host's file times
+/// carry nanoseconds, so the virtual clock starts at an instant with all
+/// nine digits of them (none zero, so a truncation to micro- or
+/// milliseconds shows).
+pub const DEFAULT_TIME: Duration = Duration::new(1_704_067_200, 183_047_291);
 
 /// Where MemFs reads the time it stamps on inodes.
 pub trait TimeSource: Send + Sync {
@@ -113,6 +118,11 @@ pub(crate) struct Inode {
     pub(crate) atime: Duration,
     pub(crate) mtime: Duration,
     pub(crate) ctime: Duration,
+    /// For a directory, the bytes its entries take in ext4's layout
+    /// (see `dirsize`); 0 for anything else.
+    pub(crate) dir_bytes: u64,
+    /// For a directory, its size: the most its entries ever needed.
+    pub(crate) dir_size: u64,
 }
 
 /// An in-memory filesystem. Cloning copies the whole tree.
@@ -498,8 +508,7 @@ impl MemFs {
         if dst.ino.is_some() {
             self.unlink_entry(dp, &dname);
         }
-        self.dir_mut(sp).remove(&sname);
-        self.touch_dir(sp);
+        self.remove_entry(sp, &sname);
         self.add_entry(dp, dname, sino);
         if self.is_dir(sino) {
             self.inodes.get_mut(&sino).expect("inode").parent = dp;
@@ -668,15 +677,27 @@ impl MemFs {
     }
 
     fn add_entry(&mut self, parent: Ino, name: String, ino: Ino) {
-        self.dir_mut(parent).insert(name, ino);
+        let record = dirsize::record(&name);
+        if self.dir_mut(parent).insert(name, ino).is_none() {
+            let dir = self.inodes.get_mut(&parent).expect("inode");
+            dir.dir_bytes += record;
+            dir.dir_size = dir.dir_size.max(dirsize::size_for(dir.dir_bytes));
+        }
         self.touch_dir(parent);
+    }
+
+    /// Takes the entry `name` out of `parent` and returns what it named.
+    fn remove_entry(&mut self, parent: Ino, name: &str) -> Ino {
+        let ino = self.dir_mut(parent).remove(name).expect("entry exists");
+        self.inodes.get_mut(&parent).expect("inode").dir_bytes -= dirsize::record(name);
+        self.touch_dir(parent);
+        ino
     }
 
     /// Drops the entry `name` from `parent` and frees whatever lost its last
     /// link, recursively for directories.
     fn unlink_entry(&mut self, parent: Ino, name: &str) {
-        let ino = self.dir_mut(parent).remove(name).expect("entry exists");
-        self.touch_dir(parent);
+        let ino = self.remove_entry(parent, name);
         self.drop_link(ino);
     }
 
@@ -727,6 +748,10 @@ impl MemFs {
 
 impl Inode {
     fn new(node: Node, now: Duration, parent: Ino) -> Self {
-        Inode { node, nlink: 1, parent, atime: now, mtime: now, ctime: now }
+        let (dir_bytes, dir_size) = match node {
+            Node::Dir(_) => (dirsize::DOTS, dirsize::BLOCK),
+            _ => (0, 0),
+        };
+        Inode { node, nlink: 1, parent, atime: now, mtime: now, ctime: now, dir_bytes, dir_size }
     }
 }

@@ -22,8 +22,9 @@ pub enum Kind {
 pub struct Metadata {
     /// File, directory or symlink.
     pub kind: Kind,
-    /// Bytes of content for a file, target length for a symlink, entry count
-    /// for a directory.
+    /// Bytes of content for a file, target length for a symlink, and for a
+    /// directory what ext4 gives: 4096 while its entries fit one block, and
+    /// whole blocks beyond (see the fidelity chapter).
     pub size: u64,
     /// Hard links. A directory counts 2 plus one per subdirectory, as on
     /// most POSIX filesystems.
@@ -117,7 +118,7 @@ impl MemFs {
             Node::Symlink(t) => (t.len() as u64, inode.nlink),
             Node::Dir(e) => {
                 let subdirs = e.values().filter(|&&c| self.is_dir(c)).count() as u64;
-                (e.len() as u64, 2 + subdirs)
+                (inode.dir_size, 2 + subdirs)
             }
         };
         Metadata {
@@ -147,6 +148,10 @@ impl MemFs {
         for (ino, inode) in self.inodes.iter() {
             match &inode.node {
                 Node::Dir(entries) => {
+                    let records: u64 = super::dirsize::DOTS + entries.keys().map(|n| super::dirsize::record(n)).sum::<u64>();
+                    if inode.dir_bytes != records || inode.dir_size < super::dirsize::size_for(records) {
+                        return Err(format!("directory {ino} counts {} bytes of entries in {} but holds {records}", inode.dir_bytes, inode.dir_size));
+                    }
                     for (name, &child) in entries {
                         if name.is_empty() || name == "." || name == ".." || name.contains('/') {
                             return Err(format!("inode {ino} has a bad entry name {name:?}"));

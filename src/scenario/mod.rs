@@ -204,7 +204,7 @@ impl Scenario {
     }
 
     /// Sets the wall clock's start, since the Unix epoch. Default:
-    /// 2024-01-01T00:00:00Z.
+    /// 2024-01-01T00:00:00.183047291Z.
     pub fn wall_start(mut self, since_epoch: Duration) -> Self {
         self.inputs.clock.wall_start = since_epoch;
         self

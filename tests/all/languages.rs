@@ -185,7 +185,7 @@ fn the_javascript_guest_reads_the_virtual_kernel_and_fetches_from_a_mock() {
     let g = guest("cli-fetch-js", World::P2);
     let js = harness().run(&g, &scenario).unwrap();
     let Output::Text(stdout) = &js.stdout else { panic!("{:?}", js.stdout) };
-    for line in ["args: cli-fetch hello world", "env APP_MODE=test", "date: 2024-01-01T00:00:00.000Z", "GET /v1/items: 200 application/json", r#"body: [{"id": 1}, {"id": 2}]"#] {
+    for line in ["args: cli-fetch hello world", "env APP_MODE=test", "date: 2024-01-01T00:00:00.183Z", "GET /v1/items: 200 application/json", r#"body: [{"id": 1}, {"id": 2}]"#] {
         assert!(stdout.lines().any(|l| l == line), "{line:?} not in:\n{stdout}");
     }
     assert_eq!(js.http.len(), 1);
