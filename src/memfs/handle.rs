@@ -2,7 +2,7 @@
 //! flags, reading and writing at offsets, and holding an inode open so it
 //! outlives its last link, as an open file does on POSIX.
 
-use super::{At, ErrorKind, FsError, FsResult, Ino, Kind, MAX_FILE_SIZE, MAX_TIMESTAMP, MemFs, Node};
+use super::{At, ErrorKind, FileTime, FsError, FsResult, Ino, Kind, MAX_FILE_SIZE, MemFs, Node};
 use std::time::Duration;
 
 /// How [`MemFs::open_at`] opens a path.
@@ -106,7 +106,7 @@ impl MemFs {
         }
         let new_len = old.max(end);
         self.charge(old, new_len)?;
-        let now = self.clock.now();
+        let now = FileTime::from(self.clock.now());
         let inode = self.inodes.get_mut(&ino).expect("inode");
         if let Node::File(bytes) = &mut inode.node {
             if bytes.len() < new_len as usize {
@@ -131,17 +131,17 @@ impl MemFs {
     }
 
     /// Sets access and/or modification time of an inode; `None` leaves one
-    /// as it is. The change time becomes now. A time past
-    /// [`MAX_TIMESTAMP`] is kept as that, as ext4 clamps it.
-    pub(crate) fn set_times_ino(&mut self, ino: Ino, atime: Option<Duration>, mtime: Option<Duration>) {
-        let now = self.clock.now();
+    /// as it is. The change time becomes now. A time outside ext4's range
+    /// ([`MIN_TIMESTAMP`] to [`MAX_TIMESTAMP`]) is kept as its end, as
+    /// Linux clamps it for ext4.
+    pub(crate) fn set_times_ino(&mut self, ino: Ino, atime: Option<FileTime>, mtime: Option<FileTime>) {
+        let now = FileTime::from(self.clock.now());
         let inode = self.inodes.get_mut(&ino).expect("inode");
-        let clamp = |t: Duration| if t.as_secs() >= MAX_TIMESTAMP { Duration::from_secs(MAX_TIMESTAMP) } else { t };
         if let Some(a) = atime {
-            inode.atime = clamp(a);
+            inode.atime = a.clamped();
         }
         if let Some(m) = mtime {
-            inode.mtime = clamp(m);
+            inode.mtime = m.clamped();
         }
         inode.ctime = now;
     }

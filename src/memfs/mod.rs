@@ -89,6 +89,73 @@ pub const MAX_FILE_SIZE: u64 = ((1 << 32) - 1) * 4096;
 /// its nanoseconds to zero, as Linux clamps for ext4.
 pub const MAX_TIMESTAMP: u64 = 0x3_7fff_ffff;
 
+/// The earliest time MemFs keeps, in seconds from 1970 (1901-12-13, the
+/// start of ext4's range). An earlier one is clamped to it, as Linux clamps
+/// for ext4.
+pub const MIN_TIMESTAMP: i64 = -(1 << 31);
+
+/// A file's time: seconds from the Unix epoch, negative before it, and
+/// nanoseconds forward into that second (as WASI's datetimes count them:
+/// -1 s and 999,999,999 ns is 1 ns before the epoch).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileTime {
+    /// Seconds from the epoch.
+    pub seconds: i64,
+    /// Nanoseconds into the second, below 1,000,000,000.
+    pub nanoseconds: u32,
+}
+
+impl FileTime {
+    /// The time `d` after the epoch.
+    pub const fn after_epoch(d: Duration) -> Self {
+        let secs = d.as_secs();
+        FileTime { seconds: if secs > i64::MAX as u64 { i64::MAX } else { secs as i64 }, nanoseconds: d.subsec_nanos() }
+    }
+
+    /// The time since the epoch; `None` before it.
+    pub fn since_epoch(self) -> Option<Duration> {
+        u64::try_from(self.seconds).ok().map(|s| Duration::new(s, self.nanoseconds))
+    }
+
+    /// Within ext4's range: clamped to [`MIN_TIMESTAMP`] and
+    /// [`MAX_TIMESTAMP`], the nanoseconds of a clamped time zero.
+    pub(crate) fn clamped(self) -> Self {
+        if self.seconds < MIN_TIMESTAMP {
+            FileTime { seconds: MIN_TIMESTAMP, nanoseconds: 0 }
+        } else if self.seconds >= MAX_TIMESTAMP as i64 {
+            FileTime { seconds: MAX_TIMESTAMP as i64, nanoseconds: 0 }
+        } else {
+            self
+        }
+    }
+}
+
+impl From<Duration> for FileTime {
+    fn from(d: Duration) -> Self {
+        FileTime::after_epoch(d)
+    }
+}
+
+impl PartialEq<Duration> for FileTime {
+    fn eq(&self, d: &Duration) -> bool {
+        self.since_epoch() == Some(*d)
+    }
+}
+
+impl fmt::Debug for FileTime {
+    /// As a `Duration` since the epoch prints: `1234567890.123456789s`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}s")
+    }
+}
+
+impl fmt::Display for FileTime {
+    /// `seconds.nanoseconds`, nine digits of them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:09}", self.seconds, self.nanoseconds)
+    }
+}
+
 /// The longest name a path component may have, in bytes (Linux's
 /// `NAME_MAX`); a longer one is [`ErrorKind::NameTooLong`].
 pub const MAX_NAME: usize = 255;
@@ -115,9 +182,9 @@ pub(crate) struct Inode {
     pub(crate) nlink: u64,
     /// The containing directory (for directories; the root is its own).
     pub(crate) parent: Ino,
-    pub(crate) atime: Duration,
-    pub(crate) mtime: Duration,
-    pub(crate) ctime: Duration,
+    pub(crate) atime: FileTime,
+    pub(crate) mtime: FileTime,
+    pub(crate) ctime: FileTime,
     /// For a directory, the bytes its entries take in ext4's layout
     /// (see `dirsize`); 0 for anything else.
     pub(crate) dir_bytes: u64,
@@ -329,7 +396,7 @@ impl MemFs {
         let old = self.file(ino).map_err(err)?.len() as u64;
         let new_len = if truncate { data.len() as u64 } else { old + data.len() as u64 };
         self.charge(old, new_len).map_err(err)?;
-        let now = self.clock.now();
+        let now = FileTime::from(self.clock.now());
         let inode = self.inodes.get_mut(&ino).expect("inode");
         if let Node::File(bytes) = &mut inode.node {
             if truncate {
@@ -368,7 +435,7 @@ impl MemFs {
             return Err(ErrorKind::TooLarge);
         }
         self.charge(old, len)?;
-        let now = self.clock.now();
+        let now = FileTime::from(self.clock.now());
         let inode = self.inodes.get_mut(&ino).expect("inode");
         if let Node::File(bytes) = &mut inode.node {
             bytes.resize(len as usize, 0);
@@ -600,15 +667,12 @@ impl MemFs {
         matches!(self.resolve(path, true), Ok(Resolved { ino: Some(_), .. }))
     }
 
-    /// Sets access and modification times (following symlinks).
-    pub fn set_times(&mut self, path: &str, atime: Duration, mtime: Duration) -> FsResult<()> {
+    /// Sets access and modification times (following symlinks), clamped to
+    /// ext4's range ([`MIN_TIMESTAMP`] to [`MAX_TIMESTAMP`]).
+    pub fn set_times(&mut self, path: &str, atime: impl Into<FileTime>, mtime: impl Into<FileTime>) -> FsResult<()> {
         let err = |k| FsError::new(k, path);
         let ino = self.resolve(path, true).map_err(err)?.found().map_err(err)?;
-        let now = self.clock.now();
-        let inode = self.inodes.get_mut(&ino).expect("inode");
-        inode.atime = atime;
-        inode.mtime = mtime;
-        inode.ctime = now;
+        self.set_times_ino(ino, Some(atime.into()), Some(mtime.into()));
         Ok(())
     }
 
@@ -721,14 +785,14 @@ impl MemFs {
     }
 
     fn touch_dir(&mut self, ino: Ino) {
-        let now = self.clock.now();
+        let now = FileTime::from(self.clock.now());
         let inode = self.inodes.get_mut(&ino).expect("inode");
         inode.mtime = now;
         inode.ctime = now;
     }
 
     fn touch_ctime(&mut self, ino: Ino) {
-        let now = self.clock.now();
+        let now = FileTime::from(self.clock.now());
         self.inodes.get_mut(&ino).expect("inode").ctime = now;
     }
 
@@ -748,6 +812,7 @@ impl MemFs {
 
 impl Inode {
     fn new(node: Node, now: Duration, parent: Ino) -> Self {
+        let now = FileTime::from(now);
         let (dir_bytes, dir_size) = match node {
             Node::Dir(_) => (dirsize::DOTS, dirsize::BLOCK),
             _ => (0, 0),

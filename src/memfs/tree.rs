@@ -1,9 +1,8 @@
 //! Read-only views of a MemFs: metadata, and `walk()`, the one stable order
 //! in which every entry is listed.
 
-use super::{Ino, MemFs, Node, ROOT};
+use super::{FileTime, Ino, MemFs, Node, ROOT};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 
 /// The kind of an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -33,11 +32,11 @@ pub struct Metadata {
     pub ino: Ino,
     /// Last access, as set at creation or by `set_times` (reads do not
     /// update it).
-    pub atime: Duration,
+    pub atime: FileTime,
     /// Last content change.
-    pub mtime: Duration,
+    pub mtime: FileTime,
     /// Last content or metadata change.
-    pub ctime: Duration,
+    pub ctime: FileTime,
 }
 
 /// One entry listed by [`MemFs::walk`].

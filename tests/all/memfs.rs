@@ -428,7 +428,24 @@ fn timestamps_come_from_the_clock() {
     assert_eq!(m.mtime, DEFAULT_TIME + Duration::from_secs(10));
     fs.set_times("/f", Duration::from_secs(5), Duration::from_secs(6)).unwrap();
     let m = fs.metadata("/f").unwrap();
-    assert_eq!((m.atime, m.mtime), (Duration::from_secs(5), Duration::from_secs(6)));
+    assert_eq!((m.atime.since_epoch(), m.mtime.since_epoch()), (Some(Duration::from_secs(5)), Some(Duration::from_secs(6))));
+}
+
+/// Times before 1970 are kept, down to ext4's first second (1901-12-13),
+/// and clamped beyond either end of its range, as Linux clamps for ext4.
+#[test]
+fn times_before_the_epoch_are_kept_within_ext4s_range() {
+    use wasi_replay::memfs::{FileTime, MAX_TIMESTAMP, MIN_TIMESTAMP};
+    let mut fs = MemFs::new();
+    fs.write_string("/f", "x").unwrap();
+    let before = FileTime { seconds: -86_400, nanoseconds: 5 };
+    fs.set_times("/f", before, FileTime { seconds: i64::MIN, nanoseconds: 7 }).unwrap();
+    let m = fs.metadata("/f").unwrap();
+    assert_eq!((m.atime, m.mtime), (before, FileTime { seconds: MIN_TIMESTAMP, nanoseconds: 0 }));
+    assert_eq!(m.atime.since_epoch(), None);
+    assert_eq!(m.atime.to_string(), "-86400.000000005");
+    fs.set_times("/f", FileTime { seconds: i64::MAX, nanoseconds: 1 }, before).unwrap();
+    assert_eq!(fs.metadata("/f").unwrap().atime, FileTime { seconds: MAX_TIMESTAMP as i64, nanoseconds: 0 });
 }
 
 #[test]

@@ -5,7 +5,7 @@
 /// module imports its world's `types`, `preopens`, `ErrorCode`,
 /// `DescriptorType`, `DescriptorStat`, `DescriptorFlags`, `OpenFlags`,
 /// `PathFlags` and `MetadataHashValue`; `$err` is its trappable error type
-/// and `$time` turns a `Duration` into its timestamp type.
+/// and `$time` turns a `FileTime` into its optional timestamp.
 macro_rules! world_adapter {
     ($err:ty, $time:ident) => {
         /// Links the direct `wasi:filesystem/{types,preopens}` over the ones
@@ -68,9 +68,9 @@ macro_rules! world_adapter {
                 type_: dtype(m.kind),
                 link_count: m.nlink,
                 size: m.size,
-                data_access_timestamp: Some($time(m.atime)),
-                data_modification_timestamp: Some($time(m.mtime)),
-                status_change_timestamp: Some($time(m.ctime)),
+                data_access_timestamp: $time(m.atime),
+                data_modification_timestamp: $time(m.mtime),
+                status_change_timestamp: $time(m.ctime),
             }
         }
 

@@ -267,7 +267,7 @@ impl DirectView<'_> {
     /// Applies guest-chosen times to an inode.
     pub(crate) fn set_times_ino(&self, ino: Ino, atime: SetTime, mtime: SetTime) {
         let mut fs = self.fs();
-        let now = fs.now();
+        let now = crate::memfs::FileTime::from(fs.now());
         let pick = |t| match t {
             SetTime::NoChange => None,
             SetTime::Now => Some(now),

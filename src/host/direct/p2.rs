@@ -11,7 +11,7 @@ use super::{DirectView, Errno, Held, SetTime, StreamFsError, StreamLog, lock, ou
 use crate::faults::{Effect, Site};
 use crate::memfs::{ErrorKind, Ino};
 use bytes::Bytes;
-use std::time::Duration;
+use crate::memfs::FileTime;
 use wasmtime::component::Resource;
 use wasmtime_wasi::p2::bindings::clocks::wall_clock::Datetime;
 use wasmtime_wasi::p2::bindings::filesystem::preopens;
@@ -27,8 +27,10 @@ type Descriptor = types::Descriptor;
 super::world_adapter!(FsError, datetime);
 type DirStream = types::DirectoryEntryStream;
 
-fn datetime(d: Duration) -> Datetime {
-    Datetime { seconds: d.as_secs(), nanoseconds: d.subsec_nanos() }
+/// p2's datetimes have no seconds before 1970: wasmtime-wasi leaves such
+/// a timestamp out.
+fn datetime(t: FileTime) -> Option<Datetime> {
+    Some(Datetime { seconds: u64::try_from(t.seconds).ok()?, nanoseconds: t.nanoseconds })
 }
 
 fn set_time(t: NewTimestamp) -> FsResult<SetTime> {

@@ -6,7 +6,7 @@ use super::{DirectData, DirectView, Errno, Held, Res, SetTime, StreamLog, lock};
 use crate::faults::{Effect, Site};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use crate::memfs::FileTime;
 use tokio::sync::oneshot;
 use wasmtime::StoreContextMut;
 use wasmtime::component::{
@@ -28,8 +28,8 @@ super::world_adapter!(FilesystemError, instant);
 /// Bytes handed to a reading guest per step.
 const CHUNK: usize = 64 * 1024;
 
-fn instant(d: Duration) -> Instant {
-    Instant { seconds: d.as_secs() as i64, nanoseconds: d.subsec_nanos() }
+fn instant(t: FileTime) -> Option<Instant> {
+    Some(Instant { seconds: t.seconds, nanoseconds: t.nanoseconds })
 }
 
 fn set_time(t: NewTimestamp) -> Res<SetTime> {

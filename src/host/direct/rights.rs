@@ -3,7 +3,7 @@
 //! checks on offsets and times the host kernel would make.
 
 use super::*;
-use crate::memfs::{ErrorKind, Ino};
+use crate::memfs::{ErrorKind, FileTime, Ino};
 use std::sync::Arc;
 use wasmtime::component::Resource;
 
@@ -130,13 +130,12 @@ pub(crate) fn stream_refusal(allowed: bool, pos: Option<u64>, len: usize) -> Opt
 
 /// A guest's timestamp as MemFs keeps it, checked as wasmtime-wasi checks
 /// it: the seconds with the nanoseconds' carry must fit a `time_t`
-/// (`overflow`). MemFs keeps no time before 1970, so an earlier one is
-/// `invalid` (wasmtime-wasi passes p3's negative seconds on to the host).
-pub(crate) fn timestamp(seconds: i128, nanoseconds: u32) -> Res<std::time::Duration> {
-    let seconds = seconds.checked_add(i128::from(nanoseconds / 1_000_000_000)).filter(|&s| s <= i128::from(i64::MAX));
+/// (`overflow`). A time before 1970 (p3's negative seconds) is kept, as
+/// Linux keeps it; MemFs clamps it to ext4's range.
+pub(crate) fn timestamp(seconds: i128, nanoseconds: u32) -> Res<FileTime> {
+    let seconds = seconds.checked_add(i128::from(nanoseconds / 1_000_000_000)).and_then(|s| i64::try_from(s).ok());
     let seconds = seconds.ok_or(Errno::Fs(ErrorKind::Overflow))?;
-    let seconds = u64::try_from(seconds).map_err(|_| Errno::Fs(ErrorKind::InvalidArgument))?;
-    Ok(std::time::Duration::new(seconds, nanoseconds % 1_000_000_000))
+    Ok(FileTime { seconds, nanoseconds: nanoseconds % 1_000_000_000 })
 }
 
 /// Checks that a guest-supplied offset or length fits an `off_t`.
@@ -149,7 +148,7 @@ pub(crate) fn offset(n: u64) -> Res<u64> {
 pub(crate) enum SetTime {
     NoChange,
     Now,
-    At(std::time::Duration),
+    At(FileTime),
 }
 
 /// Re-types a handle between wasmtime-wasi's resource type and ours.

@@ -114,6 +114,18 @@ fn the_cases_of_the_fidelity_issue_answer_as_wasmtime_does() {
     }
 }
 
+/// A time before 1970 set in p3 is kept as ext4 keeps it (and one before
+/// 1901 clamped to 1901-12-13T20:45:52Z); p1 and p2 cannot say one.
+#[test]
+fn times_before_1970_are_kept_as_ext4_keeps_them() {
+    let s = "times-at 0 \"a.txt\" f -86400 -4000000000\nstat-at 0 \"a.txt\" f\n";
+    for world in WORLDS {
+        check(s, world);
+    }
+    let Output::Text(out) = run(s, World::P3, Backend::Direct).stdout else { panic!("binary stdout") };
+    assert!(out.contains("a=-86400.000000000 m=-2147483648.000000000"), "{out}");
+}
+
 #[test]
 fn the_masks_hide_real_differences_only() {
     // Clock readings differ on every run; without the masks the backends

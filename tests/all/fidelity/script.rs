@@ -175,8 +175,10 @@ pub const LONG_NAME: &str = "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn
 /// Numbers from the edge cases.
 pub const NUMBERS: &[u64] = &[0, 1, 4095, 4096, i64::MAX as u64, u64::MAX];
 
-/// Times a script sets: what both worlds can say (p3's seconds are signed).
-pub const TIMES: &[&str] = &["-", "now", "0", "1", "4096", "9223372036854775807"];
+/// Times a script sets: what every world can say, and times before 1970,
+/// which only p3's signed seconds can (ext4 keeps them from 1901-12-13 and
+/// clamps earlier ones to it).
+pub const TIMES: &[&str] = &["-", "now", "0", "1", "4096", "9223372036854775807", "-86400", "-4000000000"];
 
 /// Descriptors a script names: the two preopens and the first few it opens.
 pub fn fd() -> impl Strategy<Value = u8> {

@@ -61,8 +61,10 @@ pub(super) fn filetype(k: Kind) -> types::Filetype {
     }
 }
 
-/// A time as p1 nanoseconds (`overflow` past 2554).
-pub(super) fn ns(d: Duration) -> Result<u64> {
+/// A file time as p1 nanoseconds (`overflow` past 2554). One before 1970
+/// is 0, as wasmtime-wasi gives it (its p2 stat leaves such a time out).
+pub(super) fn ns(t: crate::memfs::FileTime) -> Result<u64> {
+    let Some(d) = t.since_epoch() else { return Ok(0) };
     let n = d.as_secs().checked_mul(1_000_000_000).and_then(|s| s.checked_add(u64::from(d.subsec_nanos())));
     Ok(n.ok_or(E::Overflow)?)
 }

@@ -241,7 +241,7 @@ impl WasiSnapshotPreview1 for P1Direct {
 
     fn clock_time_get(&mut self, _: &mut GuestMemory<'_>, id: types::Clockid, _: types::Timestamp) -> Result<types::Timestamp> {
         match id {
-            types::Clockid::Realtime => ns(self.core.clock.wall()),
+            types::Clockid::Realtime => ns(self.core.clock.wall().into()),
             types::Clockid::Monotonic => Ok(self.core.clock.monotonic()),
             _ => Err(E::Badf.into()),
         }
