@@ -13,6 +13,7 @@
 //! | `insecure-seed` | `wasi:random/insecure` and `insecure-seed` | rekeyed from the variant | rekeyed again |
 //! | `chunking` | how stdin and HTTP bodies split into reads | every stdin read short, mock bodies in 3 pieces | reads short more rarely, bodies in 5, 7 pieces |
 //! | `completion-order` | when the host completes HTTP responses | the 1st request answers 100 ms later (virtual) | the 2nd, the 3rd |
+//! | `host-values` | values a host's filesystem picks itself: directory sizes, timestamp precision, inode identity | tmpfs's | btrfs's with microsecond times; whole-second times |
 //!
 //! A report that differs names its perturbation, the variant, the first
 //! field that changed, and the first divergence of the journals when the
@@ -54,17 +55,20 @@ pub enum Perturbation {
     Chunking,
     /// The order in which the host completes HTTP responses.
     CompletionOrder,
+    /// Values another production host's filesystem would pick.
+    HostValues,
 }
 
 impl Perturbation {
     /// Every perturbation, in the order [`perturb`] runs them.
-    pub const ALL: [Perturbation; 6] = [
+    pub const ALL: [Perturbation; 7] = [
         Perturbation::ReaddirOrder,
         Perturbation::EnvOrder,
         Perturbation::WallStart,
         Perturbation::InsecureSeed,
         Perturbation::Chunking,
         Perturbation::CompletionOrder,
+        Perturbation::HostValues,
     ];
 
     /// Its name: `readdir-order`, `env-order`, …
@@ -76,6 +80,7 @@ impl Perturbation {
             Perturbation::InsecureSeed => "insecure-seed",
             Perturbation::Chunking => "chunking",
             Perturbation::CompletionOrder => "completion-order",
+            Perturbation::HostValues => "host-values",
         }
     }
 
@@ -107,6 +112,10 @@ impl Perturbation {
             Perturbation::EnvOrder if inputs.env.len() < 2 => Some("fewer than two environment variables"),
             Perturbation::Chunking if inputs.stdin.is_empty() && plain.http.is_empty() => Some("no stdin and no HTTP requests"),
             Perturbation::CompletionOrder if plain.http.len() < 2 => Some("fewer than two HTTP requests"),
+            Perturbation::HostValues if scenario.fs.is_none() => Some("no filesystem"),
+            Perturbation::HostValues if inputs.backend == crate::host::Backend::Bridge => {
+                Some("the bridge gives what the real filesystem gives")
+            }
             _ => None,
         }
     }
@@ -132,6 +141,7 @@ impl Perturbation {
                 inputs.http = Arc::new(mocks);
             }
             Perturbation::CompletionOrder => add_faults(inputs, &[&format!("http-latency=100ms#{v}")]),
+            Perturbation::HostValues => inputs.knobs.host_values = Some(v),
         }
         s
     }

@@ -136,6 +136,8 @@ pub(crate) struct Knobs {
     pub readdir: Option<u64>,
     /// Rekey the insecure random sources with this variant.
     pub insecure: Option<u64>,
+    /// Give the metadata another host would (see `direct::values`).
+    pub host_values: Option<u64>,
 }
 
 /// Errors building a host state.
@@ -240,6 +242,7 @@ impl Core {
                 fs.set_clock(std::sync::Arc::new(clock.clone()));
                 let mut direct = DirectFs::new(fs, &inputs.preopens, journal.clone(), faults.clone())?;
                 direct.readdir = inputs.knobs.readdir;
+                direct.host_values = inputs.knobs.host_values;
                 (None, direct)
             }
             (None, _) => (None, DirectFs::new(MemFs::new(), &[], journal.clone(), None)?),

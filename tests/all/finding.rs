@@ -97,6 +97,58 @@ fn perturbations_name_the_order_a_guest_depends_on() {
     }
 }
 
+/// `host-values` gives what other production hosts give. `mail-index`,
+/// which sizes an index from a directory's size, holds over seeds (one
+/// class) and loses a message under tmpfs's sizes (variant 1), and only
+/// under that perturbation; each variant's values reach the guest as
+/// `fs-semantics` prints them.
+#[test]
+fn host_values_find_a_guest_that_trusts_a_directory_size() {
+    for world in [World::P2, World::P3] {
+        assert_eq!(explored("mail-index", world).classes.len(), 1, "{world}");
+        let f = file("mail-index");
+        let outcomes = perturb::perturb(harness(), &guest("mail-index", world), &f.scenario, None, &[], 3).unwrap();
+        let lines: Vec<String> = outcomes.iter().map(|o| o.line()).collect();
+        let changed: Vec<Perturbation> = outcomes.iter().filter(|o| o.failed()).map(|o| o.perturbation).collect();
+        assert_eq!(changed, [Perturbation::HostValues], "{world}: {lines:#?}");
+        let o = outcomes.iter().find(|o| o.perturbation == Perturbation::HostValues).unwrap();
+        let Verdict::Changed { variant, field, plain, perturbed, .. } = &o.verdict else { unreachable!() };
+        assert_eq!((*variant, field.as_str()), (1, "stdout"), "{world}: tmpfs is variant 1");
+        assert!(plain.contains("indexed 5 messages") && perturbed.contains("indexed 4 messages"), "{world}: {plain} / {perturbed}");
+    }
+    let semantics = catalog::scenario("fs-semantics").unwrap();
+    let g = guest("fs-semantics", World::P3);
+    let line = |v: u64, label: &str| {
+        let r = harness().run(&g, &Perturbation::HostValues.apply(&semantics, v)).unwrap();
+        let wasi_replay::Output::Text(out) = r.stdout else { panic!("binary stdout") };
+        out.lines().find(|l| l.contains(label)).unwrap_or_else(|| panic!("no {label}")).rsplit_once(": ").unwrap().1.to_string()
+    };
+    // An empty directory, and one that had twenty 200-byte names.
+    assert_eq!((line(1, "one block"), line(1, "never shrinks")), ("Ok(40)".into(), "Ok(40)".into()), "tmpfs");
+    assert_eq!((line(2, "one block"), line(3, "one block")), ("Ok(0)".into(), "Ok(0)".into()), "btrfs, whole seconds");
+    assert_eq!(line(2, "carry nanoseconds"), "(true, true)", "microseconds keep a sub-second part here");
+    assert_eq!(line(3, "carry nanoseconds"), "(false, false)", "whole seconds");
+}
+
+/// `host-values` holds on the rest of the catalog: only `fs-semantics`,
+/// which prints directory sizes and whether times carry nanoseconds on
+/// purpose, notices it.
+#[test]
+fn host_values_hold_on_the_rest_of_the_catalog() {
+    let only = [Perturbation::HostValues];
+    for world in [World::P2, World::P3] {
+        let mut noticed = Vec::new();
+        for name in catalog::SCENARIOS.iter().chain(["fault-robust", "fault-latent", "readdir-order"].iter()) {
+            let scenario = if catalog::SCENARIOS.contains(name) { catalog::scenario(name).unwrap() } else { file(name).scenario };
+            let o = perturb::perturb(harness(), &guest(name, world), &scenario, Some(&only), &[], 3).unwrap();
+            if o[0].failed() {
+                noticed.push(*name);
+            }
+        }
+        assert_eq!(noticed, ["fs-semantics"], "{world}");
+    }
+}
+
 /// Each perturbation reaches the guest: env order, the wall clock's start,
 /// the insecure seed, stdin chunking and response order each change the
 /// report of a catalog guest that shows them, and journals give the

@@ -32,14 +32,14 @@ impl DirectView<'_> {
     pub(crate) fn stat_at<T: 'static>(&self, fd: &Resource<T>, follow: bool, path: &str) -> wasmtime::Result<Res<Metadata>> {
         let r = Ok(self.dir_at(fd)?.and_then(|at| {
             let fs = self.fs();
-            Ok(fs.metadata_of(path::lookup(&fs, at, path, follow)?))
+            Ok(self.metadata(&fs, path::lookup(&fs, at, path, follow)?))
         }));
         self.noted("fs.stat-at", || format!("{}, {path:?}{}", self.fd(fd), follow_word(follow)), r, stat_words)
     }
 
     /// The inode identity hash of a path under a directory descriptor.
     pub(crate) fn hash_at<T: 'static>(&self, fd: &Resource<T>, follow: bool, path: &str) -> wasmtime::Result<Res<(u64, u64)>> {
-        let r = Ok(self.dir_at(fd)?.and_then(|at| Ok(inode_hash(path::lookup(&self.fs(), at, path, follow)?))));
+        let r = Ok(self.dir_at(fd)?.and_then(|at| Ok(self.identity(path::lookup(&self.fs(), at, path, follow)?))));
         let args = || format!("{}, {path:?}{}", self.fd(fd), follow_word(follow));
         self.noted("fs.metadata-hash-at", args, r, |h| format!("{:#x}", h.0))
     }

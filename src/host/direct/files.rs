@@ -169,13 +169,31 @@ impl DirectView<'_> {
     /// Metadata of what a descriptor points at.
     pub(crate) fn stat<T: 'static>(&self, fd: &Resource<T>) -> Result<Metadata, ResourceTableError> {
         let ino = self.handle(fd)?.held.ino;
-        let meta = self.fs().metadata_of(ino);
+        let meta = self.metadata(&self.fs(), ino);
         self.noted_ok("fs.stat", || self.fd(fd), Ok(meta), stat_words)
+    }
+
+    /// The metadata of `ino` as this run's host gives it: ext4's, or
+    /// another host's under the `host-values` perturbation.
+    pub(crate) fn metadata(&self, fs: &MemFs, ino: Ino) -> Metadata {
+        let meta = fs.metadata_of(ino);
+        match self.direct.host_values {
+            Some(v) => super::values::other_host(fs, ino, meta, v),
+            None => meta,
+        }
+    }
+
+    /// The identity hash of `ino` as this run's host gives it.
+    pub(crate) fn identity(&self, ino: Ino) -> (u64, u64) {
+        match self.direct.host_values {
+            Some(v) => super::values::other_hash(ino, v),
+            None => inode_hash(ino),
+        }
     }
 
     /// The inode identity hash of a descriptor.
     pub(crate) fn hash<T: 'static>(&self, fd: &Resource<T>) -> Result<(u64, u64), ResourceTableError> {
-        let r = Ok(inode_hash(self.handle(fd)?.held.ino));
+        let r = Ok(self.identity(self.handle(fd)?.held.ino));
         self.noted_ok("fs.metadata-hash", || self.fd(fd), r, |h| format!("{:#x}", h.0))
     }
 

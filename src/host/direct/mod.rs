@@ -40,6 +40,7 @@ pub mod p3;
 mod path;
 mod rights;
 mod trace;
+mod values;
 
 pub(crate) use adapter::world_adapter;
 pub(crate) use rights::{
@@ -71,6 +72,9 @@ pub struct DirectFs {
     pub(crate) faults: Faults,
     /// List directories in this perturbation's order instead of by name.
     pub(crate) readdir: Option<u64>,
+    /// Give the metadata another host would, as this variant of
+    /// `host-values` says (see `values`).
+    pub(crate) host_values: Option<u64>,
 }
 
 impl std::fmt::Debug for DirectFs {
@@ -90,7 +94,7 @@ impl DirectFs {
             let ino = fs.lookup_at(At::ROOT, &path, true)?;
             roots.push((ino, p.guest_path.clone(), p.read_only, path));
         }
-        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3), faults, readdir: None })
+        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3), faults, readdir: None, host_values: None })
     }
 
     /// Takes the MemFs out after the run (leaves an empty one behind).
