@@ -54,7 +54,8 @@ pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::
 pub fn merge(files: &[PathBuf]) -> anyhow::Result<u8> {
     let mut parts = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(f).with_context(|| f.display().to_string())?;
+        let bytes = wasi_replay::memfs::read_capped(f, wasi_replay::host::DEFAULT_INPUT_BYTES).map_err(|e| anyhow!("{}: {e}", f.display()))?;
+        let text = String::from_utf8(bytes).map_err(|_| anyhow!("{}: not an exploration: not UTF-8 text", f.display()))?;
         let part: Exploration = serde_json::from_str(&text).map_err(|e| anyhow!("{}: not an exploration: {e}", f.display()))?;
         parts.push(part);
     }

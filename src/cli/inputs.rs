@@ -1,9 +1,7 @@
 //! The input flags `run`, `diff` and `check` share, and how they become a
 //! scenario.
 
-use anyhow::Context;
 use clap::{Args, ValueEnum};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use wasi_replay::host::{Backend, LimitOverrides};
 use wasi_replay::{FsReport, RunReport, Scenario, Serve, World};
@@ -89,6 +87,10 @@ pub struct InputArgs {
     /// MemFs inode quota. [default: 1000000]
     #[arg(long, value_name = "N")]
     fs_inodes: Option<u64>,
+    /// The most bytes read from any one file the flags name (--stdin, a
+    /// request or mock body). [default: 67108864]
+    #[arg(long, value_name = "BYTES")]
+    input_bytes: Option<u64>,
 }
 
 /// The fault flags of `run`, `diff` and `check` (`explore` draws its own).
@@ -242,6 +244,7 @@ impl InputArgs {
                 capture_bytes: self.capture_bytes,
                 fs_bytes: self.fs_bytes,
                 fs_inodes: self.fs_inodes,
+                input_bytes: self.input_bytes,
             }),
             backend: Some(match self.backend {
                 BackendArg::Direct => Backend::Direct,
@@ -278,13 +281,13 @@ impl InputArgs {
             anyhow::bail!("--request-body: there is no --request to carry it");
         }
         let mut scenario = text.build(Origin::flags())?;
+        let cap = self.input_bytes.unwrap_or(wasi_replay::Limits::default().input_bytes);
         if self.stdin.as_deref() == Some("-") {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).context("reading stdin")?;
-            scenario = scenario.stdin(buf);
+            let bytes = wasi_replay::memfs::read_stream_capped(std::io::stdin().lock(), cap).map_err(|e| anyhow::anyhow!("--stdin: -: {e}"))?;
+            scenario = scenario.stdin(bytes);
         }
         if let Some(path) = &self.http_mock {
-            scenario = scenario.http(wasi_replay::cli_support::load_mocks(path)?);
+            scenario = scenario.http(wasi_replay::cli_support::load_mocks(path, cap)?);
         }
         Ok(scenario)
     }

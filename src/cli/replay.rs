@@ -8,7 +8,9 @@ use wasi_replay::journal::first_divergence;
 use wasi_replay::cli_support::{sha256_hex, JournalFile, WASMTIME_VERSION};
 
 pub fn replay(journal: &Path, component: &Path) -> anyhow::Result<u8> {
-    let text = std::fs::read_to_string(journal).with_context(|| format!("cannot read {}", journal.display()))?;
+    let bytes = wasi_replay::memfs::read_capped(journal, wasi_replay::host::DEFAULT_INPUT_BYTES)
+        .map_err(|e| anyhow!("cannot read {}: {e}", journal.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow!("{}: not a journal file: not UTF-8 text", journal.display()))?;
     let recorded = JournalFile::parse(&text).map_err(|e| anyhow!("{}: {e}", journal.display()))?;
     let scenario = recorded.scenario().map_err(|e| anyhow!("{}: inputs: {e}", journal.display()))?.journal(true);
     let bytes = std::fs::read(component).with_context(|| format!("cannot read {}", component.display()))?;

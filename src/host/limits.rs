@@ -33,7 +33,16 @@ pub struct Limits {
     /// Bytes kept of stdout and of stderr each; the guest keeps running
     /// past it and the report says `truncated`. Default: 16 MiB.
     pub capture_bytes: usize,
+    /// The most bytes read from any one file given on the user's behalf:
+    /// a stdin file, a request body, a mock body, a response recorded
+    /// under `--http-record`. A larger one is refused in one line before
+    /// the run (a fixture tree is bounded by the MemFs quota instead, and
+    /// scenario, mock and journal files by the default). Default: 64 MiB.
+    pub input_bytes: u64,
 }
+
+/// [`Limits::input_bytes`] by default.
+pub const DEFAULT_INPUT_BYTES: u64 = 64 << 20;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -46,6 +55,7 @@ impl Default for Limits {
             fs_bytes: 1 << 30,
             fs_inodes: 1_000_000,
             capture_bytes: 16 << 20,
+            input_bytes: DEFAULT_INPUT_BYTES,
         }
     }
 }
@@ -94,6 +104,9 @@ pub struct LimitOverrides {
     /// See [`Limits::fs_inodes`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fs_inodes: Option<u64>,
+    /// See [`Limits::input_bytes`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_bytes: Option<u64>,
 }
 
 impl LimitOverrides {
@@ -113,6 +126,9 @@ impl LimitOverrides {
         }
         if let Some(b) = self.fs_bytes {
             l.fs_bytes = b;
+        }
+        if let Some(b) = self.input_bytes {
+            l.input_bytes = b;
         }
         if let Some(i) = self.fs_inodes {
             l.fs_inodes = i;

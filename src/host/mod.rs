@@ -38,7 +38,7 @@ pub use crate::kernel::VirtualClock;
 pub use mocks::{Glob, HttpMocks, MockRule, UrlMatch};
 #[doc(hidden)]
 pub use limits::LimitOverrides;
-pub use limits::Limits;
+pub use limits::{DEFAULT_INPUT_BYTES, Limits};
 #[cfg(feature = "record")]
 pub use record::Recording;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};

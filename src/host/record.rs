@@ -82,7 +82,13 @@ impl Recording {
             .filter(|(k, _)| !FRAMING.contains(&k.as_str()))
             .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
             .collect();
-        let body = response.body_mut().with_config().limit(u64::MAX).read_to_vec().map_err(|e| E::InternalError(Some(e.to_string())))?;
+        // A response is kept whole in the cassette; one past the input cap
+        // is refused to the guest as too large, and not recorded.
+        let cap = super::limits::DEFAULT_INPUT_BYTES;
+        let body = response.body_mut().with_config().limit(cap).read_to_vec().map_err(|e| match e {
+            ureq::Error::BodyExceedsLimit(_) => E::HttpResponseBodySize(Some(cap)),
+            other => E::InternalError(Some(other.to_string())),
+        })?;
         let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
         let rule = MockRule {
             name: format!("recorded-{}", rules.len() + 1),

@@ -34,6 +34,72 @@ pub enum HostDirError {
     NotUtf8(PathBuf),
 }
 
+/// Why a file given on a user's behalf could not be read whole. Its
+/// message names no path: the caller says which file, and under which flag
+/// or field.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// More bytes than the cap.
+    #[error("larger than the input cap of {cap} bytes (raise it with `--input-bytes` or `limits.input-bytes`)")]
+    TooLarge {
+        /// The cap, in bytes.
+        cap: u64,
+    },
+    /// A directory where a file was wanted.
+    #[error("is a directory, not a file")]
+    IsDir,
+    /// A FIFO or socket, which could block the read forever.
+    #[error("is a FIFO or socket, not a file (give `-` for the harness's own stdin)")]
+    NotAFile,
+    /// The read failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+/// Reads the file at `path` whole, refusing more than `cap` bytes: a
+/// regular file by its size before anything is read (a sparse file of
+/// terabytes is refused at once), anything else (`/dev/zero`, a terminal)
+/// by reading at most one byte past the cap. A directory, a FIFO or a
+/// socket is refused, so a read never hangs on a writer that never comes.
+pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    use std::os::unix::fs::FileTypeExt;
+    let meta = fs::metadata(path)?;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        return Err(ReadError::IsDir);
+    }
+    if kind.is_fifo() || kind.is_socket() {
+        return Err(ReadError::NotAFile);
+    }
+    if kind.is_file() && meta.len() > cap {
+        return Err(ReadError::TooLarge { cap });
+    }
+    read_stream_capped(fs::File::open(path)?, cap)
+}
+
+/// Reads `source` to its end, refusing more than `cap` bytes. Bytes are
+/// gathered in pieces of at most 1 MiB and joined only when they fit, so a
+/// source past the cap never costs more memory than the cap.
+pub fn read_stream_capped(source: impl io::Read, cap: u64) -> Result<Vec<u8>, ReadError> {
+    use io::Read;
+    const PIECE: u64 = 1 << 20;
+    let mut source = source.take(cap.saturating_add(1));
+    let (mut pieces, mut total) = (Vec::new(), 0u64);
+    loop {
+        let mut piece = Vec::new();
+        let n = (&mut source).take(PIECE).read_to_end(&mut piece)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > cap {
+            return Err(ReadError::TooLarge { cap });
+        }
+        pieces.push(piece);
+    }
+    Ok(if pieces.len() == 1 { pieces.pop().unwrap_or_default() } else { pieces.concat() })
+}
+
 /// Names the host path of a failed host call.
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> HostDirError + '_ {
     move |source| HostDirError::Io { path: path.to_path_buf(), source }
@@ -95,7 +161,18 @@ pub(crate) fn read_tree(
             if let Some(first) = seen.get(&key).filter(|_| meta.nlink() > 1) {
                 fs.link(first, &path)?;
             } else {
-                fs.write(&path, fs::read(host).map_err(io_err(host))?)?;
+                // A file is read only if it fits the MemFs quota: a huge
+                // fixture file fails before it is read, not after.
+                let room = fs.quota().max_bytes.map_or(u64::MAX, |max| max.saturating_sub(fs.used_bytes()));
+                if meta.len() > room {
+                    return Err(HostDirError::Fs(crate::memfs::FsError::new(crate::memfs::ErrorKind::NoSpace, &path)));
+                }
+                let file = fs::File::open(host).map_err(io_err(host))?;
+                let bytes = read_stream_capped(file, room).map_err(|e| match e {
+                    ReadError::Io(source) => HostDirError::Io { path: host.to_path_buf(), source },
+                    _ => HostDirError::Fs(crate::memfs::FsError::new(crate::memfs::ErrorKind::NoSpace, &path)),
+                })?;
+                fs.write(&path, bytes)?;
                 seen.insert(key, path);
             }
         } else {

@@ -31,7 +31,7 @@ mod tests;
 
 pub use error::{ErrorKind, FsError, FsResult};
 pub(crate) use handle::OpenOptions;
-pub use host_dir::{HostDirError, copy_dir_into, memfs_from_dir, memfs_to_dir};
+pub use host_dir::{HostDirError, ReadError, copy_dir_into, memfs_from_dir, memfs_to_dir, read_capped, read_stream_capped};
 pub(crate) use resolve::At;
 pub use tree::{Entry, Kind, Metadata};
 

@@ -10,7 +10,7 @@ use super::text::{EntryKind, EntryText, HttpText, MockText, ScenarioText};
 use super::{Preopen, Request, Scenario};
 use crate::host::{HttpMocks, Limits, MockRule, UrlMatch};
 use crate::kernel::ClockConfig;
-use crate::memfs::{MemFs, Quota, copy_dir_into};
+use crate::memfs::{MemFs, Quota, copy_dir_into, read_capped};
 use base64::Engine as _;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -80,8 +80,9 @@ impl<'a> Origin<'a> {
     }
 
     /// Bytes given one of three ways, under the keys `text`, `text-base64`
-    /// and `file`: at most one of them, none giving no bytes.
-    fn bytes(&self, keys: [&str; 3], text: Option<String>, base64: Option<String>, file: Option<PathBuf>) -> Result<Vec<u8>, ScenarioError> {
+    /// and `file`: at most one of them, none giving no bytes. A file is
+    /// read up to `cap` bytes.
+    fn bytes(&self, keys: [&str; 3], text: Option<String>, base64: Option<String>, file: Option<PathBuf>, cap: u64) -> Result<Vec<u8>, ScenarioError> {
         let given: Vec<&str> = [text.is_some(), base64.is_some(), file.is_some()]
             .iter()
             .zip(keys)
@@ -96,7 +97,7 @@ impl<'a> Origin<'a> {
             (_, Some(b), _) => decode(&b).map_err(|e| ScenarioError(format!("{}: {e}", self.name(keys[1])))),
             (_, _, Some(f)) => {
                 let path = self.path(keys[2], &f)?;
-                std::fs::read(&path).map_err(|e| ScenarioError(format!("{}: {}: {e}", self.name(keys[2]), path.display())))
+                read_capped(&path, cap).map_err(|e| ScenarioError(format!("{}: {}: {e}", self.name(keys[2]), path.display())))
             }
             (None, None, None) => Ok(Vec::new()),
         }
@@ -137,12 +138,15 @@ impl ScenarioText {
     pub fn build(self, origin: Origin<'_>) -> Result<Scenario, ScenarioError> {
         let o = origin;
         let err = |m: String| ScenarioError(m);
+        let mut limits = Limits::default();
+        self.limits.unwrap_or_default().apply(&mut limits);
+        let cap = limits.input_bytes;
         let mut scenario = Scenario::new(self.name.unwrap_or_default()).seed(self.seed).args(self.args);
         for kv in &self.env {
             let (k, v) = kv.split_once('=').ok_or_else(|| err(format!("{}: `{kv}` is not KEY=VALUE", o.name("env"))))?;
             scenario = scenario.env(k, v);
         }
-        scenario = scenario.stdin(o.bytes(["stdin", "stdin-base64", "stdin-file"], self.stdin, self.stdin_base64, self.stdin_file)?);
+        scenario = scenario.stdin(o.bytes(["stdin", "stdin-base64", "stdin-file"], self.stdin, self.stdin_base64, self.stdin_file, cap)?);
 
         if self.fixture.is_some() && !self.preopen.is_empty() && !o.flags {
             return Err(err("fields `fixture` and `preopen` exclude each other; give the fixture in the preopen".into()));
@@ -171,6 +175,9 @@ impl ScenarioText {
             }
         } else {
             let mut fs = MemFs::new();
+            // Fixtures are copied in under the run's quota, so a tree too
+            // large for the run is refused as it is read, not after.
+            fs.set_quota(Quota { max_bytes: Some(limits.fs_bytes), max_inodes: Some(limits.fs_inodes) });
             let mut preopens = Vec::new();
             for (fixture, preopen) in dirs {
                 if let Some((path, label)) = fixture {
@@ -184,18 +191,14 @@ impl ScenarioText {
             for e in self.entry {
                 add_entry(&mut fs, &o, e)?;
             }
-            if let Some(q) = self.quota {
-                fs.set_quota(Quota { max_bytes: q.bytes, max_inodes: q.inodes });
-            }
+            fs.set_quota(self.quota.map_or(Quota::default(), |q| Quota { max_bytes: q.bytes, max_inodes: q.inodes }));
             scenario = scenario.fs(fs);
             if !preopens.is_empty() {
                 scenario = scenario.preopens(preopens);
             }
         }
 
-        let mut limits = Limits::default();
-        self.limits.unwrap_or_default().apply(&mut limits);
-        scenario = scenario.limits(limits);
+        scenario = scenario.limits(limits.clone());
         if let Some(c) = self.clock {
             let mut clock = ClockConfig::default();
             if let Some(w) = c.wall_start_ns {
@@ -221,7 +224,7 @@ impl ScenarioText {
             scenario = scenario.faults(plan);
         }
         if let Some(h) = self.http {
-            scenario = scenario.http(h.mocks(o)?);
+            scenario = scenario.http(h.mocks(o, cap)?);
         }
         for c in self.call {
             super::call::check_syntax(&c.invoke).map_err(|e| err(format!("{}: `{}`: {e}", o.name("call"), c.invoke)))?;
@@ -232,7 +235,7 @@ impl ScenarioText {
             let mut request = Request::new(r.method.to_ascii_uppercase(), r.path);
             request.headers = r.headers.into_iter().collect();
             request.check().map_err(|e| at(err(e.to_string())))?;
-            request.body = o.bytes(["body", "body-base64", "body-file"], r.body, r.body_base64, r.body_file).map_err(at)?;
+            request.body = o.bytes(["body", "body-base64", "body-file"], r.body, r.body_base64, r.body_file, cap).map_err(at)?;
             scenario = scenario.request(request);
         }
         if let Some(serve) = self.serve {
@@ -266,7 +269,7 @@ fn add_entry(fs: &mut MemFs, o: &Origin<'_>, e: EntryText) -> Result<(), Scenari
             if e.target.is_some() {
                 return Err(at(&"a file has no `target`"));
             }
-            let bytes = o.bytes(["text", "base64", "file"], e.text.clone(), e.base64.clone(), None).map_err(|m| at(&m))?;
+            let bytes = o.bytes(["text", "base64", "file"], e.text.clone(), e.base64.clone(), None, 0).map_err(|m| at(&m))?;
             fs.write(&e.path, bytes).map_err(|m| at(&m))
         }
         EntryKind::Symlink => {
@@ -281,22 +284,22 @@ fn add_entry(fs: &mut MemFs, o: &Origin<'_>, e: EntryText) -> Result<(), Scenari
 
 impl HttpText {
     /// The mocks this text describes, with body files read as `origin`
-    /// says. Errors name the rule: `http mock #2: …`.
-    pub fn mocks(self, origin: Origin<'_>) -> Result<HttpMocks, ScenarioError> {
+    /// says, each up to `cap` bytes. Errors name the rule: `http mock #2: …`.
+    pub fn mocks(self, origin: Origin<'_>, cap: u64) -> Result<HttpMocks, ScenarioError> {
         let mut mocks = HttpMocks::default();
         if let Some(r) = self.redact {
             mocks.redact = r;
         }
         for (i, m) in self.mock.into_iter().enumerate() {
             let at = |msg: &dyn fmt::Display| ScenarioError(format!("http mock #{i}: {msg}"));
-            mocks.rules.push(m.rule(origin).map_err(|e| at(&e))?);
+            mocks.rules.push(m.rule(origin, cap).map_err(|e| at(&e))?);
         }
         Ok(mocks)
     }
 }
 
 impl MockText {
-    fn rule(self, o: Origin<'_>) -> Result<MockRule, ScenarioError> {
+    fn rule(self, o: Origin<'_>, cap: u64) -> Result<MockRule, ScenarioError> {
         let url = match (self.url, self.url_prefix, self.url_glob) {
             (Some(u), None, None) => UrlMatch::Exact(u),
             (None, Some(p), None) => UrlMatch::Prefix(p),
@@ -306,7 +309,7 @@ impl MockText {
         if !(100..=999).contains(&self.status) {
             return Err(ScenarioError(format!("field `status`: {} is not an HTTP status", self.status)));
         }
-        let body = o.bytes(["body", "body-base64", "body-file"], self.body, self.body_base64, self.body_file)?;
+        let body = o.bytes(["body", "body-base64", "body-file"], self.body, self.body_base64, self.body_file, cap)?;
         Ok(MockRule {
             name: self.name,
             method: self.method,

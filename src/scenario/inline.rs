@@ -32,6 +32,8 @@ impl ScenarioText {
             capture_bytes: Some(l.capture_bytes),
             fs_bytes: Some(l.fs_bytes),
             fs_inodes: Some(l.fs_inodes),
+            // Nothing is read from a file when the text is built again.
+            input_bytes: None,
         };
         let (mut quota, mut entry) = (None, Vec::new());
         if let Some(fs) = &scenario.fs {

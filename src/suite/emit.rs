@@ -56,6 +56,7 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
         capture_bytes: (i.limits.capture_bytes != defaults.capture_bytes).then_some(i.limits.capture_bytes),
         fs_bytes: changed(i.limits.fs_bytes, defaults.fs_bytes),
         fs_inodes: changed(i.limits.fs_inodes, defaults.fs_inodes),
+        input_bytes: changed(i.limits.input_bytes, defaults.input_bytes),
     };
 
     let (mut quota, mut preopen) = (None, Vec::new());

@@ -142,8 +142,7 @@ impl ScenarioFile {
     /// names. Errors name the file, and for malformed TOML the line and the
     /// field.
     pub fn load(path: &Path, guests: &dyn GuestResolver) -> Result<Self, SuiteError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
+        let text = super::read_text(path)?;
         let mut raw: ScenarioText = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();

@@ -22,11 +22,12 @@ use crate::scenario::text::Body;
 use crate::scenario::text::HttpText;
 use std::path::{Path, PathBuf};
 
-/// Reads a `--http-mock` file.
-pub fn load_mocks(path: &Path) -> Result<HttpMocks, SuiteError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SuiteError::at(path, format!("cannot read: {e}")))?;
+/// Reads a `--http-mock` file (up to the default input cap) and the body
+/// files it names (each up to `cap` bytes).
+pub fn load_mocks(path: &Path, cap: u64) -> Result<HttpMocks, SuiteError> {
+    let text = super::read_text(path)?;
     let raw: HttpText = toml::from_str(&text).map_err(|e| syntax_error(path, &text, &e))?;
-    raw.mocks(Origin::file(path)).map_err(|e| SuiteError::at(path, e.to_string()))
+    raw.mocks(Origin::file(path), cap).map_err(|e| SuiteError::at(path, e.to_string()))
 }
 
 /// `mocks` in the TOML format; a body that is not UTF-8 goes where

@@ -113,6 +113,15 @@ pub fn partition<T>(items: Vec<T>, k: usize, n: usize) -> Vec<T> {
     items.into_iter().enumerate().filter(|(i, _)| i % n == k - 1).map(|(_, t)| t).collect()
 }
 
+/// The text of a scenario or mock file, read up to the default input cap
+/// ([`crate::host::DEFAULT_INPUT_BYTES`]): such a file is read
+/// before any limit it sets is known.
+pub(crate) fn read_text(path: &Path) -> Result<String, SuiteError> {
+    let cannot = |e: &dyn fmt::Display| SuiteError::at(path, format!("cannot read: {e}"));
+    let bytes = crate::memfs::read_capped(path, crate::host::DEFAULT_INPUT_BYTES).map_err(|e| cannot(&e))?;
+    String::from_utf8(bytes).map_err(|e| cannot(&e))
+}
+
 /// `file:line: field `key`: message`, all on one line.
 pub(crate) fn syntax_error(path: &Path, text: &str, e: &toml::de::Error) -> SuiteError {
     let message = e.message().lines().next().unwrap_or("malformed TOML").to_string();

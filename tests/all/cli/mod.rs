@@ -52,3 +52,4 @@ mod bench;
 mod bad_input;
 mod invoke;
 mod requests;
+mod inputs;
