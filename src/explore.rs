@@ -30,6 +30,7 @@ use sha2::{Digest as _, Sha256};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// The version of the JSON an exploration writes; [`merge`] reads only it.
 #[doc(hidden)]
@@ -152,6 +153,10 @@ pub struct Exploration {
     pub partitions: Vec<String>,
     /// Runs made (shrinking's not counted).
     pub runs: u64,
+    /// Stopped before every seed ran (Ctrl-C): the classes are those of
+    /// the runs made.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
     /// The command a class's replay starts with (`wasi-replay run
     /// app.wasm --dir …`); the caller fills it, a class adds its seed and
     /// faults.
@@ -212,6 +217,25 @@ struct Seen {
 /// Explores `guest` from `base`: every seed of `config`'s partition, then
 /// each faulted class's faults shrunk.
 pub fn explore(harness: &Harness, guest: &Guest, base: &Scenario, config: &Config) -> Result<Exploration, HarnessError> {
+    explore_watched(harness, guest, base, config, &Watch::default())
+}
+
+/// What a caller sees of an exploration while it runs, and how it stops
+/// one: a progress display reads the counts from another thread, and a
+/// Ctrl-C handler sets `stop`.
+#[derive(Debug, Default)]
+pub struct Watch {
+    /// Set to stop: no new run starts, and the runs made so far become the
+    /// exploration, marked interrupted.
+    pub stop: AtomicBool,
+    /// Runs done so far.
+    pub runs: AtomicU64,
+    /// Classes found so far.
+    pub classes: AtomicUsize,
+}
+
+/// [`explore`], watched and stoppable through `watch`.
+pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config: &Config, watch: &Watch) -> Result<Exploration, HarnessError> {
     // The i-th seed of this partition, worked out rather than listed, so
     // a million seeds take no memory.
     let (k, n) = config.partition.unwrap_or((1, 1));
@@ -229,6 +253,7 @@ pub fn explore(harness: &Harness, guest: &Guest, base: &Scenario, config: &Confi
             let key = class_of(&report);
             let struck = || report.faults.as_ref().map_or_else(Vec::new, |f| f.fired.iter().map(|x| x.fault.clone()).collect());
             let mut all = classes.lock().unwrap_or_else(|e| e.into_inner());
+            watch.runs.fetch_add(1, Ordering::Relaxed);
             match all.get_mut(&key) {
                 Some(seen) => {
                     seen.runs += 1;
@@ -239,11 +264,13 @@ pub fn explore(harness: &Harness, guest: &Guest, base: &Scenario, config: &Confi
                 }
                 None => {
                     all.insert(key, Seen { runs: 1, first_seed: seed, struck: struck() });
+                    watch.classes.store(all.len(), Ordering::Relaxed);
                 }
             }
-            true
+            !watch.stop.load(Ordering::Relaxed)
         },
     )?;
+    let interrupted = watch.stop.load(Ordering::Relaxed);
     let mut found = Vec::new();
     for ((exit, output), seen) in classes.into_inner().unwrap_or_else(|e| e.into_inner()) {
         let minimal = shrink(harness, guest, base, seen.first_seed, &seen.struck, &(exit.clone(), output.clone()))?;
@@ -258,7 +285,8 @@ pub fn explore(harness: &Harness, guest: &Guest, base: &Scenario, config: &Confi
         faults: config.faults,
         kinds: config.kinds.iter().map(|k| k.name().to_string()).collect(),
         partitions: vec![format!("{}/{}", partition.0, partition.1)],
-        runs: count,
+        runs: if interrupted { watch.runs.load(Ordering::Relaxed) } else { count },
+        interrupted,
         replay: String::new(),
         classes: found,
     })
@@ -331,6 +359,7 @@ pub fn merge(parts: Vec<Exploration>) -> Result<Exploration, ExploreError> {
         }
         all.partitions.extend(p.partitions);
         all.runs += p.runs;
+        all.interrupted |= p.interrupted;
         for c in p.classes {
             match all.classes.iter_mut().find(|m| (&m.exit, &m.output) == (&c.exit, &c.output)) {
                 Some(m) => {
@@ -364,6 +393,9 @@ impl Exploration {
         );
         if self.faults > 0 {
             out.push_str(&format!(", {} fault{} drawn per run", self.faults, if self.faults == 1 { "" } else { "s" }));
+        }
+        if self.interrupted {
+            out.push_str(" (interrupted: not every seed ran)");
         }
         out.push('\n');
         let width = self.classes.iter().map(|c| c.exit.chars().count()).max().unwrap_or(4).max(4);

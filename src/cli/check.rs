@@ -1,7 +1,8 @@
 //! `check`: many runs spread over every core, all byte-identical. Each
 //! report is compared as it arrives and dropped, so memory stays flat.
 
-use super::{EXIT_MISMATCH, EXIT_OK, FaultArgs, InputArgs};
+use super::{EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, FaultArgs, InputArgs};
+use std::sync::atomic::Ordering;
 use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Mutex;
@@ -17,6 +18,7 @@ pub fn check(
     inputs: &InputArgs,
     faults: &FaultArgs,
 ) -> anyhow::Result<u8> {
+    let watch = super::progress::on_ctrl_c();
     let scenario = inputs.scenario(component)?.faults(faults.plan()?);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = threads.unwrap_or(cores).min(runs).min(MAX_CONCURRENT_RUNS as usize);
@@ -28,16 +30,24 @@ pub fn check(
     let first = harness.run(&guest, &scenario)?;
     let first_text = inputs.render(&first);
     let differing: Mutex<Option<(usize, RunReport)>> = Mutex::new(None);
-    harness.run_each(&guest, runs - 1, threads, |_| Cow::Borrowed(&scenario), |i, report| {
+    // Progress on a terminal counts runs (one class: all alike so far),
+    // and Ctrl-C stops the workers and says how many ran.
+    watch.runs.store(1, Ordering::Relaxed);
+    watch.classes.store(1, Ordering::Relaxed);
+    let progress = super::progress::Progress::start(&watch);
+    let ran = harness.run_each(&guest, runs - 1, threads, |_| Cow::Borrowed(&scenario), |i, report| {
+        watch.runs.fetch_add(1, Ordering::Relaxed);
         if inputs.render(&report) == first_text {
-            return true;
+            return !watch.stop.load(Ordering::Relaxed);
         }
         let mut d = differing.lock().unwrap_or_else(|e| e.into_inner());
         if d.as_ref().is_none_or(|(j, _)| i < *j) {
             *d = Some((i, report));
         }
         false
-    })?;
+    });
+    progress.finish();
+    ran?;
     let elapsed = start.elapsed();
     if let Some((i, r)) = differing.into_inner().unwrap_or_else(|e| e.into_inner()) {
         let n = i + 2;
@@ -47,6 +57,11 @@ pub fn check(
         println!("run 1:\n{}", indent(&a));
         println!("run {n}:\n{}", indent(&b));
         return Ok(EXIT_MISMATCH);
+    }
+    if watch.stop.load(Ordering::Relaxed) {
+        let done = watch.runs.load(Ordering::Relaxed);
+        println!("interrupted after {done} of {runs} runs: all byte-identical so far");
+        return Ok(EXIT_INTERRUPTED);
     }
     eprintln!(
         "{runs} runs on {threads} thread{}: all byte-identical ({:.1} runs/s)",

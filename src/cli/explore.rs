@@ -19,6 +19,7 @@ pub struct Options<'a> {
 }
 
 pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::Result<u8> {
+    let watch = super::progress::on_ctrl_c();
     let base = inputs.scenario(component)?;
     let kinds = match o.kinds {
         Some(k) => wasi_replay::faults::parse_kinds(k).map_err(|e| anyhow!("--fault-kinds: {e}"))?,
@@ -39,7 +40,10 @@ pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::
     let harness = super::new_harness(threads)?;
     let guest = harness.load_on(component, inputs.world())?;
     let start = std::time::Instant::now();
-    let mut found = explore::explore(&harness, &guest, &base, &config)?;
+    let progress = super::progress::Progress::start(&watch);
+    let found = explore::explore_watched(&harness, &guest, &base, &config, &watch);
+    progress.finish();
+    let mut found = found?;
     found.replay = replay_prefix();
     let elapsed = start.elapsed();
     eprintln!("{} runs in {:.2} s ({:.0} runs/s)", found.runs, elapsed.as_secs_f64(), found.runs as f64 / elapsed.as_secs_f64());
@@ -48,7 +52,7 @@ pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::
         std::fs::write(file, text).with_context(|| format!("--json {}", file.display()))?;
     }
     print!("{}", found.show());
-    Ok(EXIT_OK)
+    Ok(if found.interrupted { super::EXIT_INTERRUPTED } else { EXIT_OK })
 }
 
 pub fn merge(files: &[PathBuf]) -> anyhow::Result<u8> {

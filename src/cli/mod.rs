@@ -7,6 +7,7 @@ mod check;
 mod demo;
 mod explore;
 mod inputs;
+mod progress;
 mod junit;
 mod replay;
 mod run;
@@ -23,6 +24,9 @@ pub use inputs::{FaultArgs, InputArgs};
 pub const EXIT_OK: u8 = 0;
 /// A mismatch: reports differ, runs differ, or a golden is missing or changed.
 pub const EXIT_MISMATCH: u8 = 1;
+/// Stopped by Ctrl-C, after printing what ran (128 + SIGINT, as a shell
+/// reports it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 /// A harness error: the input could not be run at all.
 pub const EXIT_ERROR: u8 = 2;
 

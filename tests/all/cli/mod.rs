@@ -53,3 +53,4 @@ mod bad_input;
 mod invoke;
 mod requests;
 mod inputs;
+mod long_runs;
