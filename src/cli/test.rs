@@ -1,9 +1,10 @@
 //! `test`: scenario files against their golden files.
 
 use super::style::{color_stderr, color_stdout, diff, paint};
-use super::{EXIT_ERROR, EXIT_MISMATCH, EXIT_OK};
+use super::{EXIT_ERROR, EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use wasi_replay::{catalog, Suite, Update};
 use super::junit::{self, Case, Outcome};
@@ -51,16 +52,25 @@ pub fn test(
     }
     let harness = super::new_harness(1)?;
     let cases = Suite::cases(&scenarios);
+    // Ctrl-C ends the case that is running and prints the table of those
+    // that ran; a second press ends the process.
+    let watch = super::progress::on_ctrl_c();
+    // Drawn only when stderr is a terminal (indicatif hides it otherwise).
     let bar = ProgressBar::new(cases.len() as u64).with_style(
-        ProgressStyle::with_template("{spinner} {pos}/{len} {wide_msg}").expect("template"),
+        ProgressStyle::with_template("{spinner} {pos}/{len} cases, {per_sec} {wide_msg}").expect("template"),
     );
     let started = Instant::now();
-    let mut rows = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for case in &cases {
+        if watch.stop.load(Ordering::Relaxed) {
+            break;
+        }
         if started.elapsed() > Duration::from_secs(1) {
             bar.enable_steady_tick(Duration::from_millis(120));
         }
-        bar.set_message(case.file.scenario.name().to_string());
+        let failed = rows.iter().filter(|r| !r.result.passed()).count();
+        let failed = if failed > 0 { format!("{failed} failed so far; ") } else { String::new() };
+        bar.set_message(format!("{failed}{}", case.file.scenario.name()));
         let t0 = Instant::now();
         let result = suite.run_case(&harness, case);
         rows.push(Row { result, ms: t0.elapsed().as_secs_f64() * 1000.0 });
@@ -68,6 +78,10 @@ pub fn test(
     }
     bar.finish_and_clear();
     print_table(&rows);
+    let interrupted = rows.len() < cases.len();
+    if interrupted {
+        println!("interrupted after {} of {} cases", rows.len(), cases.len());
+    }
     if let Some(file) = junit_file {
         let cases: Vec<Case> = rows.iter().map(junit_case).collect();
         let xml = junit::render("wasi-replay test", cases).map_err(|e| anyhow::anyhow!("--junit {}: {e}", file.display()))?;
@@ -85,7 +99,9 @@ pub fn test(
         eprintln!("review pending goldens with `cargo insta review`, or accept all with `wasi-replay test --accept`");
     }
     let error = rows.iter().any(|r| matches!(r.result.outcome, CaseOutcome::Error(_)));
-    Ok(if error {
+    Ok(if interrupted {
+        EXIT_INTERRUPTED
+    } else if error {
         EXIT_ERROR
     } else if failed > 0 {
         EXIT_MISMATCH

@@ -81,3 +81,6 @@ mod explore;
 /// to one fault, a robust guest of one class, a readdir-order dependence
 /// that `--perturb` names.
 mod finding;
+
+/// Every fuzz target's committed corpus, through the target's own body.
+mod fuzz_corpora;

@@ -1,4 +1,4 @@
-//! Long runs: Ctrl-C stops `explore` and `check` and prints what ran,
+//! Long runs: Ctrl-C stops `explore`, `check` and `test` and prints what ran,
 //! marked interrupted, with exit 130; a terminal shows progress, and a
 //! pipe shows none.
 
@@ -78,4 +78,21 @@ fn progress_shows_on_a_terminal_and_not_in_a_pipe() {
     let piped = cli().args(args.split(' ')).output().unwrap();
     assert!(!String::from_utf8_lossy(&piped.stderr).contains("classes so far"));
     assert!(String::from_utf8_lossy(&piped.stdout).contains("20000 runs, 1 class\n"));
+}
+
+#[test]
+fn ctrl_c_stops_a_suite_after_the_case_that_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let quick = "guest = \"exit-code\"\nworlds = [\"p2\"]\nargs = [\"exit-code\"]\n";
+    std::fs::write(dir.path().join("a-quick.toml"), quick).unwrap();
+    // Still running when the signal comes (1.5 s in); its timeout ends it.
+    let slow = "guest = \"hostile-loop\"\nworlds = [\"p2\"]\nargs = [\"hostile-loop\"]\nlimits = { fuel = 0, timeout-ms = 3000 }\n";
+    std::fs::write(dir.path().join("b-slow.toml"), slow).unwrap();
+    std::fs::write(dir.path().join("c-never.toml"), quick).unwrap();
+    let (scenarios, snapshots) = (dir.path().to_str().unwrap(), dir.path().join("snap"));
+    let out = interrupted(&["test", scenarios, "--snapshot-dir", snapshots.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("a-quick") && stdout.contains("b-slow") && !stdout.contains("c-never"), "{stdout}");
+    assert!(stdout.ends_with("interrupted after 2 of 3 cases\n"), "{stdout}");
 }

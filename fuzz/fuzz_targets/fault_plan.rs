@@ -1,0 +1,9 @@
+//! The `fault_plan` target: see `entry::fault_plan` in `fuzz/entry.rs`, which
+//! `tests/all/fuzz_corpora.rs` also runs over this target's corpus.
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../entry.rs"]
+mod entry;
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| entry::fault_plan(bytes));

@@ -1,0 +1,9 @@
+//! The `request` target: see `entry::request` in `fuzz/entry.rs`, which
+//! `tests/all/fuzz_corpora.rs` also runs over this target's corpus.
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../entry.rs"]
+mod entry;
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| entry::request(bytes));

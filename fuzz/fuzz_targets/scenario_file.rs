@@ -1,0 +1,9 @@
+//! The `scenario_file` target: see `entry::scenario_file` in `fuzz/entry.rs`, which
+//! `tests/all/fuzz_corpora.rs` also runs over this target's corpus.
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../entry.rs"]
+mod entry;
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| entry::scenario_file(bytes));

@@ -1,0 +1,9 @@
+//! The `wave_call` target: see `entry::wave_call` in `fuzz/entry.rs`, which
+//! `tests/all/fuzz_corpora.rs` also runs over this target's corpus.
+#![no_main]
+
+#[allow(dead_code)]
+#[path = "../entry.rs"]
+mod entry;
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| entry::wave_call(bytes));
