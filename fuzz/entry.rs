@@ -30,6 +30,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("mock_rules", mock_rules),
     ("emitted_scenario", emitted_scenario),
     ("fs_ops", fs_ops),
+    ("component_loader", component_loader),
 ];
 
 /// A scenario file, loaded as `wasi-replay test` loads it: parsed, its
@@ -264,7 +265,11 @@ pub fn emitted_scenario(bytes: &[u8]) {
     let (before, after) = (whole(&scenario), whole(&loaded.scenario));
     if before != after {
         let text = std::fs::read_to_string(&file).unwrap_or_default();
-        panic!("an emitted scenario reads back different:\nbefore {before:#?}\nafter {after:#?}\nfile:\n{text}");
+        let (before, after) = (format!("{before:#?}"), format!("{after:#?}"));
+        let (b, a): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+        let at = b.iter().zip(&a).position(|(x, y)| x != y).unwrap_or(b.len().min(a.len()));
+        let around = |l: &[&str]| l[at.saturating_sub(6)..(at + 3).min(l.len())].join("\n");
+        panic!("an emitted scenario reads back different at line {at}:\nbefore\n{}\nafter\n{}\nfile:\n{text}", around(&b), around(&a));
     }
 }
 
@@ -373,6 +378,15 @@ pub fn fs_ops(bytes: &[u8]) {
         .preopens(vec![Preopen::rw("/"), Preopen::ro("/ro")])
         .stdin(script.into_bytes());
     ran(&small(scenario), guest("fs-ops", world));
+}
+
+/// Bytes as a component: loaded, and run with small limits when they
+/// load. A clean error or a report, never a panic.
+pub fn component_loader(bytes: &[u8]) {
+    match harness().load_bytes("fuzz", bytes, None) {
+        Ok(guest) => ran(&small(Scenario::new("fuzz")), &guest),
+        Err(e) => one_line(&e.to_string()),
+    }
 }
 
 /// A run with limits small enough that a fuzz execution stays short.

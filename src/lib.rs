@@ -71,6 +71,7 @@ pub mod journal;
 mod kernel;
 pub mod memfs;
 pub mod perturb;
+mod quote;
 mod replay;
 mod report;
 mod scenario;

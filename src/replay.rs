@@ -150,7 +150,7 @@ pub struct JournalError(String);
 
 impl std::fmt::Display for JournalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&crate::quote::one_line(&self.0))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::kind::{FaultKind, Group, Value};
 use super::plan::{Draw, Fault, FaultPlan, Rate};
+use crate::quote::one_line;
 use std::fmt;
 
 /// A plan, a fault or a list of kinds that does not read: what, and why.
@@ -30,8 +31,8 @@ impl PlanError {
 impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.subject.as_str() {
-            "" => f.write_str(&self.reason),
-            subject => write!(f, "{subject}: {}", self.reason),
+            "" => f.write_str(&one_line(&self.reason)),
+            subject => write!(f, "{}: {}", one_line(subject), one_line(&self.reason)),
         }
     }
 }

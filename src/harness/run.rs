@@ -134,7 +134,7 @@ pub(super) fn new_store<T: HostState>(
     store.data_mut().core().clock.start();
     store.limiter(|t| &mut t.core().store_limits);
     let internal = |e: wasmtime::Error| HarnessError::Internal(format!("{e:#}"));
-    store.set_fuel(limits.fuel.unwrap_or(u64::MAX)).map_err(internal)?;
+    store.set_fuel(limits.fuel.filter(|&f| f > 0).unwrap_or(u64::MAX)).map_err(internal)?;
     let ticks = limits.timeout.map_or(u64::MAX, |t| (t.as_millis() as u64 / TICK_MS).max(1));
     store.set_epoch_deadline(ticks);
     store.epoch_deadline_trap();

@@ -10,7 +10,8 @@ use wasmtime::{StoreLimits, StoreLimitsBuilder};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Fuel (roughly, wasm instructions). Running out ends the run with
-    /// `out-of-fuel`, at the same point on every run. `None`: unlimited.
+    /// `out-of-fuel`, at the same point on every run. `None`: unlimited,
+    /// and so is `Some(0)`, as a 0 in a scenario file or a flag is.
     /// Default: 10 billion.
     pub fuel: Option<u64>,
     /// Wall-clock timeout, checked by epoch interruption every 10 ms. A
@@ -107,6 +108,13 @@ pub struct LimitOverrides {
     /// See [`Limits::input_bytes`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_bytes: Option<u64>,
+}
+
+/// A timeout in the milliseconds of `timeout-ms`: 0 for none, and at
+/// least 1 for any other, so that a timeout under a millisecond stays one
+/// (the run checks it every 10 ms either way).
+pub(crate) fn timeout_ms(timeout: Option<Duration>) -> u64 {
+    timeout.map_or(0, |t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1))
 }
 
 impl LimitOverrides {

@@ -39,6 +39,7 @@ pub use mocks::{Glob, HttpMocks, MockRule, UrlMatch};
 #[doc(hidden)]
 pub use limits::LimitOverrides;
 pub use limits::{DEFAULT_INPUT_BYTES, Limits};
+pub(crate) use limits::timeout_ms;
 #[cfg(feature = "record")]
 pub use record::Recording;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};

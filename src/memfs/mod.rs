@@ -25,6 +25,7 @@ mod table;
 mod tree;
 
 #[cfg(any(test, fuzzing))]
+#[cfg_attr(fuzzing, allow(dead_code))]
 pub(crate) mod ops;
 #[cfg(test)]
 mod tests;

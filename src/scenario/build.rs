@@ -124,7 +124,7 @@ pub struct ScenarioError(pub(crate) String);
 
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&crate::quote::one_line(&self.0))
     }
 }
 

@@ -16,7 +16,7 @@ use super::text::{
     Body, CallText, ClockText, EntryKind, EntryText, FaultsText, HttpText, MockText, PreopenText, QuotaText, RequestText,
     ScenarioText,
 };
-use crate::host::{HttpMocks, LimitOverrides, UrlMatch};
+use crate::host::{HttpMocks, LimitOverrides, UrlMatch, timeout_ms};
 use crate::memfs::Kind;
 
 impl ScenarioText {
@@ -27,7 +27,7 @@ impl ScenarioText {
         let l = &i.limits;
         let limits = LimitOverrides {
             fuel: Some(l.fuel.unwrap_or(0)),
-            timeout_ms: Some(l.timeout.map_or(0, |t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX).max(1))),
+            timeout_ms: Some(timeout_ms(l.timeout)),
             memory_bytes: Some(l.memory_bytes),
             capture_bytes: Some(l.capture_bytes),
             fs_bytes: Some(l.fs_bytes),

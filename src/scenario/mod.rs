@@ -228,7 +228,8 @@ impl Scenario {
         self
     }
 
-    /// Sets the fuel; `None` runs without it. See [`Limits::fuel`].
+    /// Sets the fuel; `None` (or `Some(0)`) runs without it. See
+    /// [`Limits::fuel`].
     pub fn fuel(mut self, fuel: Option<u64>) -> Self {
         self.inputs.limits.fuel = fuel;
         self
@@ -353,7 +354,7 @@ pub struct RequestError(String);
 
 impl std::fmt::Display for RequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&crate::quote::one_line(&self.0))
     }
 }
 

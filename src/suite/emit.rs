@@ -9,7 +9,7 @@
 //! own beside it.
 
 use super::SuiteError;
-use crate::host::{Backend, Limits};
+use crate::host::{Backend, Limits, timeout_ms};
 use crate::memfs::memfs_to_dir;
 use crate::report::FsReport;
 use crate::host::LimitOverrides;
@@ -51,7 +51,7 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
     let off = |v: Option<u64>| v.unwrap_or(0);
     let limits = LimitOverrides {
         fuel: (i.limits.fuel != defaults.fuel).then(|| off(i.limits.fuel)),
-        timeout_ms: (i.limits.timeout != defaults.timeout).then(|| off(i.limits.timeout.map(|t| t.as_millis() as u64))),
+        timeout_ms: (i.limits.timeout != defaults.timeout).then(|| timeout_ms(i.limits.timeout)),
         memory_bytes: (i.limits.memory_bytes != defaults.memory_bytes).then_some(i.limits.memory_bytes),
         capture_bytes: (i.limits.capture_bytes != defaults.capture_bytes).then_some(i.limits.capture_bytes),
         fs_bytes: changed(i.limits.fs_bytes, defaults.fs_bytes),

@@ -36,7 +36,8 @@ impl SuiteError {
 
 impl fmt::Display for SuiteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path.display(), self.message)
+        let path = self.path.display().to_string();
+        write!(f, "{}: {}", crate::quote::one_line(&path), crate::quote::one_line(&self.message))
     }
 }
 

@@ -79,3 +79,8 @@ fn emitted_scenario() {
 fn fs_ops() {
     corpus("fs_ops", 10);
 }
+
+#[test]
+fn component_loader() {
+    corpus("component_loader", 3);
+}
