@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 use wasi_replay::catalog;
-use wasi_replay::cli_support::{JournalFile, NoGuests, Origin, ScenarioFile, ScenarioText, emit, load_mocks, save_mocks};
+use wasi_replay::cli_support::{CallText, JournalFile, NoGuests, Origin, ScenarioFile, ScenarioText, emit, load_mocks, save_mocks};
 use wasi_replay::faults::FaultPlan;
 use wasi_replay::host::{Limits, Preopen};
 use wasi_replay::memfs::MemFs;
@@ -232,7 +232,11 @@ pub fn emitted_scenario(bytes: &[u8]) {
         scenario = scenario.wall_start(Duration::from_nanos(ns));
     }
     for call in input.calls.into_iter().take(4) {
-        scenario = scenario.call(call);
+        // Only calls that read as WAVE: a run with any other fails first.
+        let text = ScenarioText { call: vec![CallText { invoke: call.clone() }], ..ScenarioText::default() };
+        if text.build(Origin::inline()).is_ok() {
+            scenario = scenario.call(call);
+        }
     }
     for (method, path, headers, body) in input.requests.into_iter().take(4) {
         let mut r = Request::new(method, path).body(body);

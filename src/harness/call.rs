@@ -30,7 +30,8 @@ pub(crate) struct Prepared {
 /// arguments against the function's parameter types.
 pub(crate) fn prepare(engine: &Engine, component: &Component, text: &str) -> Result<Prepared, String> {
     let (iface, call) = split(text);
-    let parsed = UntypedFuncCall::parse(call).map_err(|e| one_line(&e.to_string()))?;
+    let call = crate::scenario::call::parseable(call);
+    let parsed = UntypedFuncCall::parse(&call).map_err(|e| one_line(&e.to_string()))?;
     let name = parsed.name().to_string();
     let mut all = Vec::new();
     let mut found = Vec::new();

@@ -51,7 +51,7 @@ impl Harness {
         if host == Some(World::P2) && hint == Some(World::P3) {
             return Err(HarnessError::WrongHost { name, world: World::P3, host: World::P2 });
         }
-        let invalid = |e: wasmtime::Error| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") };
+        let invalid = |e: wasmtime::Error| HarnessError::Invalid { name: name.clone(), reason: crate::quote::folded(&format!("{e:#}")) };
         let compile = |world: World| match world {
             World::P3 => self.p3.compile(bytes),
             World::P1 | World::P2 => self.p2.compile(bytes),
@@ -97,7 +97,7 @@ impl Harness {
             return Err(HarnessError::WrongHost { name, world: World::P1, host });
         }
         module::check_command(bytes).map_err(|reason| HarnessError::CoreModule { name: name.clone(), reason })?;
-        let invalid = |e: wasmtime::Error| HarnessError::Invalid { name: name.clone(), reason: format!("{e:#}") };
+        let invalid = |e: wasmtime::Error| HarnessError::Invalid { name: name.clone(), reason: crate::quote::folded(&format!("{e:#}")) };
         let compile = || Module::new(&self.p2.engine, bytes);
         let module = match &self.p2.cache {
             Some(cache) => cache.get_or_compile(&self.p2.engine, bytes, compile),

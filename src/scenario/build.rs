@@ -232,7 +232,7 @@ impl ScenarioText {
         }
         for (i, r) in self.request.into_iter().enumerate() {
             let at = |e: ScenarioError| if o.flags { e } else { err(format!("request #{i}: {e}")) };
-            let mut request = Request::new(r.method.to_ascii_uppercase(), r.path);
+            let mut request = Request::new(r.method, r.path);
             request.headers = r.headers.into_iter().collect();
             request.check().map_err(|e| at(err(e.to_string())))?;
             request.body = o.bytes(["body", "body-base64", "body-file"], r.body, r.body_base64, r.body_file, cap).map_err(at)?;

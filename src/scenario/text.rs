@@ -236,7 +236,8 @@ pub struct CallText {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RequestText {
-    /// The method; `GET` by default.
+    /// The method, as written (HTTP methods are case-sensitive); `GET` by
+    /// default.
     #[serde(default = "get")]
     pub method: String,
     /// The path and query.

@@ -13,7 +13,8 @@ use crate::host::{Backend, Limits, timeout_ms};
 use crate::memfs::memfs_to_dir;
 use crate::report::FsReport;
 use crate::host::LimitOverrides;
-use crate::scenario::text::{CallText, FaultsText, PreopenText, QuotaText, RequestText, ScenarioText};
+use crate::kernel::ClockConfig;
+use crate::scenario::text::{CallText, ClockText, FaultsText, PreopenText, QuotaText, RequestText, ScenarioText};
 use crate::scenario::{Scenario, Serve};
 use std::path::{Path, PathBuf};
 
@@ -72,9 +73,12 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
             std::fs::create_dir(dir.join(&tree)).map_err(|e| fail(&tree, &e))?;
             memfs_to_dir(fs, &dir.join(&tree)).map_err(|e| fail(&tree, &e))?;
         }
+        let ats: Vec<String> = i.preopens.iter().map(|p| p.memfs_path()).collect();
         for p in &i.preopens {
             let at = p.memfs_path();
-            let filled = has_files && subtree_has_entries(&entries, &at);
+            // A preopen inside another one is already in that one's copy.
+            let nested = ats.iter().any(|outer| *outer != at && (outer == "/" || at.starts_with(&format!("{outer}/"))));
+            let filled = has_files && !nested && subtree_has_entries(&entries, &at);
             let fixture = filled.then(|| if at == "/" { tree.clone() } else { format!("{tree}{at}") });
             preopen.push(PreopenText { guest: p.guest_path.clone(), fixture: fixture.map(PathBuf::from), read_only: p.read_only });
         }
@@ -107,6 +111,7 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
         serve: (!scenario.requests.is_empty() && scenario.serve != Serve::Fresh).then_some(scenario.serve),
         limits: (limits != LimitOverrides::default()).then_some(limits),
         quota,
+        clock: clock_text(&i.clock),
         faults: (!i.faults.is_empty()).then(|| FaultsText {
             plan: i.faults.texts(),
             seed: i.faults.draw.as_ref().map(|d| d.seed),
@@ -130,4 +135,12 @@ pub fn emit(scenario: &Scenario, component: &Path, dir: &Path) -> Result<PathBuf
 fn subtree_has_entries(entries: &[crate::memfs::Entry], at: &str) -> bool {
     let prefix = if at == "/" { "/".to_string() } else { format!("{at}/") };
     entries.iter().any(|e| e.path.starts_with(&prefix) && e.path != at)
+}
+
+/// The clocks' starts that differ from the defaults, if any does.
+fn clock_text(clock: &ClockConfig) -> Option<ClockText> {
+    let default = ClockConfig::default();
+    let wall = (clock.wall_start != default.wall_start).then(|| u64::try_from(clock.wall_start.as_nanos()).unwrap_or(u64::MAX));
+    let monotonic = (clock.monotonic_start != default.monotonic_start).then_some(clock.monotonic_start);
+    (wall.is_some() || monotonic.is_some()).then_some(ClockText { wall_start_ns: wall, monotonic_start_ns: monotonic })
 }
