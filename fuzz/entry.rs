@@ -415,7 +415,7 @@ fn one_line(message: &str) {
 fn harness() -> &'static Harness {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
-        for world in [World::P1, World::P2] {
+        for world in [World::P1, World::P2, World::P3] {
             catalog::build(world).unwrap_or_else(|e| panic!("{e}"));
         }
     });
