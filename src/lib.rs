@@ -48,6 +48,21 @@
 //! `build_state(seed, Option<MemFs>)`, `snapshot_fs()` and `take_fs()`, and
 //! [`host::FsBridge`].
 //!
+//! A scenario directory is a test target of its own with [`scenarios!`]
+//! (`harness = false`): one test per scenario file and world, which
+//! `cargo test -- NAME` filters and nextest partitions.
+//!
+//! # Features
+//!
+//! - `cli` (default): the `wasi-replay` command line. A test crate
+//!   depends with `default-features = false` and builds none of its
+//!   crates.
+//! - `catalog` (part of `cli`): this repository's guest catalog, which
+//!   builds the guests under `guests/`; no part of the library a user
+//!   gets.
+//! - `record`: `--http-record`, a real HTTP client that records what a
+//!   guest's outgoing requests get back as mock rules.
+//!
 //! The guide is in the repository's `docs/` (scenarios, snapshots,
 //! determinism and fidelity, HTTP, journals, finding bugs, limits, other
 //! languages, the command line, performance), and `CONTRIBUTING.md` covers

@@ -66,14 +66,9 @@ pub fn build_with(world: World, progress: Progress) -> Result<(), BuildError> {
             cmd.args(["--exclude", &p]);
         }
     }
-    cmd.arg("--target-dir")
-        .arg(&target_dir)
-        // The outer build's settings are not the guests' settings.
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("CARGO_BUILD_TARGET")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env_remove("CARGO_MAKEFLAGS");
+    cmd.arg("--target-dir").arg(&target_dir);
+    // The outer build's settings are not the guests' settings.
+    wasi_replay_build::clean_env(&mut cmd);
     let (ok, stderr) = run_tool(&mut cmd, progress).map_err(BuildError::Spawn)?;
     if !ok {
         return Err(BuildError::Failed { world, stderr });
@@ -101,23 +96,6 @@ pub fn build_all_with(progress: Progress) -> Result<(), BuildError> {
     build_js()
 }
 
-pub(super) fn ensure_target(target: &'static str) -> Result<(), BuildError> {
-    if target_installed(target) {
-        return Ok(());
-    }
-    eprintln!("wasi-replay: installing the {target} target with rustup");
-    let installed = Command::new("rustup")
-        .args(["target", "add", target])
-        .status()
-        .is_ok_and(|s| s.success());
-    if installed && target_installed(target) { Ok(()) } else { Err(BuildError::MissingTarget(target)) }
-}
-
-pub(super) fn target_installed(target: &str) -> bool {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let Ok(out) = Command::new(rustc).args(["--print", "sysroot"]).output() else {
-        return false;
-    };
-    let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    Path::new(&sysroot).join("lib/rustlib").join(target).exists()
+fn ensure_target(target: &'static str) -> Result<(), BuildError> {
+    wasi_replay_build::ensure_target(target).map_err(|_| BuildError::MissingTarget(target))
 }

@@ -30,13 +30,20 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 /// A harness error: the input could not be run at all.
 pub const EXIT_ERROR: u8 = 2;
 
+/// `0.1.0 (wasmtime 50.0.1)`: what `--version` prints after the name. The
+/// wasmtime version is part of what a golden depends on.
+fn version_line() -> &'static str {
+    static LINE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    LINE.get_or_init(|| format!("{} (wasmtime {})", env!("CARGO_PKG_VERSION"), wasi_replay::cli_support::WASMTIME_VERSION))
+}
+
 /// Deterministic replay and snapshot testing for WASI components.
 ///
 /// Exit codes: 0 success, 1 mismatch (reports differ, runs differ, golden
 /// missing or changed), 2 harness error (bad input). Reports go to stdout,
 /// everything else to stderr. Colors only on a terminal; NO_COLOR is honored.
 #[derive(Parser, Debug)]
-#[command(name = "wasi-replay", version, about, long_about)]
+#[command(name = "wasi-replay", version = version_line(), about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

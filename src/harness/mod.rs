@@ -37,6 +37,7 @@ pub use cache::CompileCache;
 pub use engine::{Allocation, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES};
 pub use error::HarnessError;
 pub use guest::Guest;
+pub(crate) use world::sniff as sniff_world;
 use engine::EpochTicker;
 use run::Command;
 

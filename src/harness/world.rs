@@ -77,3 +77,37 @@ pub(super) fn exported_world(bytes: &[u8]) -> Option<World> {
     }
     found
 }
+
+/// The world a component or module file speaks, read without compiling
+/// it: p1 for a core module; else its `wasi:cli/run` or handler export;
+/// else p3 when a top-level import names a `wasi:*@0.3` interface, and p2
+/// otherwise. `None` when the bytes are not WebAssembly that parses.
+/// Loading decides for good; this names a guest's world before it is
+/// loaded (a suite's test names).
+pub(crate) fn sniff(bytes: &[u8]) -> Option<World> {
+    use wasmparser::{Parser, Payload};
+    match bytes.get(..8) {
+        Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => return Some(World::P1),
+        Some([0, b'a', b's', b'm', ..]) => {}
+        _ => return None,
+    }
+    if let Some(world) = exported_world(bytes) {
+        return Some(world);
+    }
+    let mut depth = 0usize;
+    let mut p3 = false;
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.ok()? {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(imports) if depth == 0 => {
+                for import in imports {
+                    let name = import.ok()?.name.name;
+                    p3 |= name.strip_prefix("wasi:").and_then(|n| n.split_once('@')).is_some_and(|(_, v)| v.starts_with("0.3"));
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(if p3 { World::P3 } else { World::P2 })
+}

@@ -144,7 +144,7 @@ impl Golden {
         let text = self.render(report);
         if existing.as_deref().map(str::trim_end) == Some(report.trim_end()) {
             if update == Update::Force {
-                std::fs::write(&self.path, text)?;
+                write_whole(&self.path, &text)?;
             }
             remove_if_present(&self.pending())?;
             return Ok(Verdict::Match);
@@ -153,12 +153,12 @@ impl Golden {
             Update::Accept | Update::Force => {}
             Update::AcceptUnseen if existing.is_none() => {}
             Update::Pending | Update::AcceptUnseen => {
-                std::fs::write(self.pending(), text)?;
+                write_whole(&self.pending(), &text)?;
                 return Ok(if existing.is_some() { Verdict::Mismatch } else { Verdict::Missing });
             }
             Update::Nothing => return Ok(if existing.is_some() { Verdict::Mismatch } else { Verdict::Missing }),
         }
-        std::fs::write(&self.path, text)?;
+        write_whole(&self.path, &text)?;
         remove_if_present(&self.pending())?;
         Ok(Verdict::Accepted)
     }
@@ -177,6 +177,25 @@ pub(crate) fn body(text: &str) -> &str {
         Some(i) => &rest[i + 5..],
         None => text,
     }
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory
+/// and a rename, so a reader never sees half a file, and two processes
+/// writing the same golden (nextest runs each test in a process of its
+/// own; two test runs may overlap) leave one whole file, the last written.
+fn write_whole(path: &Path, text: &str) -> io::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut file = tempfile::Builder::new().prefix(".wasi-replay-").suffix(".tmp").tempfile_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    // A temporary file is private to its owner; a golden is not.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn remove_if_present(path: &Path) -> io::Result<()> {

@@ -11,6 +11,7 @@ mod golden;
 mod http;
 mod emit;
 mod runner;
+mod trials;
 
 pub use file::{GuestResolver, NoGuests, ScenarioFile, Target};
 pub use golden::{Golden, Update, UpdateError, Verdict};

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// ```no_run
 /// #[test]
 /// fn scenarios() {
-///     wasi_replay::Suite::new().guest("app", wasi_replay::World::P2, "target/app.wasm").run("tests/scenarios/*.toml");
+///     wasi_replay::Suite::new().guest("app", "target/app.wasm").run("tests/scenarios/*.toml");
 /// }
 /// ```
 ///
@@ -27,10 +27,11 @@ use std::path::{Path, PathBuf};
 /// changed report is written, and where, follows `INSTA_UPDATE` and `CI`
 /// as insta does ([`Update::from_env`]); [`Suite::update`] overrides it.
 pub struct Suite {
-    guests: Box<dyn GuestResolver>,
+    guests: Box<dyn GuestResolver + Send + Sync>,
     named: Guests,
     update: Option<Update>,
     snapshots: Option<PathBuf>,
+    pub(super) prepare: Option<Box<dyn Fn() -> Result<(), String> + Send + Sync>>,
 }
 
 impl std::fmt::Debug for Suite {
@@ -45,9 +46,40 @@ impl Default for Suite {
     }
 }
 
-/// Guests named in code: what [`Suite::guest`] adds.
+/// Guests named in code: what [`Suite::guest`] adds, and the first of
+/// them that could not be used (reported when the suite loads).
 #[derive(Debug, Clone, Default)]
-struct Guests(BTreeMap<String, BTreeMap<World, PathBuf>>);
+struct Guests {
+    by_name: BTreeMap<String, BTreeMap<World, PathBuf>>,
+    error: Option<SuiteError>,
+}
+
+impl Guests {
+    fn add(&mut self, name: String, world: World, component: PathBuf) {
+        let worlds = self.by_name.entry(name.clone()).or_default();
+        if let Some(other) = worlds.get(&world).filter(|other| **other != component) {
+            let why = format!("guest `{name}` is given twice in {world}, the other being {}", other.display());
+            self.error.get_or_insert(SuiteError::at(&component, why));
+        }
+        worlds.insert(world, component);
+    }
+}
+
+/// The most of a component file [`Suite::guest`] reads to learn its
+/// world: 1 GiB, more than any component wasmtime compiles in a test.
+const MAX_COMPONENT_BYTES: u64 = 1 << 30;
+
+/// The checks of one case, in the order [`Suite::run_case`] makes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The report against its golden.
+    Report,
+    /// `[explore]`: the exploration against its golden, and `one-class`.
+    Explore,
+    /// `perturb = true`: no perturbation the file does not allow changes
+    /// the report.
+    Perturb,
+}
 
 /// One scenario in one world: the unit the suite runs and reports.
 #[derive(Debug, Clone)]
@@ -164,19 +196,52 @@ impl Suite {
     /// components, or [`Suite::guest`] adds names), with the update mode
     /// from the environment.
     pub fn new() -> Self {
-        Suite { guests: Box::new(NoGuests), named: Guests::default(), update: None, snapshots: None }
+        Suite { guests: Box::new(NoGuests), named: Guests::default(), update: None, snapshots: None, prepare: None }
     }
 
-    /// Makes `guest = "name"` in a scenario mean `component` in `world`.
-    /// A scenario with no `worlds` runs in every world given for its
-    /// guest.
-    pub fn guest(mut self, name: impl Into<String>, world: World, component: impl Into<PathBuf>) -> Self {
-        self.named.0.entry(name.into()).or_default().insert(world, component.into());
+    /// Makes `guest = "name"` in a scenario mean `component`, in the world
+    /// the component speaks (read from the file, as [`Harness::load`]
+    /// reads it). A scenario with no `worlds` runs in every world given
+    /// for its guest, so a guest built as p2 and as p3 is given twice:
+    /// `.guest("app", "app-p2.wasm").guest("app", "app-p3.wasm")`. A file
+    /// that cannot be read, or is not WebAssembly, is an error when the
+    /// suite loads.
+    pub fn guest(mut self, name: impl Into<String>, component: impl Into<PathBuf>) -> Self {
+        let component = component.into();
+        match crate::memfs::read_capped(&component, MAX_COMPONENT_BYTES) {
+            Ok(bytes) => match crate::harness::sniff_world(&bytes) {
+                Some(world) => self.named.add(name.into(), world, component),
+                None => {
+                    let error = SuiteError::at(&component, "not a WebAssembly component or module");
+                    self.named.error.get_or_insert(error);
+                }
+            },
+            Err(e) => {
+                let error = SuiteError::at(&component, format!("cannot read the component: {e}"));
+                self.named.error.get_or_insert(error);
+            }
+        }
+        self
+    }
+
+    /// Makes `guest = "name"` in a scenario mean `component` in `world`,
+    /// whatever the component says (a p2 component on the p3 host, say).
+    pub fn guest_in(mut self, name: impl Into<String>, world: World, component: impl Into<PathBuf>) -> Self {
+        self.named.add(name.into(), world, component.into());
+        self
+    }
+
+    /// Runs `prepare` once, before the first case runs, and fails every
+    /// case with its error when it fails: building guests at test time,
+    /// say. Listing the tests ([`Suite::main`] with `--list`) does not run
+    /// it.
+    pub fn prepare(mut self, prepare: impl Fn() -> Result<(), String> + Send + Sync + 'static) -> Self {
+        self.prepare = Some(Box::new(prepare));
         self
     }
 
     /// Resolves the guest names [`Suite::guest`] did not give with `guests`.
-    pub fn guests(mut self, guests: impl GuestResolver + 'static) -> Self {
+    pub fn guests(mut self, guests: impl GuestResolver + Send + Sync + 'static) -> Self {
         self.guests = Box::new(guests);
         self
     }
@@ -210,18 +275,34 @@ impl Suite {
     /// glob (`tests/**/*.toml`). Sorted by path. A glob that matches
     /// nothing is an error, so a typo cannot pass as an empty suite.
     pub fn load<P: AsRef<Path>>(&self, paths: impl IntoIterator<Item = P>) -> Result<Vec<ScenarioFile>, SuiteError> {
+        if let Some(e) = self.named_error() {
+            return Err(e);
+        }
         let paths: Vec<PathBuf> = paths.into_iter().map(|p| p.as_ref().to_path_buf()).collect();
         let found = discover(&paths)?;
-        if let Some(dir) = &self.snapshots {
-            let mut stems: BTreeMap<std::ffi::OsString, &PathBuf> = BTreeMap::new();
-            for f in &found {
-                if let Some(other) = stems.insert(f.file_stem().unwrap_or_default().to_os_string(), f) {
-                    let why = format!("shares its name with {}, and their goldens would be one file in {}", other.display(), dir.display());
-                    return Err(SuiteError::at(f, why));
-                }
-            }
+        if let Some(e) = self.duplicate_golden(&found) {
+            return Err(e);
         }
         found.iter().map(|f| ScenarioFile::load(f, self)).collect()
+    }
+
+    /// The first guest given in code that could not be used.
+    pub(super) fn named_error(&self) -> Option<SuiteError> {
+        self.named.error.clone()
+    }
+
+    /// Two scenario files whose goldens would be one file in the snapshot
+    /// directory, if there are such.
+    pub(super) fn duplicate_golden(&self, found: &[PathBuf]) -> Option<SuiteError> {
+        let dir = self.snapshots.as_ref()?;
+        let mut stems: BTreeMap<std::ffi::OsString, &PathBuf> = BTreeMap::new();
+        for f in found {
+            if let Some(other) = stems.insert(f.file_stem().unwrap_or_default().to_os_string(), f) {
+                let why = format!("shares its name with {}, and their goldens would be one file in {}", other.display(), dir.display());
+                return Some(SuiteError::at(f, why));
+            }
+        }
+        None
     }
 
     /// Every case of `files`, in order.
@@ -254,30 +335,68 @@ impl Suite {
     ) -> Result<CaseOutcome, String> {
         let guest = harness.load_on(&target.component, target.world).map_err(|e| e.to_string())?;
         *world = Some(guest.host());
-        let new = harness.run(&guest, &file.scenario).map_err(|e| e.to_string())?.to_yaml();
-        let outcome = self.compare(&self.golden(&file.path, &guest.host().to_string()), new)?;
-        let CaseOutcome::Passed { accepted } = outcome else { return Ok(outcome) };
-        let mut accepted = accepted;
-        if let Some(spec) = &file.explore {
-            let found = crate::explore::explore(harness, &guest, &file.scenario, &spec.config(1)).map_err(|e| e.to_string())?;
-            let shown = found.show();
-            match self.compare(&self.golden(&file.path, &format!("{}.explore", guest.host())), shown.clone())? {
-                CaseOutcome::Passed { .. } if spec.one_class && found.classes.len() > 1 => {
-                    return Ok(CaseOutcome::NotOneClass { classes: found.classes.len(), shown });
-                }
+        let outcome = self.check_part(harness, file, &guest, Part::Report)?;
+        let CaseOutcome::Passed { mut accepted } = outcome else { return Ok(outcome) };
+        for part in [Part::Explore, Part::Perturb] {
+            match self.check_part(harness, file, &guest, part)? {
                 CaseOutcome::Passed { accepted: again } => accepted |= again,
                 other => return Ok(other),
             }
         }
-        if file.perturb {
-            let outcomes = crate::perturb::perturb(harness, &guest, &file.scenario, None, &file.allow_perturb, crate::perturb::VARIANTS)
-                .map_err(|e| e.to_string())?;
-            if let Some(bad) = outcomes.iter().find(|o| o.failed()) {
-                let lines = outcomes.iter().map(crate::perturb::Outcome::line).collect();
-                return Ok(CaseOutcome::Perturbed { lines, detail: bad.detail() });
+        Ok(CaseOutcome::Passed { accepted })
+    }
+
+    /// Runs one part of a case on `harness`: the report against its golden,
+    /// or the file's exploration or perturbations (each passes at once when
+    /// the file asks for none). The test harness ([`Suite::main`]) runs
+    /// each part as a test of its own.
+    pub(crate) fn run_part(&self, harness: &Harness, case: &Case<'_>, part: Part) -> CaseResult {
+        let (file, target) = (case.file, case.target);
+        let mut world = target.world;
+        let outcome = harness
+            .load_on(&target.component, target.world)
+            .map_err(|e| e.to_string())
+            .and_then(|guest| {
+                world = Some(guest.host());
+                self.check_part(harness, file, &guest, part)
+            })
+            .unwrap_or_else(CaseOutcome::Error);
+        CaseResult { scenario: file.scenario.name().to_string(), file: file.path.clone(), world, outcome }
+    }
+
+    fn check_part(&self, harness: &Harness, file: &ScenarioFile, guest: &crate::harness::Guest, part: Part) -> Result<CaseOutcome, String> {
+        let world = guest.host();
+        match part {
+            Part::Report => {
+                let new = harness.run(guest, &file.scenario).map_err(|e| e.to_string())?.to_yaml();
+                self.compare(&self.golden(&file.path, &world.to_string()), new)
+            }
+            Part::Explore => {
+                let Some(spec) = &file.explore else { return Ok(CaseOutcome::Passed { accepted: false }) };
+                let found = crate::explore::explore(harness, guest, &file.scenario, &spec.config(1)).map_err(|e| e.to_string())?;
+                let shown = found.show();
+                Ok(match self.compare(&self.golden(&file.path, &format!("{world}.explore")), shown.clone())? {
+                    CaseOutcome::Passed { .. } if spec.one_class && found.classes.len() > 1 => {
+                        CaseOutcome::NotOneClass { classes: found.classes.len(), shown }
+                    }
+                    other => other,
+                })
+            }
+            Part::Perturb => {
+                if !file.perturb {
+                    return Ok(CaseOutcome::Passed { accepted: false });
+                }
+                let outcomes = crate::perturb::perturb(harness, guest, &file.scenario, None, &file.allow_perturb, crate::perturb::VARIANTS)
+                    .map_err(|e| e.to_string())?;
+                Ok(match outcomes.iter().find(|o| o.failed()) {
+                    Some(bad) => {
+                        let lines = outcomes.iter().map(crate::perturb::Outcome::line).collect();
+                        CaseOutcome::Perturbed { lines, detail: bad.detail() }
+                    }
+                    None => CaseOutcome::Passed { accepted: false },
+                })
             }
         }
-        Ok(CaseOutcome::Passed { accepted })
     }
 
     /// The update mode: the one [`Suite::update`] set, else the one the
@@ -329,21 +448,21 @@ impl Suite {
 
 impl GuestResolver for Suite {
     fn component(&self, name: &str, world: World) -> Option<PathBuf> {
-        match self.named.0.get(name) {
+        match self.named.by_name.get(name) {
             Some(by_world) => by_world.get(&world).cloned(),
             None => self.guests.component(name, world),
         }
     }
 
     fn worlds(&self, name: &str) -> Vec<World> {
-        match self.named.0.get(name) {
+        match self.named.by_name.get(name) {
             Some(by_world) => by_world.keys().copied().collect(),
             None => self.guests.worlds(name),
         }
     }
 
     fn known(&self) -> Vec<String> {
-        let mut known: Vec<String> = self.named.0.keys().cloned().collect();
+        let mut known: Vec<String> = self.named.by_name.keys().cloned().collect();
         known.extend(self.guests.known());
         known
     }

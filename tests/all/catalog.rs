@@ -1,21 +1,15 @@
 //! The catalog. Every scenario file under `scenarios/` (the catalog's,
 //! the hostile and bug-finding guests', the journaled twins and the other
-//! languages') matches its goldens in `snapshots/`, checked once, by the
-//! library's own `Suite`, as `wasi-replay test` checks them. Each catalog
-//! scenario is also byte-identical over five runs and the same in p2 and
-//! p3 once the world name is set aside.
+//! languages') matching its goldens in `snapshots/` is a test of its own in
+//! the `scenarios` test target (`tests/scenarios.rs`). Here: each catalog
+//! scenario is byte-identical over five runs and the same in p2 and p3
+//! once the world name is set aside, and every golden has its scenario.
 
-use crate::support::{assert_same_text, harness, run};
+use crate::support::{assert_same_text, run};
 use wasi_replay::{catalog, World};
 use wasi_replay::catalog::SCENARIOS;
 
 const RUNS: usize = 5;
-
-#[test]
-fn every_scenario_matches_its_goldens() {
-    harness(); // builds the catalog
-    catalog::suite().run(catalog::scenarios_dir());
-}
 
 #[test]
 fn every_catalog_scenario_is_deterministic_and_the_same_in_p2_and_p3() {

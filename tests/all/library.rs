@@ -80,7 +80,7 @@ fn the_suite_runner_finds_scenarios_by_glob_and_keeps_their_goldens() {
     std::fs::write(dir.path().join("notes.txt"), "not a scenario").unwrap();
     let all = format!("{}/**/*.toml", dir.path().display());
     let top = format!("{}/*.toml", dir.path().display());
-    let suite = |update| Suite::new().guest("exit", World::P2, catalog::component_path("exit-code", World::P2)).update(update);
+    let suite = |update| Suite::new().guest("exit", catalog::component_path("exit-code", World::P2)).update(update);
 
     // Globs: `**` reaches into sub/, `*` stays in its directory, and a
     // glob that matches nothing is an error, never an empty suite.

@@ -7,6 +7,13 @@ mod support;
 /// files of one module import each other round a loop.
 mod architecture;
 
+/// A scenario directory as one test per file and world, under libtest's
+/// command line and nextest's partitions.
+mod scenario_tests;
+
+/// The published packages' files, and `--version`.
+mod package;
+
 /// Every catalog guest in both worlds: snapshots, determinism, p2 = p3.
 mod catalog;
 

@@ -2,5 +2,5 @@ use wasi_replay::{assert_run, Scenario};
 
 #[test]
 fn greets_everyone() {
-    assert_run!(env!("GUEST_WASM"), Scenario::new("greet").args(["greet", "Ada", "Linus"]));
+    assert_run!(env!("GREET_WASM"), Scenario::new("greet").args(["greet", "Ada", "Linus"]));
 }

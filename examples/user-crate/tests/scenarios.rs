@@ -1,5 +1,1 @@
-#[test]
-fn scenarios() {
-    let suite = wasi_replay::Suite::new().guest("greet", wasi_replay::World::P2, env!("GUEST_WASM"));
-    suite.run("tests/scenarios/*.toml");
-}
+wasi_replay::scenarios! { dir = "tests/scenarios", guest("greet") = env!("GREET_WASM") }
