@@ -57,9 +57,16 @@ fn run_world(export: &str) -> Option<World> {
 /// its top-level export sections without compiling it; `None` when the
 /// bytes do not parse or export no such instance.
 pub(super) fn exported_world(bytes: &[u8]) -> Option<World> {
+    top_level(bytes)?.0
+}
+
+/// What a component's top-level sections say, read without compiling it:
+/// the world of its `wasi:cli/run` or HTTP handler export, and whether it
+/// imports any `wasi:*@0.3` interface. `None` when the bytes do not parse.
+fn top_level(bytes: &[u8]) -> Option<(Option<World>, bool)> {
     use wasmparser::{ComponentExternalKind, Parser, Payload};
     let mut depth = 0usize;
-    let mut found = None;
+    let (mut exported, mut p3_import) = (None, false);
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.ok()? {
             Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
@@ -68,14 +75,20 @@ pub(super) fn exported_world(bytes: &[u8]) -> Option<World> {
                 for export in exports {
                     let export = export.ok()?;
                     if export.kind == ComponentExternalKind::Instance {
-                        found = run_world(export.name.name).or(handler_world(export.name.name)).or(found);
+                        exported = run_world(export.name.name).or(handler_world(export.name.name)).or(exported);
                     }
+                }
+            }
+            Payload::ComponentImportSection(imports) if depth == 0 => {
+                for import in imports {
+                    let name = import.ok()?.name.name;
+                    p3_import |= name.strip_prefix("wasi:").and_then(|n| n.split_once('@')).is_some_and(|(_, v)| v.starts_with("0.3"));
                 }
             }
             _ => {}
         }
     }
-    found
+    Some((exported, p3_import))
 }
 
 /// The world a component or module file speaks, read without compiling
@@ -85,29 +98,11 @@ pub(super) fn exported_world(bytes: &[u8]) -> Option<World> {
 /// Loading decides for good; this names a guest's world before it is
 /// loaded (a suite's test names).
 pub(crate) fn sniff(bytes: &[u8]) -> Option<World> {
-    use wasmparser::{Parser, Payload};
     match bytes.get(..8) {
         Some([0, b'a', b's', b'm', 1, 0, 0, 0]) => return Some(World::P1),
         Some([0, b'a', b's', b'm', ..]) => {}
         _ => return None,
     }
-    if let Some(world) = exported_world(bytes) {
-        return Some(world);
-    }
-    let mut depth = 0usize;
-    let mut p3 = false;
-    for payload in Parser::new(0).parse_all(bytes) {
-        match payload.ok()? {
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-            Payload::End(_) => depth = depth.saturating_sub(1),
-            Payload::ComponentImportSection(imports) if depth == 0 => {
-                for import in imports {
-                    let name = import.ok()?.name.name;
-                    p3 |= name.strip_prefix("wasi:").and_then(|n| n.split_once('@')).is_some_and(|(_, v)| v.starts_with("0.3"));
-                }
-            }
-            _ => {}
-        }
-    }
-    Some(if p3 { World::P3 } else { World::P2 })
+    let (exported, p3_import) = top_level(bytes)?;
+    Some(exported.unwrap_or(if p3_import { World::P3 } else { World::P2 }))
 }

@@ -69,6 +69,14 @@ impl Guests {
 /// world: 1 GiB, more than any component wasmtime compiles in a test.
 const MAX_COMPONENT_BYTES: u64 = 1 << 30;
 
+/// The world the component or module at `path` speaks, read from the
+/// file without compiling it.
+pub(super) fn sniff_file(path: &Path) -> Result<World, SuiteError> {
+    let bytes = crate::memfs::read_capped(path, MAX_COMPONENT_BYTES)
+        .map_err(|e| SuiteError::at(path, format!("cannot read the component: {e}")))?;
+    crate::harness::sniff_world(&bytes).ok_or_else(|| SuiteError::at(path, "not a WebAssembly component or module"))
+}
+
 /// The checks of one case, in the order [`Suite::run_case`] makes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
@@ -208,17 +216,10 @@ impl Suite {
     /// suite loads.
     pub fn guest(mut self, name: impl Into<String>, component: impl Into<PathBuf>) -> Self {
         let component = component.into();
-        match crate::memfs::read_capped(&component, MAX_COMPONENT_BYTES) {
-            Ok(bytes) => match crate::harness::sniff_world(&bytes) {
-                Some(world) => self.named.add(name.into(), world, component),
-                None => {
-                    let error = SuiteError::at(&component, "not a WebAssembly component or module");
-                    self.named.error.get_or_insert(error);
-                }
-            },
+        match sniff_file(&component) {
+            Ok(world) => self.named.add(name.into(), world, component),
             Err(e) => {
-                let error = SuiteError::at(&component, format!("cannot read the component: {e}"));
-                self.named.error.get_or_insert(error);
+                self.named.error.get_or_insert(e);
             }
         }
         self

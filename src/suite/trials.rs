@@ -70,15 +70,20 @@ impl Suite {
                     continue;
                 }
             };
+            let mut named: Vec<String> = Vec::new();
             for (index, target) in file.targets.iter().enumerate() {
-                let world = match target.world {
-                    Some(w) => w.to_string(),
-                    None => std::fs::read(&target.component)
-                        .ok()
-                        .and_then(|b| crate::harness::sniff_world(&b))
-                        .map_or_else(|| target.component.file_name().unwrap_or_default().to_string_lossy().into_owned(), |w| w.to_string()),
+                let world = target.world.or_else(|| super::runner::sniff_file(&target.component).ok());
+                let component = target.component.file_name().unwrap_or_default().to_string_lossy();
+                let mut name = match world {
+                    Some(w) => format!("{prefix}::{rel}::{w}"),
+                    None => format!("{prefix}::{rel}::{component}"),
                 };
-                let name = format!("{prefix}::{rel}::{world}");
+                // Two components of one file in one world: the second is
+                // named by its file too.
+                if named.contains(&name) {
+                    name = format!("{name}::{component}");
+                }
+                named.push(name.clone());
                 let mut parts = vec![(name.clone(), Part::Report)];
                 if file.explore.is_some() {
                     parts.push((format!("{name}::explore"), Part::Explore));

@@ -211,3 +211,28 @@ fn two_nextest_partitions_run_every_example_test_exactly_once() {
     expected.sort();
     assert_eq!(seen, expected, "the two partitions together, against every test of the example");
 }
+
+#[test]
+fn a_guest_given_by_path_runs_in_the_world_its_file_speaks() {
+    use wasi_replay::{catalog, GuestResolver, Suite, World};
+    crate::support::harness(); // builds the catalog
+    let mut checked = 0;
+    for name in catalog::SCENARIOS {
+        for world in [World::P2, World::P3] {
+            let suite = Suite::new().guest("g", catalog::component_path(name, world));
+            assert_eq!(suite.worlds("g"), [world], "{name} built for {world}");
+            checked += 1;
+        }
+    }
+    let p1 = Suite::new().guest("g", catalog::component_path("p1-cli", World::P1));
+    assert_eq!(p1.worlds("g"), [World::P1]);
+    assert!(checked >= 20, "only {checked} components");
+    // A guest built twice is given twice; a file that is not a component
+    // is an error when the suite loads.
+    let both = Suite::new().guest("g", catalog::component_path("fs-tree", World::P3)).guest("g", catalog::component_path("fs-tree", World::P2));
+    assert_eq!(both.worlds("g"), [World::P2, World::P3]);
+    let not_wasm = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(not_wasm.path(), "not wasm").unwrap();
+    let e = Suite::new().guest("g", not_wasm.path()).load([catalog::scenarios_dir()]).unwrap_err();
+    assert_eq!(e.to_string(), format!("{}: not a WebAssembly component or module", not_wasm.path().display()));
+}
