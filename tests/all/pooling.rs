@@ -1,6 +1,7 @@
 //! The pooling allocator is invisible to guests: every catalog guest,
 //! hostile ones included, leaves the same report from a one-slot pool as
-//! from on-demand allocation, run after run in the same slots.
+//! from on-demand allocation, run after run in the same slots; and no run
+//! reads what an earlier run left in its slot's memory.
 
 use crate::support::{assert_same_text, harness};
 use wasi_replay::{catalog, Allocation, Harness, World};
@@ -35,5 +36,61 @@ fn runs_on_two_threads_share_a_pool_of_two() {
     let first = reports[0].to_yaml();
     for r in &reports[1..] {
         assert_same_text("clock-random p3 on two threads", "run 1", &first, "a later run", &r.to_yaml());
+    }
+}
+
+/// A command component that fails (`run` returns `err`) when any 8 bytes
+/// it reads at the start and middle of each 4 KiB of 10 MiB of linear
+/// memory are not zero, then writes ones over all of them. With
+/// `check_after_write`, it reads again after writing: the control that
+/// shows the check sees what was written.
+fn memory_prober(check_after_write: bool) -> Vec<u8> {
+    let after = if check_after_write { "(br_if $done (i32.eqz (call $clean)))" } else { "" };
+    wat::parse_str(format!(
+        r#"(component
+          (core module $m
+            (memory 1)
+            ;; 1 when every probed word is zero.
+            (func $clean (result i32) (local $at i32)
+              (block $dirty
+                (loop $next
+                  (br_if $dirty (i64.ne (i64.load (local.get $at)) (i64.const 0)))
+                  (br_if $dirty (i64.ne (i64.load offset=2048 (local.get $at)) (i64.const 0)))
+                  (local.set $at (i32.add (local.get $at) (i32.const 4096)))
+                  (br_if $next (i32.lt_u (local.get $at) (i32.const 10485760))))
+                (return (i32.const 1)))
+              (i32.const 0))
+            (func (export "run") (result i32) (local $at i32)
+              (drop (memory.grow (i32.const 159)))
+              (block $done
+                (br_if $done (i32.eqz (call $clean)))
+                (loop $next
+                  (i64.store (local.get $at) (i64.const -1))
+                  (i64.store offset=2048 (local.get $at) (i64.const -1))
+                  (local.set $at (i32.add (local.get $at) (i32.const 4096)))
+                  (br_if $next (i32.lt_u (local.get $at) (i32.const 10485760))))
+                {after}
+                (return (i32.const 0)))
+              (i32.const 1)))
+          (core instance $i (instantiate $m))
+          (func $run (result (result)) (canon lift (core func $i "run")))
+          (instance $r (export "run" (func $run)))
+          (export "wasi:cli/run@0.2.0" (instance $r)))"#
+    ))
+    .expect("the prober parses")
+}
+
+#[test]
+fn a_run_never_sees_the_memory_a_previous_run_left_in_its_slot() {
+    let pooled = Harness::with_allocation(Allocation::Pooling { concurrent_runs: 1 }).expect("pooled harness").without_cache();
+    let scenario = wasi_replay::Scenario::new("prober");
+    // The control: the check does see ones it wrote itself.
+    let control = pooled.load_bytes("control", &memory_prober(true), None).unwrap();
+    assert_ne!(pooled.run(&control, &scenario).unwrap().exit, wasi_replay::Exit::Status(0), "the probe cannot see written memory");
+    // One slot, many runs: each finds 10 MiB of zeros where the last left ones.
+    let prober = pooled.load_bytes("prober", &memory_prober(false), None).unwrap();
+    for run in 1..=5 {
+        let report = pooled.run(&prober, &scenario).unwrap();
+        assert_eq!(report.exit, wasi_replay::Exit::Status(0), "run {run} saw a previous run's memory");
     }
 }
