@@ -95,7 +95,7 @@ mod suite;
 pub mod testing;
 mod world;
 
-pub use harness::{Allocation, Guest, Harness, HarnessError};
+pub use harness::{Allocation, Guest, Harness, HarnessError, RunPhases};
 pub use host::{Backend, BodyRecord, Exchange, Glob, HostError, HttpMocks, Limits, MockRule, Preopen, UrlMatch};
 pub use kernel::ClockConfig;
 pub use memfs::{FsError, MemFs};
@@ -111,7 +111,7 @@ pub use world::World;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli_support {
-    pub use crate::harness::{CompileCache, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES};
+    pub use crate::harness::{CompileCache, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES, PoolTuning};
     pub use crate::host::LimitOverrides;
     pub use crate::kernel::{DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
     pub use crate::replay::{FORMAT, JournalError, JournalFile, WASMTIME_VERSION, sha256_hex};

@@ -96,6 +96,10 @@ pub const HOSTILE: &[&str] =
 /// which `check --perturb` catches (`readdir-order`, `host-values`).
 pub const EXPLORED: &[&str] = &["fault-latent", "fault-robust", "readdir-order", "mail-index"];
 
+/// Guests only `bench` runs, with no scenario file: `empty`, a command
+/// whose `run` returns at once, is the floor of a run.
+pub const BENCH_GUESTS: &[&str] = &["empty"];
+
 /// Guests written in C, as (name, source under `guests/c/`). They are WASI
 /// p1 core modules built with Zig's C compiler, run on the p1 host.
 pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-c", "fs-rights.c"), ("p1-cli", "p1-cli.c")];

@@ -4,6 +4,7 @@
 
 use super::guest::{Guest, Pre};
 use super::run::run_on;
+use super::phases::{Phase, stamp};
 use super::{Harness, HarnessError, call, outcome, serve};
 use crate::faults::Injector;
 use crate::host::p1::{P1Bridge, P1Direct};
@@ -138,6 +139,7 @@ impl Harness {
             .start_paused(true)
             .build()
             .map_err(|e| HarnessError::Internal(format!("tokio runtime: {e}")))?;
+        stamp(Phase::Runtime);
         // No arguments at all means the program's name alone, as a shell
         // and `wasmtime run` give it.
         let owned;
@@ -180,6 +182,10 @@ impl Harness {
             }
         })?;
         let name = if scenario.name.is_empty() { guest.name.clone() } else { scenario.name.clone() };
-        Ok(outcome::report(name, guest.host(), scenario, outcome))
+        let report = outcome::report(name, guest.host(), scenario, outcome);
+        stamp(Phase::Report);
+        drop(rt);
+        stamp(Phase::Teardown);
+        Ok(report)
     }
 }

@@ -5,7 +5,7 @@ use wasmtime::{Config, Engine};
 
 /// The configurations of the p2 engine and the p3 engine. Both meter fuel
 /// and check epochs; only p3 has the component model's concurrency.
-pub(super) fn configs(allocation: Allocation) -> (Config, Config) {
+pub(super) fn configs(allocation: Allocation, tuning: &PoolTuning) -> (Config, Config) {
     let mut config = Config::new();
     config.consume_fuel(true);
     config.epoch_interruption(true);
@@ -13,8 +13,9 @@ pub(super) fn configs(allocation: Allocation) -> (Config, Config) {
     // of one source), so none is captured: an `exit` or a trap costs
     // no walk of the stack.
     config.wasm_backtrace_max_frames(None);
+    config.memory_init_cow(tuning.copy_on_write);
     if let Allocation::Pooling { concurrent_runs } = allocation {
-        config.allocation_strategy(pool(concurrent_runs));
+        config.allocation_strategy(pool(concurrent_runs, tuning));
     }
     let mut p2 = config.clone();
     p2.wasm_component_model_async(false).concurrency_support(false);
@@ -50,13 +51,59 @@ pub const POOL_KEEP_MEMORY: usize = 4 << 20;
 /// Bytes of each pooled table reset in place between runs.
 pub const POOL_KEEP_TABLES: usize = 64 << 10;
 
+/// How a pooled slot is reset between runs: the knobs of wasmtime's
+/// pooling allocator that the bench compares. [`PoolTuning::default`] is
+/// what every pooled harness uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolTuning {
+    /// Bytes of each linear memory reset in place (memset); pages past
+    /// them are handed back to the kernel (madvise).
+    pub keep_memory: usize,
+    /// Bytes of each table reset in place.
+    pub keep_tables: usize,
+    /// Bytes of each fiber stack zeroed in place (0: stacks are not
+    /// zeroed, wasmtime's default).
+    pub keep_stacks: usize,
+    /// Reset only the pages a run wrote, found with Linux's `PAGEMAP_SCAN`
+    /// (6.7+), instead of the whole kept prefix.
+    pub pagemap_scan: bool,
+    /// Decommits queued before one flush (1: none are batched).
+    pub decommit_batch: usize,
+    /// Map a memory's initial image copy-on-write from the compiled
+    /// artifact instead of copying its data segments in at each
+    /// instantiation (wasmtime's `memory_init_cow`; on-demand runs too).
+    pub copy_on_write: bool,
+}
+
+impl Default for PoolTuning {
+    fn default() -> Self {
+        PoolTuning {
+            keep_memory: POOL_KEEP_MEMORY,
+            keep_tables: POOL_KEEP_TABLES,
+            keep_stacks: 0,
+            pagemap_scan: true,
+            decommit_batch: 1,
+            copy_on_write: true,
+        }
+    }
+}
+
+impl PoolTuning {
+    /// The pooling strategy a harness sized for `runs` at once uses with
+    /// this tuning (the bench's plain-wasmtime floor uses it too).
+    pub fn strategy(&self, runs: u32) -> wasmtime::InstanceAllocationStrategy {
+        pool(runs, self)
+    }
+}
+
 /// A pool for `runs` stores at once. Each run is one component instance;
 /// the per-run counts (32 core instances, 8 memories, 32 tables, 16 fiber
 /// stacks) leave room well past what a guest toolchain emits, and a test
 /// runs every catalog guest, the C guests included, from a one-slot
 /// pool. Only virtual address space is reserved up front.
-fn pool(runs: u32) -> wasmtime::InstanceAllocationStrategy {
+fn pool(runs: u32, tuning: &PoolTuning) -> wasmtime::InstanceAllocationStrategy {
     let runs = runs.clamp(1, MAX_CONCURRENT_RUNS);
+    let enabled = |on: bool| if on { wasmtime::Enabled::Auto } else { wasmtime::Enabled::No };
     let mut pool = wasmtime::PoolingAllocationConfig::new();
     pool.total_component_instances(runs)
         .total_core_instances(runs * 32)
@@ -73,9 +120,11 @@ fn pool(runs: u32) -> wasmtime::InstanceAllocationStrategy {
         // Where Linux has PAGEMAP_SCAN (6.7+), only the pages a run wrote
         // are reset, not the whole first 4 MiB: most of a guest's 1 MiB
         // shadow stack is never touched.
-        .linear_memory_keep_resident(POOL_KEEP_MEMORY)
-        .table_keep_resident(POOL_KEEP_TABLES)
-        .pagemap_scan(wasmtime::Enabled::Auto);
+        .linear_memory_keep_resident(tuning.keep_memory)
+        .table_keep_resident(tuning.keep_tables)
+        .async_stack_keep_resident(tuning.keep_stacks)
+        .pagemap_scan(enabled(tuning.pagemap_scan))
+        .decommit_batch_size(tuning.decommit_batch.max(1));
     wasmtime::InstanceAllocationStrategy::Pooling(pool)
 }
 

@@ -29,14 +29,16 @@ mod imports;
 mod load;
 mod module;
 mod outcome;
+mod phases;
 mod run;
 mod serve;
 mod world;
 
 pub use cache::CompileCache;
-pub use engine::{Allocation, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES};
+pub use engine::{Allocation, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES, PoolTuning};
 pub use error::HarnessError;
 pub use guest::Guest;
+pub use phases::RunPhases;
 pub(crate) use world::sniff as sniff_world;
 use engine::EpochTicker;
 use run::Command;
@@ -142,7 +144,14 @@ impl Harness {
 
     /// Like [`Harness::new`], with the allocation strategy chosen.
     pub fn with_allocation(allocation: Allocation) -> Result<Self, HarnessError> {
-        let (p2_config, config) = engine::configs(allocation);
+        Self::tuned(allocation, &PoolTuning::default())
+    }
+
+    /// Like [`Harness::with_allocation`], with the pool's reset tuned
+    /// (the bench compares settings with it).
+    #[doc(hidden)]
+    pub fn tuned(allocation: Allocation, tuning: &PoolTuning) -> Result<Self, HarnessError> {
+        let (p2_config, config) = engine::configs(allocation, tuning);
         let p2 = Host::new(&p2_config, p2::linker, p2::direct_linker)?;
         let p3 = Host::new(&config, p3::linker, p3::direct_linker)?;
         let internal = |e: wasmtime::Error| HarnessError::Internal(format!("{e:#}"));
@@ -210,6 +219,14 @@ impl Harness {
             });
         }
         self.run_here(guest, scenario)
+    }
+
+    /// [`Harness::run`] on this thread, timing each step of the run. A run
+    /// with faults drawn at random makes a probe run first; its steps are
+    /// counted with the run's.
+    pub fn run_phased(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, RunPhases), HarnessError> {
+        let (result, phases) = phases::timed(|| self.run_here(guest, scenario));
+        result.map(|(report, _)| (report, phases))
     }
 }
 

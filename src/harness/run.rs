@@ -11,6 +11,7 @@ use wasmtime::{Engine, Store};
 use wasmtime_wasi::I32Exit;
 
 use super::call::Prepared;
+use super::phases::{Phase, stamp};
 use super::{HarnessError, engine::TICK_MS};
 
 /// A linked component with its `wasi:cli/run` export found once, in the
@@ -84,6 +85,7 @@ impl<T: HostState> Command<T> {
     ) -> wasmtime::Result<Result<(), ()>> {
         let pre = self.instance_pre().ok_or_else(|| wasmtime::Error::msg("a p1 module takes no calls"))?;
         let instance = pre.instantiate_async(&mut *store).await?;
+        stamp(Phase::Instantiate);
         for call in calls {
             let func = instance
                 .get_func(&mut *store, call.func)
@@ -108,15 +110,18 @@ impl<T: HostState> Command<T> {
             }
             Command::P1(pre) => {
                 let instance = pre.instantiate_async(&mut *store).await?;
+                stamp(Phase::Instantiate);
                 let start = instance.get_typed_func::<(), ()>(&mut *store, "_start")?;
                 start.call_async(&mut *store, ()).await.map(Ok)
             }
             Command::P2(pre) => {
                 let cmd = pre.instantiate_async(&mut *store).await?;
+                stamp(Phase::Instantiate);
                 cmd.wasi_cli_run().call_run(&mut *store).await
             }
             Command::P3(pre) => {
                 let cmd = pre.instantiate_async(&mut *store).await?;
+                stamp(Phase::Instantiate);
                 store.run_concurrent(async |a| cmd.wasi_cli_run().call_run(a).await).await?
             }
         }
@@ -158,7 +163,9 @@ pub(super) async fn run_on<T: HostState>(
     limits: &Limits,
     calls: &[Prepared],
 ) -> Result<Outcome, HarnessError> {
+    stamp(Phase::State);
     let (mut store, horizon) = new_store(engine, state, limits)?;
+    stamp(Phase::Store);
     let horizon = tokio::time::sleep_until(horizon);
     let mut log = Vec::new();
     let result = tokio::select! {
@@ -166,12 +173,17 @@ pub(super) async fn run_on<T: HostState>(
         result = command.call(&mut store, calls, &mut log) => Some(result),
         () = horizon => None,
     };
+    stamp(Phase::Execute);
     let core: &mut Core = store.data_mut().core();
     let left = leftovers(core)?;
     let exit = match result {
         Some(result) => exit_of(result, limits),
         None => Exit::WaitsForever { virtual_time_ns: left.elapsed_ns },
     };
+    let http = std::mem::take(&mut *core.http_log.lock().unwrap_or_else(|e| e.into_inner()));
+    stamp(Phase::Collect);
+    drop(store);
+    stamp(Phase::Reset);
     Ok(Outcome {
         exit,
         elapsed_ns: left.elapsed_ns,
@@ -179,7 +191,7 @@ pub(super) async fn run_on<T: HostState>(
         stderr: left.stderr,
         truncated: left.truncated,
         fs: left.fs,
-        http: std::mem::take(&mut *core.http_log.lock().unwrap_or_else(|e| e.into_inner())),
+        http,
         calls: log,
         responses: Vec::new(),
         journal: left.journal,

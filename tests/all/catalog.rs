@@ -72,6 +72,7 @@ fn the_catalog_lists_what_is_on_disk() {
         .iter()
         .chain(HOSTILE)
         .chain(catalog::EXPLORED)
+        .chain(catalog::BENCH_GUESTS)
         .map(|s| s.to_string())
         .chain(P1_GUESTS.iter().map(|g| format!("{g}-p1")))
         .chain(["support".to_string(), "fs-ops".to_string()])

@@ -3,13 +3,17 @@
 //! runs of the things compared interleaved. Numbers, never assertions.
 //!
 //! One file per part: `runs.rs` (µs per run, each sample in a child
-//! process), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `explore.rs` (explore against plain runs and check), `process.rs` (a `run` process, and
+//! process), `breakdown.rs` (one run step by step, against `floor.rs`, the
+//! same component in a plain wasmtime embedding), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `explore.rs` (explore against plain runs and check), `process.rs` (a `run` process, and
 //! compiling), `memory.rs`; `measure.rs` holds the timing helpers they share.
 
+mod breakdown;
 mod explore;
+mod floor;
 mod journal;
 mod measure;
 mod memory;
+mod pool;
 mod process;
 mod runs;
 mod threads;
@@ -25,12 +29,19 @@ pub enum Part {
     Memory,
     /// µs per run: direct against bridge, pooled against on-demand.
     Runs,
+    /// One run step by step, against the same component in a plain
+    /// wasmtime embedding (the floor).
+    Breakdown,
+    /// The pooling allocator's reset settings against each other.
+    Pool,
     /// Runs without and with a journal, and the journal's size.
     Journal,
     /// Listing the 10,000-file tree and writing the report as YAML.
     Tree,
     /// `check`'s rate on one thread against one thread per core.
     Threads,
+    /// `check`'s rate for the Python and JavaScript catalog guests.
+    Languages,
     /// Explore's rate over seeds against plain runs and `check`.
     Explore,
     /// A second `wasi-replay run` of a component against the first.
@@ -54,6 +65,12 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> a
     if wanted(Part::Runs) {
         runs::per_run(scenarios, runs)?;
     }
+    if wanted(Part::Breakdown) {
+        breakdown::breakdown(runs)?;
+    }
+    if wanted(Part::Pool) {
+        pool::pool(runs)?;
+    }
     if wanted(Part::Journal) {
         journal::journal(scenarios, runs)?;
     }
@@ -62,6 +79,9 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> a
     }
     if wanted(Part::Threads) {
         threads::threads(runs)?;
+    }
+    if wanted(Part::Languages) {
+        threads::languages(runs)?;
     }
     if wanted(Part::Explore) {
         explore::explore(20 * runs)?;

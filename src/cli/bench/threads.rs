@@ -50,3 +50,57 @@ pub(super) fn threads(runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+
+/// The Python and JavaScript catalog guests' rates in `check`, on one
+/// thread and on one per core, in alternating rounds.
+pub(super) fn languages(runs: usize) -> anyhow::Result<()> {
+    let cores = cores();
+    let harness = crate::cli::new_harness(cores)?;
+    println!();
+    println!("check of the foreign catalog guests, {runs} runs a round, medians of 5 rounds");
+    for name in ["fs-tree-py", "cli-fetch-js"] {
+        let guest = harness.load(&catalog::component_path(name, World::P2))?;
+        let scenario = catalog::scenario(name)?;
+        let (mut one, mut all) = (Vec::new(), Vec::new());
+        for round in 0..=5 {
+            for (threads, rates) in [(1, &mut one), (cores, &mut all)] {
+                let t = Instant::now();
+                harness.run_many(&guest, &scenario, runs, threads)?;
+                if round > 0 {
+                    rates.push(runs as f64 / t.elapsed().as_secs_f64());
+                }
+            }
+        }
+        let (one, all) = (median(&mut one), median(&mut all));
+        println!("  {name:<13} 1 thread: {one:>7.0} runs/s   {cores} threads: {all:>7.0} runs/s ({:.2}x)", all / one);
+    }
+    copy_on_write(runs.clamp(5, 100))
+}
+
+/// The Python guest's instantiation with its initial memory mapped
+/// copy-on-write (the default) and copied in from its data segments, the
+/// two taking turns: a copy would cost the second figure on every run.
+fn copy_on_write(runs: usize) -> anyhow::Result<()> {
+    use wasi_replay::cli_support::PoolTuning;
+    let path = catalog::component_path("fs-tree-py", World::P2);
+    let scenario = catalog::scenario("fs-tree-py")?;
+    let pooling = wasi_replay::Allocation::Pooling { concurrent_runs: 1 };
+    let mapped = crate::cli::with_cache(wasi_replay::Harness::tuned(pooling, &PoolTuning::default())?);
+    let copied = crate::cli::with_cache(wasi_replay::Harness::tuned(pooling, &PoolTuning { copy_on_write: false, ..PoolTuning::default() })?);
+    let guests = [mapped.load(&path)?, copied.load(&path)?];
+    let mut samples = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    for round in 0..=runs {
+        for (i, (h, g)) in [&mapped, &copied].into_iter().zip(&guests).enumerate() {
+            let (_, phases) = h.run_phased(g, &scenario)?;
+            if round > 0 {
+                samples[2 * i].push(super::measure::micros(phases.instantiate));
+                samples[2 * i + 1].push(super::measure::micros(phases.reset));
+            }
+        }
+    }
+    let [a, b, c, d] = samples.each_mut().map(|s| median(s));
+    println!(
+        "  fs-tree-py instantiation: {a:.0} µs copy-on-write (reset {b:.0} µs), {c:.0} µs with the data segments copied in (reset {d:.0} µs); medians of {runs}"
+    );
+    Ok(())
+}
