@@ -111,7 +111,7 @@ pub use world::World;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli_support {
-    pub use crate::harness::{CompileCache, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES, PoolTuning};
+    pub use crate::harness::{CompileCache, MAX_CONCURRENT_RUNS, PoolTuning};
     pub use crate::host::LimitOverrides;
     pub use crate::kernel::{DEFAULT_MONOTONIC_START, Entropy, VirtualClock};
     pub use crate::replay::{FORMAT, JournalError, JournalFile, WASMTIME_VERSION, sha256_hex};

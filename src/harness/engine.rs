@@ -31,8 +31,8 @@ pub enum Allocation {
     OnDemand,
     /// Taken from pools reserved once (one per host world), each sized
     /// for this many runs at the same time, and reused: a slot keeps its
-    /// mapping, its memory image and up to [`POOL_KEEP_MEMORY`] bytes of
-    /// resident pages between runs.
+    /// mapping and its memory image between runs, and the pages a run
+    /// wrote go back to the kernel (see [`PoolTuning`]).
     Pooling {
         /// Runs in flight at once, at most: 1 to [`MAX_CONCURRENT_RUNS`].
         concurrent_runs: u32,
@@ -43,13 +43,6 @@ pub enum Allocation {
 /// 40 GiB of address space (8 memories of 4 GiB and their guards), and
 /// two pools of 256 runs (20 TiB) stay well inside a 47-bit address space.
 pub const MAX_CONCURRENT_RUNS: u32 = 256;
-
-/// Bytes of each pooled linear memory reset in place between runs; pages
-/// past this are handed back to the kernel.
-pub const POOL_KEEP_MEMORY: usize = 4 << 20;
-
-/// Bytes of each pooled table reset in place between runs.
-pub const POOL_KEEP_TABLES: usize = 64 << 10;
 
 /// How a pooled slot is reset between runs: the knobs of wasmtime's
 /// pooling allocator that the bench compares. [`PoolTuning::default`] is
@@ -77,12 +70,18 @@ pub struct PoolTuning {
 
 impl Default for PoolTuning {
     fn default() -> Self {
+        // Chosen with `bench --only pool` (docs/performance.md): handing
+        // every written page back, sixteen slots at a time, beat resetting
+        // up to 4 MiB in place for fs-tree in both worlds, for the Python
+        // guest and for `check` on two threads. wasmtime 50.0.1's
+        // PAGEMAP_SCAN reports pages never touched as written on Linux 6.18,
+        // so resetting in place set the whole kept prefix every run.
         PoolTuning {
-            keep_memory: POOL_KEEP_MEMORY,
-            keep_tables: POOL_KEEP_TABLES,
+            keep_memory: 0,
+            keep_tables: 0,
             keep_stacks: 0,
-            pagemap_scan: true,
-            decommit_batch: 1,
+            pagemap_scan: false,
+            decommit_batch: 16,
             copy_on_write: true,
         }
     }
@@ -113,13 +112,8 @@ fn pool(runs: u32, tuning: &PoolTuning) -> wasmtime::InstanceAllocationStrategy 
         .max_memories_per_module(2)
         .max_tables_per_module(4)
         .max_unused_warm_slots(runs * 32)
-        // Reset a slot with memset rather than madvise: in a process with
-        // more than one thread every madvise flushes the other cores' TLBs,
-        // which is what kept `check` from using both cores. A catalog
-        // guest touches about 1.2 MiB of memory and a few KiB of tables.
-        // Where Linux has PAGEMAP_SCAN (6.7+), only the pages a run wrote
-        // are reset, not the whole first 4 MiB: most of a guest's 1 MiB
-        // shadow stack is never touched.
+        // How a slot is reset: see PoolTuning's default. A catalog guest
+        // touches about 1.2 MiB of memory and a few KiB of tables.
         .linear_memory_keep_resident(tuning.keep_memory)
         .table_keep_resident(tuning.keep_tables)
         .async_stack_keep_resident(tuning.keep_stacks)

@@ -35,7 +35,7 @@ mod serve;
 mod world;
 
 pub use cache::CompileCache;
-pub use engine::{Allocation, MAX_CONCURRENT_RUNS, POOL_KEEP_MEMORY, POOL_KEEP_TABLES, PoolTuning};
+pub use engine::{Allocation, MAX_CONCURRENT_RUNS, PoolTuning};
 pub use error::HarnessError;
 pub use guest::Guest;
 pub use phases::RunPhases;
