@@ -24,6 +24,7 @@ fn settings() -> Vec<(String, PoolTuning)> {
             all.push((format!("keep {label}, scan {}", if scan { "on" } else { "off" }), tuning));
         }
     }
+    all.push(("keep 4M, scan on, batch 16".to_string(), PoolTuning { keep_memory: 4 << 20, keep_tables: 64 << 10, pagemap_scan: true, ..default }));
     all.push(("default, stacks 64K".to_string(), PoolTuning { keep_stacks: 64 << 10, ..default }));
     all
 }
