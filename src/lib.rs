@@ -90,6 +90,7 @@ mod quote;
 mod replay;
 mod report;
 mod scenario;
+pub mod schedule;
 mod suite;
 #[doc(hidden)]
 pub mod testing;

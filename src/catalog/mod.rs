@@ -96,6 +96,12 @@ pub const HOSTILE: &[&str] =
 /// which `check --perturb` catches (`readdir-order`, `host-values`).
 pub const EXPLORED: &[&str] = &["fault-latent", "fault-robust", "readdir-order", "mail-index"];
 
+/// The schedule catalog (`scenarios/schedule/`): guests whose outcome
+/// depends on the order in which the host finishes operations that are
+/// ready together. `race-counter` loses an update in some orders of its
+/// two jobs' reads and writes (see [`crate::schedule`]).
+pub const SCHEDULED: &[&str] = &["race-counter"];
+
 /// Guests only `bench` runs, with no scenario file: `empty`, a command
 /// whose `run` returns at once, is the floor of a run.
 pub const BENCH_GUESTS: &[&str] = &["empty"];
@@ -131,6 +137,7 @@ pub fn is_guest(name: &str) -> bool {
     SCENARIOS.contains(&name)
         || HOSTILE.contains(&name)
         || EXPLORED.contains(&name)
+        || SCHEDULED.contains(&name)
         || C_GUESTS.iter().chain(AS_GUESTS).any(|(n, _)| *n == name)
         || PY_GUESTS.iter().chain(JS_GUESTS).any(|(n, _, _)| *n == name)
 }
@@ -202,13 +209,14 @@ impl GuestResolver for Catalog {
 
     fn known(&self) -> Vec<String> {
         let other = C_GUESTS.iter().chain(AS_GUESTS).map(|(n, _)| *n).chain(PY_GUESTS.iter().chain(JS_GUESTS).map(|(n, _, _)| *n));
-        SCENARIOS.iter().chain(HOSTILE).chain(EXPLORED).copied().chain(other).map(String::from).collect()
+        SCENARIOS.iter().chain(HOSTILE).chain(EXPLORED).chain(SCHEDULED).copied().chain(other).map(String::from).collect()
     }
 }
 
 /// The scenario file of a catalog guest, relative to [`scenarios_dir`]:
 /// `<name>.toml`, `hostile/<name>.toml` for the hostile catalog, or
-/// `explore/<name>.toml` for [`EXPLORED`]. Its goldens sit beside it
+/// `explore/<name>.toml` for [`EXPLORED`], `schedule/<name>.toml` for
+/// [`SCHEDULED`]. Its goldens sit beside it
 /// (`<name>.<world>.snap`).
 pub fn scenario_file(name: &str) -> PathBuf {
     let file = PathBuf::from(format!("{name}.toml"));
@@ -216,6 +224,8 @@ pub fn scenario_file(name: &str) -> PathBuf {
         Path::new("hostile").join(file)
     } else if EXPLORED.contains(&name) {
         Path::new("explore").join(file)
+    } else if SCHEDULED.contains(&name) {
+        Path::new("schedule").join(file)
     } else {
         file
     }

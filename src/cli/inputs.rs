@@ -36,6 +36,11 @@ pub struct InputArgs {
     /// `journal:`, and a changed report names the first call that differs.
     #[arg(long)]
     journal: bool,
+    /// Which of the operations ready at one virtual instant finishes first
+    /// (see Schedules in the docs): default, random[:SEED], pct:D[:SEED]
+    /// or replay:DECISIONS (a report's `schedule: decisions:`).
+    #[arg(long, value_name = "STRATEGY")]
+    schedule: Option<String>,
     /// Bytes for the guest's stdin: a file, or - for this process's stdin.
     #[arg(long, value_name = "FILE|-")]
     stdin: Option<String>,
@@ -255,6 +260,7 @@ impl InputArgs {
                 FsReportArg::Digest => FsReport::Digest,
             }),
             journal: self.journal,
+            schedule: self.schedule.clone(),
             call: self.calls.iter().map(|c| CallText { invoke: c.clone() }).collect(),
             request: self
                 .requests

@@ -7,6 +7,7 @@ use super::run::run_on;
 use super::phases::{Phase, stamp};
 use super::{Harness, HarnessError, call, outcome, serve};
 use crate::faults::Injector;
+use crate::schedule::Strategy;
 use crate::host::p1::{P1Bridge, P1Direct};
 use crate::host::p2::P2State;
 use crate::host::p3::P3State;
@@ -86,6 +87,17 @@ impl Harness {
     /// own; a draw in it is resolved first, by a run without the drawn
     /// faults that counts where each kind could strike.
     pub(super) fn run_here(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, Option<MemFs>), HarnessError> {
+        if matches!(scenario.inputs.schedule, Strategy::Pct { .. }) && scenario.inputs.schedule_steps == 0 {
+            // PCT spreads its change points over the operations a run
+            // holds: count them in a run that releases in arrival order.
+            let mut probe = scenario.clone();
+            probe.inputs.journal = false;
+            probe.inputs.schedule = Strategy::Replay(Default::default());
+            let (report, _) = self.run_here(guest, &probe)?;
+            let mut counted = scenario.clone();
+            counted.inputs.schedule_steps = report.schedule.map_or(1, |s| s.steps.max(1));
+            return self.run_here(guest, &counted);
+        }
         let plan = &scenario.inputs.faults;
         if plan.is_empty() {
             return self.run_injected(guest, scenario, None);

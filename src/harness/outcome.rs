@@ -21,6 +21,8 @@ pub(crate) struct Outcome {
     pub(crate) responses: Vec<ResponseReport>,
     /// The host calls, when the run kept a journal.
     pub(crate) journal: Option<Vec<String>>,
+    /// What the run's gate did, when it had a schedule.
+    pub(crate) schedule: Option<crate::schedule::Taken>,
 }
 
 /// The report of `guest` run in `world` with `scenario`'s inputs, from
@@ -47,6 +49,7 @@ pub(crate) fn report(
         fs: outcome.fs.as_ref().map(|fs| FsView::of(fs, scenario.fs_report)).unwrap_or_default(),
         http: outcome.http,
         faults: None,
+        schedule: outcome.schedule.map(|t| crate::schedule::ScheduleReport::of(&t)),
         journal: outcome.journal,
     };
     (report, outcome.fs)

@@ -168,10 +168,14 @@ pub(super) async fn run_on<T: HostState>(
     stamp(Phase::Store);
     let horizon = tokio::time::sleep_until(horizon);
     let mut log = Vec::new();
-    let result = tokio::select! {
-        biased;
-        result = command.call(&mut store, calls, &mut log) => Some(result),
-        () = horizon => None,
+    let gate = store.data_mut().core().gate.clone();
+    let result = match &gate {
+        None => tokio::select! {
+            biased;
+            result = command.call(&mut store, calls, &mut log) => Some(result),
+            () = horizon => None,
+        },
+        Some(gate) => scheduled(command.call(&mut store, calls, &mut log), horizon, gate).await,
     };
     stamp(Phase::Execute);
     let core: &mut Core = store.data_mut().core();
@@ -195,7 +199,78 @@ pub(super) async fn run_on<T: HostState>(
         calls: log,
         responses: Vec::new(),
         journal: left.journal,
+        schedule: gate.map(|g| g.taken()),
     })
+}
+
+/// Notes whether anything woke the run while it was polled, and passes
+/// the wake on to the run's task.
+struct Watch {
+    woken: std::sync::atomic::AtomicBool,
+    task: std::sync::Mutex<std::task::Waker>,
+}
+
+impl std::task::Wake for Watch {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.woken.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.task.lock().unwrap_or_else(|e| e.into_inner()).wake_by_ref();
+    }
+}
+
+/// Drives `call` under a schedule: whenever the run has nothing left to do
+/// at the current virtual instant and the gate holds operations, one is
+/// released. "Nothing left" is two polls in a row with no wake before or
+/// during them, with
+/// the runtime's other tasks (wasmtime-wasi's, which p2's HTTP and
+/// pollables use) given a turn between them; the paused clock does not
+/// move meanwhile, because the run's task is always awake. Without held
+/// operations the run waits as usual, until `horizon`.
+async fn scheduled<F: std::future::Future>(
+    call: F,
+    horizon: tokio::time::Sleep,
+    gate: &crate::schedule::Gatekeeper,
+) -> Option<F::Output> {
+    use std::sync::atomic::Ordering::SeqCst;
+    use std::task::Poll;
+    let mut call = std::pin::pin!(call);
+    let mut horizon = std::pin::pin!(horizon);
+    let mut watch: Option<(std::sync::Arc<Watch>, std::task::Waker)> = None;
+    let mut quiet = 0;
+    std::future::poll_fn(|cx| {
+        let (watch, waker) = watch.get_or_insert_with(|| {
+            let w = std::sync::Arc::new(Watch { woken: false.into(), task: std::sync::Mutex::new(cx.waker().clone()) });
+            (w.clone(), std::task::Waker::from(w))
+        });
+        watch.task.lock().unwrap_or_else(|e| e.into_inner()).clone_from(cx.waker());
+        gate.keep(cx.waker());
+        // A wake since the last poll means the run may have moved on.
+        if watch.woken.swap(false, SeqCst) {
+            quiet = 0;
+        }
+        if let Poll::Ready(out) = call.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
+            return Poll::Ready(Some(out));
+        }
+        if watch.woken.load(SeqCst) {
+            // Woken while polled: the task is awake already.
+            return Poll::Pending;
+        }
+        if !gate.holds() {
+            quiet = 0;
+            return horizon.as_mut().poll(cx).map(|()| None);
+        }
+        quiet += 1;
+        if quiet >= 2 {
+            quiet = 0;
+            gate.release_one();
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await
 }
 
 /// What one store left: its output and, taken out, its filesystem.

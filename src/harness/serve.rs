@@ -304,6 +304,7 @@ pub(super) async fn serve_on<T: HostState + WasiHttpView>(
     out.truncated.sort();
     out.truncated.dedup();
     Ok(Outcome {
+        schedule: None,
         exit: exit.unwrap_or(Exit::Status(0)),
         elapsed_ns: out.elapsed_ns,
         stdout: out.stdout,

@@ -89,6 +89,7 @@ pub struct MockHooks {
     log: HttpLog,
     journal: crate::journal::Journal,
     faults: crate::faults::Faults,
+    gate: crate::schedule::Gate,
     #[cfg(feature = "record")]
     recording: Option<super::Recording>,
 }
@@ -102,12 +103,19 @@ impl std::fmt::Debug for MockHooks {
 impl MockHooks {
     /// Hooks answering from `mocks`, recording into `log` (and noting
     /// each request in `journal`).
-    pub(crate) fn new(inputs: &super::Inputs, log: HttpLog, journal: crate::journal::Journal, faults: crate::faults::Faults) -> Self {
+    pub(crate) fn new(
+        inputs: &super::Inputs,
+        log: HttpLog,
+        journal: crate::journal::Journal,
+        faults: crate::faults::Faults,
+        gate: crate::schedule::Gate,
+    ) -> Self {
         MockHooks {
             mocks: inputs.http.clone(),
             log,
             journal,
             faults,
+            gate,
             #[cfg(feature = "record")]
             recording: inputs.recording.clone(),
         }
@@ -130,6 +138,7 @@ impl WasiHttpHooks for MockHooks {
         let log = self.log.clone();
         let journal = self.journal.clone();
         let faults = self.faults.clone();
+        let mut hold = crate::schedule::Hold::new(&self.gate);
         #[cfg(feature = "record")]
         let recording = self.recording.clone();
         Box::new(async move {
@@ -195,6 +204,8 @@ impl WasiHttpHooks for MockHooks {
                 },
             );
             log.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+            // The answer is ready; with a schedule it waits for its turn.
+            hold.wait(|| format!("http.response {}", parts.uri)).await;
             let Some((_, rule)) = hit else {
                 return Err(match recorded {
                     Some(Err(e)) => e,

@@ -102,6 +102,12 @@ pub(crate) struct Inputs {
     pub injector: crate::faults::Faults,
     /// What a perturbation changes in the hosts. Default: nothing.
     pub knobs: Knobs,
+    /// Which held operation finishes first. Default: none is held.
+    pub schedule: crate::schedule::Strategy,
+    /// For `pct:D`: how many operations a run of this scenario held in
+    /// arrival order, over which PCT spreads its change points; the
+    /// harness counts them with a probe run. Default: 0.
+    pub schedule_steps: u32,
     /// Send HTTP to the network and record it instead of answering from
     /// the mocks. Default: none.
     #[cfg(feature = "record")]
@@ -124,6 +130,8 @@ impl Default for Inputs {
             faults: crate::faults::FaultPlan::default(),
             injector: None,
             knobs: Knobs::default(),
+            schedule: crate::schedule::Strategy::Default,
+            schedule_steps: 0,
             #[cfg(feature = "record")]
             recording: None,
         }
@@ -171,6 +179,8 @@ pub(crate) struct Core {
     pub(crate) clock: VirtualClock,
     /// The run's journal, when it keeps one.
     pub(crate) journal: crate::journal::Journal,
+    /// The run's gate, when it has a schedule.
+    pub(crate) gate: crate::schedule::Gate,
 }
 
 impl Core {
@@ -193,6 +203,7 @@ impl Core {
         if let Some(f) = &faults {
             f.set_journal(journal.clone());
         }
+        let gate = crate::schedule::Gatekeeper::new(&inputs.schedule, inputs.seed, inputs.schedule_steps, journal.clone());
         let stdout = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stdout.write");
         let stderr = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stderr.write");
         let mut entropy = Entropy::from_seed(inputs.seed);
@@ -244,6 +255,7 @@ impl Core {
                 let mut direct = DirectFs::new(fs, &inputs.preopens, journal.clone(), faults.clone())?;
                 direct.readdir = inputs.knobs.readdir;
                 direct.host_values = inputs.knobs.host_values;
+                direct.gate = gate.clone();
                 (None, direct)
             }
             (None, _) => (None, DirectFs::new(MemFs::new(), &[], journal.clone(), None)?),
@@ -259,10 +271,11 @@ impl Core {
             stderr,
             store_limits: inputs.limits.store_limits(),
             http_ctx: wasmtime_wasi_http::WasiHttpCtx::new(),
-            http_hooks: http::MockHooks::new(inputs, http_log.clone(), journal.clone(), faults.clone()),
+            http_hooks: http::MockHooks::new(inputs, http_log.clone(), journal.clone(), faults.clone(), gate.clone()),
             http_log,
             clock,
             journal,
+            gate,
         };
         Ok((core, extra))
     }

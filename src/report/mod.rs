@@ -213,6 +213,10 @@ pub struct RunReport {
     /// absent when the scenario planned none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<crate::faults::FaultsReport>,
+    /// The schedule the run was given and the decisions it took (see
+    /// [`crate::schedule`]); absent with the default schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<crate::schedule::ScheduleReport>,
     /// Every host call the guest made, in order, one line each with its
     /// virtual time (see [`crate::journal`]); absent unless the scenario
     /// asked for a journal.

@@ -31,6 +31,7 @@ impl RunReport {
             fs: FsView::default(),
             http: self.http.clone(),
             faults: self.faults.clone(),
+            schedule: self.schedule.clone(),
             journal: self.journal.clone(),
         };
         let rest = serde_yaml_ng::to_string(&head).expect("a RunReport always serializes");

@@ -223,6 +223,10 @@ impl ScenarioText {
                 .map_err(|e| err(if e.subject.starts_with("field") { e } else { e.at("field `faults.plan`") }.to_string()))?;
             scenario = scenario.faults(plan);
         }
+        if let Some(s) = &self.schedule {
+            let strategy = s.parse::<crate::schedule::Strategy>().map_err(|e| err(format!("{}: {e}", o.name("schedule"))))?;
+            scenario = scenario.schedule(strategy);
+        }
         if let Some(h) = self.http {
             scenario = scenario.http(h.mocks(o, cap)?);
         }

@@ -95,6 +95,7 @@ impl ScenarioText {
                 kinds: draw.map(|d| d.kinds.iter().map(|k| k.name().to_string()).collect()),
                 count: draw.map(|d| d.count),
             }),
+            schedule: (i.schedule != crate::schedule::Strategy::Default).then(|| i.schedule.to_string()),
             preopen,
             entry,
             call: scenario.calls.iter().map(|c| CallText { invoke: c.clone() }).collect(),

@@ -148,6 +148,15 @@ impl Scenario {
         self
     }
 
+    /// Chooses which of the operations ready at one virtual instant
+    /// finishes first (see [`crate::schedule`]); the report lists the
+    /// decisions under `schedule:`. Default: [`Strategy::Default`](crate::schedule::Strategy::Default), which holds
+    /// nothing.
+    pub fn schedule(mut self, strategy: crate::schedule::Strategy) -> Self {
+        self.inputs.schedule = strategy;
+        self
+    }
+
     /// The faults the scenario plans.
     pub fn fault_plan(&self) -> &crate::faults::FaultPlan {
         &self.inputs.faults

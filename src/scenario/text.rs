@@ -81,6 +81,9 @@ pub struct ScenarioText {
     /// Faults to inject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<FaultsText>,
+    /// Which held operation finishes first (see [`crate::schedule`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
     /// An exploration to run too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explore: Option<ExploreText>,

@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str], Option<&[&str]>)] = &[
     ("L0", &["memfs", "kernel", "world", "glob", "quote"], Some(&["memfs"])),
     // L1: the journal records calls against the kernel's clock.
     ("L1", &["journal"], Some(&["kernel"])),
-    ("L2", &["faults"], None),
+    ("L2", &["faults", "schedule"], None),
     // L3: the hosts serve WASI over L0–L2 and never see a scenario or a report.
     ("L3", &["host"], None),
     // L4: report, then scenario (scenario may read report's types).

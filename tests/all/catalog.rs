@@ -72,6 +72,7 @@ fn the_catalog_lists_what_is_on_disk() {
         .iter()
         .chain(HOSTILE)
         .chain(catalog::EXPLORED)
+        .chain(catalog::SCHEDULED)
         .chain(catalog::BENCH_GUESTS)
         .map(|s| s.to_string())
         .chain(P1_GUESTS.iter().map(|g| format!("{g}-p1")))
@@ -86,6 +87,7 @@ fn the_catalog_lists_what_is_on_disk() {
     let mut files: Vec<(String, std::path::PathBuf)> = SCENARIOS.iter().map(|s| (s.to_string(), scenarios.join(format!("{s}.toml")))).collect();
     files.extend(HOSTILE.iter().map(|s| (s.to_string(), scenarios.join("hostile").join(format!("{s}.toml")))));
     files.extend(catalog::EXPLORED.iter().map(|s| (s.to_string(), scenarios.join("explore").join(format!("{s}.toml")))));
+    files.extend(catalog::SCHEDULED.iter().map(|s| (s.to_string(), scenarios.join("schedule").join(format!("{s}.toml")))));
     for (name, src) in C_GUESTS {
         assert!(guests.join("c").join(src).is_file(), "{name}: no guests/c/{src}");
         files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));

@@ -91,3 +91,8 @@ mod finding;
 
 /// Every fuzz target's committed corpus, through the target's own body.
 mod fuzz_corpora;
+
+/// Schedules: the race guest passes in the default order and loses an
+/// update in orders PCT and random schedules find; a run's decisions,
+/// given back, replay it byte for byte.
+mod schedule;

@@ -75,6 +75,8 @@ pub struct DirectFs {
     /// Give the metadata another host would, as this variant of
     /// `host-values` says (see `values`).
     pub(crate) host_values: Option<u64>,
+    /// The run's gate, when it has a schedule: file streams wait there.
+    pub(crate) gate: crate::schedule::Gate,
 }
 
 impl std::fmt::Debug for DirectFs {
@@ -94,7 +96,7 @@ impl DirectFs {
             let ino = fs.lookup_at(At::ROOT, &path, true)?;
             roots.push((ino, p.guest_path.clone(), p.read_only, path));
         }
-        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3), faults, readdir: None, host_values: None })
+        Ok(DirectFs { fs: Arc::new(Mutex::new(fs)), preopens: roots, journal, next_fd: AtomicU32::new(3), faults, readdir: None, host_values: None, gate: None })
     }
 
     /// Takes the MemFs out after the run (leaves an empty one behind).

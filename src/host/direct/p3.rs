@@ -4,6 +4,7 @@
 
 use super::{DirectData, DirectView, Errno, Held, Res, SetTime, StreamLog, lock};
 use crate::faults::{Effect, Site};
+use crate::schedule::Hold;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use crate::memfs::FileTime;
@@ -314,11 +315,14 @@ struct ReadProducer {
     /// The descriptor's mode allows reading (see [`super::stream_refusal`]).
     allowed: bool,
     outcome: Outcome,
+    /// Each read waits here for its turn when the run has a schedule.
+    turn: Hold,
 }
 
 impl ReadProducer {
     fn new(held: Held, log: StreamLog, offset: u64, allowed: bool, tx: oneshot::Sender<Result<(), ErrorCode>>) -> Self {
-        ReadProducer { held, log, offset, allowed, outcome: Outcome(Some(tx)) }
+        let turn = log.hold();
+        ReadProducer { held, log, offset, allowed, outcome: Outcome(Some(tx)), turn }
     }
 }
 
@@ -328,17 +332,24 @@ impl<D> StreamProducer<D> for ReadProducer {
 
     fn poll_produce<'a>(
         mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        cx: &mut Context<'_>,
         store: StoreContextMut<'a, D>,
         dst: Destination<'a, Self::Item, Self::Buffer>,
-        _finish: bool,
+        finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
+        let me = &mut *self;
+        if me.turn.poll(cx, || format!("fs.stream-read {}", me.log.name())).is_pending() {
+            if finish {
+                me.turn.cancel();
+                return Poll::Ready(Ok(StreamResult::Cancelled));
+            }
+            return Poll::Pending;
+        }
         let mut dst = dst.as_direct(store, CHUNK);
         let buf = dst.remaining();
         if buf.is_empty() {
             return Poll::Ready(Ok(StreamResult::Completed));
         }
-        let me = &mut *self;
         if let Some(e) = super::stream_refusal(me.allowed, Some(me.offset), buf.len()) {
             me.log.read(me.offset, Err(e));
             me.outcome.send(Err(code(e)));
@@ -388,6 +399,8 @@ struct WriteConsumer {
     /// The descriptor's mode allows writing (see [`super::stream_refusal`]).
     allowed: bool,
     outcome: Outcome,
+    /// Each write waits here for its turn when the run has a schedule.
+    turn: Hold,
 }
 
 impl WriteConsumer {
@@ -398,7 +411,8 @@ impl WriteConsumer {
         allowed: bool,
         tx: oneshot::Sender<Result<(), ErrorCode>>,
     ) -> Self {
-        WriteConsumer { held, log, offset, allowed, outcome: Outcome(Some(tx)) }
+        let turn = log.hold();
+        WriteConsumer { held, log, offset, allowed, outcome: Outcome(Some(tx)), turn }
     }
 }
 
@@ -407,13 +421,20 @@ impl<D> StreamConsumer<D> for WriteConsumer {
 
     fn poll_consume(
         mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        cx: &mut Context<'_>,
         store: StoreContextMut<D>,
         src: Source<Self::Item>,
-        _finish: bool,
+        finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let mut src = src.as_direct(store);
         let me = &mut *self;
+        if !src.remaining().is_empty() && me.turn.poll(cx, || format!("fs.stream-write {}", me.log.name())).is_pending() {
+            if finish {
+                me.turn.cancel();
+                return Poll::Ready(Ok(StreamResult::Cancelled));
+            }
+            return Poll::Pending;
+        }
         let bytes = src.remaining();
         if let Some(e) = super::stream_refusal(me.allowed, me.offset, bytes.len()) {
             me.log.write(me.offset, bytes, Err(e));

@@ -72,6 +72,7 @@ pub(crate) struct StreamLog {
     fd: String,
     faults: Faults,
     path: Option<Arc<str>>,
+    gate: crate::schedule::Gate,
 }
 
 impl StreamLog {
@@ -80,7 +81,17 @@ impl StreamLog {
         let fd_name = if journal.is_some() { view.fd(fd) } else { String::new() };
         let faults = view.direct.faults.clone();
         let path = if faults.is_some() { view.handle(fd).ok().and_then(|h| h.path.clone()) } else { None };
-        StreamLog { journal, fd: fd_name, faults, path }
+        StreamLog { journal, fd: fd_name, faults, path, gate: view.direct.gate.clone() }
+    }
+
+    /// A chain at the run's gate for this stream's reads or writes.
+    pub(crate) fn hold(&self) -> crate::schedule::Hold {
+        crate::schedule::Hold::new(&self.gate)
+    }
+
+    /// The stream's name in the journal.
+    pub(crate) fn name(&self) -> &str {
+        &self.fd
     }
 
     /// What a planned fault does to this read or write, if one strikes

@@ -1,0 +1,66 @@
+//! Schedules on the race guest (`scenarios/schedule/race-counter.toml`):
+//! the default order passes, other orders of its reads and writes lose an
+//! update, and a run's decisions replay it exactly.
+
+use crate::support::{guest, harness};
+use wasi_replay::cli_support::ScenarioFile;
+use wasi_replay::schedule::Strategy;
+use wasi_replay::{Exit, Output, RunReport, Scenario, World, catalog};
+
+fn race() -> Scenario {
+    let path = catalog::scenarios_dir().join(catalog::scenario_file("race-counter"));
+    ScenarioFile::load(&path, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}")).scenario
+}
+
+fn run(world: World, strategy: &str, journal: bool) -> RunReport {
+    let scenario = race().schedule(strategy.parse().unwrap()).journal(journal);
+    harness().run(&guest("race-counter", world), &scenario).unwrap_or_else(|e| panic!("{strategy}: {e}"))
+}
+
+fn lost(report: &RunReport) -> bool {
+    report.exit == Exit::Status(1) && matches!(&report.stderr, Output::Text(t) if t.contains("lost update"))
+}
+
+#[test]
+fn the_default_order_counts_both_jobs_and_holds_nothing() {
+    for world in [World::P2, World::P3] {
+        let plain = harness().run(&guest("race-counter", world), &race()).unwrap();
+        assert_eq!(plain.exit, Exit::Status(0), "{world}");
+        assert!(plain.schedule.is_none(), "{world}: no schedule, no `schedule:` in the report");
+        let default = run(world, "default", false);
+        assert_eq!(default.to_yaml(), plain.to_yaml(), "{world}: `default` is the run without a schedule");
+    }
+}
+
+#[test]
+fn pct_finds_the_lost_update_and_its_decisions_replay_it() {
+    let found: Vec<(u64, RunReport)> =
+        (0..100).map(|seed| (seed, run(World::P3, &format!("pct:2:{seed}"), false))).filter(|(_, r)| lost(r)).collect();
+    assert!(!found.is_empty(), "pct:2 over 100 seeds never lost an update");
+    assert!(found.len() < 100, "every pct:2 run lost an update: the schedule is not what decides");
+    let (seed, _) = &found[0];
+    let original = run(World::P3, &format!("pct:2:{seed}"), true);
+    let decisions = &original.schedule.as_ref().expect("a scheduled run reports its decisions").decisions;
+    let replayed = run(World::P3, &format!("replay:{decisions}"), true);
+    assert!(lost(&replayed));
+    assert_eq!(replayed.to_yaml(), original.to_yaml(), "replay:{decisions} gives the pct:2:{seed} run byte for byte");
+    let picks = original.journal.as_ref().unwrap().iter().filter(|l| l.contains("schedule.pick(")).count();
+    assert_eq!(picks as u32, original.schedule.as_ref().unwrap().points, "one journal line per decision");
+}
+
+#[test]
+fn p2_blocks_on_every_call_so_it_has_no_choice_to_make() {
+    for strategy in ["random:1", "pct:2:3"] {
+        let r = run(World::P2, strategy, false);
+        assert_eq!(r.exit, Exit::Status(0), "{strategy}");
+        assert_eq!(r.schedule.as_ref().unwrap().points, 0, "{strategy}: p2 holds one operation at a time");
+    }
+}
+
+#[test]
+fn schedule_texts_that_do_not_parse_say_why() {
+    for (text, says) in [("pct:0", "depth"), ("replay:1.1-0.2", "increase"), ("fifo", "not a schedule")] {
+        let e = text.parse::<Strategy>().unwrap_err();
+        assert!(e.contains(says), "{text}: {e}");
+    }
+}
