@@ -59,6 +59,7 @@ pub struct Config {
 /// faults = 2              # faults drawn from each seed (default 0)
 /// kinds = ["no-space"]    # drawn from these kinds or groups (default: all)
 /// one-class = true        # fail unless every run lands in one class
+/// schedule = "pct:2"      # each run's schedule, seeded by its seed
 /// ```
 ///
 /// `wasi-replay test` (and [`crate::Suite`]) runs the exploration after
@@ -75,9 +76,20 @@ pub struct Spec {
     pub kinds: Vec<FaultKind>,
     /// Must every run give the same class?
     pub one_class: bool,
+    /// The schedule every explored run takes, when the section names one.
+    pub schedule: Option<crate::schedule::Strategy>,
 }
 
 impl Spec {
+    /// The scenario the exploration starts from: `scenario`, with this
+    /// section's schedule when it names one.
+    pub fn base(&self, scenario: &Scenario) -> Scenario {
+        match &self.schedule {
+            Some(s) => scenario.clone().schedule(s.clone()),
+            None => scenario.clone(),
+        }
+    }
+
     /// The exploration of this spec on `threads` threads, unpartitioned.
     pub fn config(&self, threads: usize) -> Config {
         Config { seeds: self.seeds.clone(), faults: self.faults, kinds: self.kinds.clone(), partition: None, threads }
@@ -132,6 +144,11 @@ pub struct Class {
     /// The fewest of them that still give the class; empty when the seed
     /// alone gives it.
     pub minimal: Vec<String>,
+    /// The decisions of that seed's run, when the exploration had a
+    /// schedule (see [`crate::schedule`]): `--schedule replay:` with them
+    /// gives the class again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<String>,
 }
 
 /// What an exploration found: its settings and its classes, in order of
@@ -212,6 +229,7 @@ struct Seen {
     runs: u64,
     first_seed: u64,
     struck: Vec<String>,
+    decisions: Option<String>,
 }
 
 /// Explores `guest` from `base`: every seed of `config`'s partition, then
@@ -236,6 +254,18 @@ pub struct Watch {
 
 /// [`explore`], watched and stoppable through `watch`.
 pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config: &Config, watch: &Watch) -> Result<Exploration, HarnessError> {
+    // PCT's change points are spread over the operations one run holds:
+    // counted once here rather than before every run. A class replays by
+    // its decisions, so the count need not be what `run` would count.
+    let counted;
+    let base = if matches!(base.inputs.schedule, crate::schedule::Strategy::Pct { .. }) && base.inputs.schedule_steps == 0 {
+        let mut b = base.clone();
+        b.inputs.schedule_steps = harness.pct_steps(guest, &config.scenario_for(base, config.seeds.start))?;
+        counted = b;
+        &counted
+    } else {
+        base
+    };
     // The i-th seed of this partition, worked out rather than listed, so
     // a million seeds take no memory.
     let (k, n) = config.partition.unwrap_or((1, 1));
@@ -252,6 +282,7 @@ pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config
             let seed = seed_of(i);
             let key = class_of(&report);
             let struck = || report.faults.as_ref().map_or_else(Vec::new, |f| f.fired.iter().map(|x| x.fault.clone()).collect());
+            let decisions = || report.schedule.as_ref().map(|s| s.decisions.clone());
             let mut all = classes.lock().unwrap_or_else(|e| e.into_inner());
             watch.runs.fetch_add(1, Ordering::Relaxed);
             match all.get_mut(&key) {
@@ -260,10 +291,11 @@ pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config
                     if seed < seen.first_seed {
                         seen.first_seed = seed;
                         seen.struck = struck();
+                        seen.decisions = decisions();
                     }
                 }
                 None => {
-                    all.insert(key, Seen { runs: 1, first_seed: seed, struck: struck() });
+                    all.insert(key, Seen { runs: 1, first_seed: seed, struck: struck(), decisions: decisions() });
                     watch.classes.store(all.len(), Ordering::Relaxed);
                 }
             }
@@ -274,7 +306,15 @@ pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config
     let mut found = Vec::new();
     for ((exit, output), seen) in classes.into_inner().unwrap_or_else(|e| e.into_inner()) {
         let minimal = shrink(harness, guest, base, seen.first_seed, &seen.struck, &(exit.clone(), output.clone()))?;
-        found.push(Class { exit, output, runs: seen.runs, first_seed: seen.first_seed, struck: seen.struck, minimal });
+        found.push(Class {
+            exit,
+            output,
+            runs: seen.runs,
+            first_seed: seen.first_seed,
+            struck: seen.struck,
+            minimal,
+            decisions: seen.decisions,
+        });
     }
     found.sort_by_key(|c| c.first_seed);
     let partition = config.partition.unwrap_or((1, 1));
@@ -368,6 +408,7 @@ pub fn merge(parts: Vec<Exploration>) -> Result<Exploration, ExploreError> {
                         m.first_seed = c.first_seed;
                         m.struck = c.struck;
                         m.minimal = c.minimal;
+                        m.decisions = c.decisions;
                     }
                 }
                 None => all.classes.push(c),
@@ -419,6 +460,9 @@ impl Exploration {
                 words.push(self.replay.clone());
             }
             words.push(format!("--seed {}", c.first_seed));
+            if let Some(d) = &c.decisions {
+                words.push(format!("--schedule {}", shell_word(&format!("replay:{d}"))));
+            }
             words.extend(c.minimal.iter().map(|f| format!("--fault {}", shell_word(f))));
             out.push_str(&format!("class {}: {}\n", i + 1, words.join(" ")));
             if !c.struck.is_empty() {

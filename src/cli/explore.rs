@@ -71,7 +71,8 @@ pub fn merge(files: &[PathBuf]) -> anyhow::Result<u8> {
 /// `wasi-replay run` with this command line's inputs: everything after
 /// `explore` but the flags only exploring takes, and the seed.
 fn replay_prefix() -> String {
-    const OWN: [&str; 7] = ["--seeds", "--faults", "--fault-kinds", "--partition", "--json", "--threads", "--seed"];
+    // `--schedule` too: a class replays by its own decisions.
+    const OWN: [&str; 8] = ["--seeds", "--faults", "--fault-kinds", "--partition", "--json", "--threads", "--seed", "--schedule"];
     let args: Vec<String> = std::env::args().collect();
     let at = args.iter().position(|a| a == "explore").map_or(args.len(), |i| i + 1);
     let mut kept = vec!["wasi-replay".to_string(), "run".to_string()];

@@ -88,14 +88,8 @@ impl Harness {
     /// faults that counts where each kind could strike.
     pub(super) fn run_here(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, Option<MemFs>), HarnessError> {
         if matches!(scenario.inputs.schedule, Strategy::Pct { .. }) && scenario.inputs.schedule_steps == 0 {
-            // PCT spreads its change points over the operations a run
-            // holds: count them in a run that releases in arrival order.
-            let mut probe = scenario.clone();
-            probe.inputs.journal = false;
-            probe.inputs.schedule = Strategy::Replay(Default::default());
-            let (report, _) = self.run_here(guest, &probe)?;
             let mut counted = scenario.clone();
-            counted.inputs.schedule_steps = report.schedule.map_or(1, |s| s.steps.max(1));
+            counted.inputs.schedule_steps = self.pct_steps(guest, scenario)?;
             return self.run_here(guest, &counted);
         }
         let plan = &scenario.inputs.faults;
@@ -128,6 +122,17 @@ impl Harness {
         let (mut report, fs) = self.run_injected(guest, scenario, Some(injector.clone()))?;
         report.faults = Some(injector.report(&resolved, drawn_from));
         Ok((report, fs))
+    }
+
+    /// How many operations a run of `scenario` holds when they are
+    /// released in arrival order (at least 1): PCT spreads its change
+    /// points over them. Counted with a run of its own, without journal.
+    pub(crate) fn pct_steps(&self, guest: &Guest, scenario: &Scenario) -> Result<u32, HarnessError> {
+        let mut probe = scenario.clone();
+        probe.inputs.journal = false;
+        probe.inputs.schedule = Strategy::Replay(Default::default());
+        let (report, _) = self.run_here(guest, &probe)?;
+        Ok(report.schedule.map_or(1, |s| s.steps.max(1)))
     }
 
     /// One run of `scenario` with `injector` (none: no faults).

@@ -205,6 +205,10 @@ pub struct ExploreText {
     /// Fail unless every run gives one class.
     #[serde(default)]
     pub one_class: bool,
+    /// The schedule each explored run takes (its seed seeds it), in place
+    /// of the scenario's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
 }
 
 /// One `[[preopen]]`.

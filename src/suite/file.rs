@@ -104,7 +104,11 @@ fn explore_spec(text: ExploreText, path: &Path) -> Result<crate::explore::Spec, 
             Some(k) => crate::faults::parse_kinds(&k.join(",")).map_err(|e| at(format!("field `explore.kinds`: {e}")))?,
             None => crate::faults::FaultKind::ALL.to_vec(),
         };
-        Ok(crate::explore::Spec { seeds: a..b, faults: text.faults, kinds, one_class: text.one_class })
+        let schedule = match &text.schedule {
+            Some(s) => Some(s.parse::<crate::schedule::Strategy>().map_err(|e| at(format!("field `explore.schedule`: {e}")))?),
+            None => None,
+        };
+        Ok(crate::explore::Spec { seeds: a..b, faults: text.faults, kinds, one_class: text.one_class, schedule })
     }
 }
 

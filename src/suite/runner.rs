@@ -374,7 +374,7 @@ impl Suite {
             }
             Part::Explore => {
                 let Some(spec) = &file.explore else { return Ok(CaseOutcome::Passed { accepted: false }) };
-                let found = crate::explore::explore(harness, guest, &file.scenario, &spec.config(1)).map_err(|e| e.to_string())?;
+                let found = crate::explore::explore(harness, guest, &spec.base(&file.scenario), &spec.config(1)).map_err(|e| e.to_string())?;
                 let shown = found.show();
                 Ok(match self.compare(&self.golden(&file.path, &format!("{world}.explore")), shown.clone())? {
                     CaseOutcome::Passed { .. } if spec.one_class && found.classes.len() > 1 => {

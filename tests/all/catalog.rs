@@ -108,7 +108,7 @@ fn the_catalog_lists_what_is_on_disk() {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{name}: {}: {e}", file.display()));
         assert!(text.contains(&format!("guest = \"{name}\"")), "{} runs another guest", file.display());
     }
-    for dir in [scenarios.clone(), scenarios.join("hostile"), scenarios.join("explore")] {
+    for dir in [scenarios.clone(), scenarios.join("hostile"), scenarios.join("explore"), scenarios.join("schedule")] {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "toml") {

@@ -1,4 +1,5 @@
-//! `race-counter`: two jobs run at once; each fetches a price and then
+//! `race-counter`: two jobs run at once. Apples fetches its price; pears
+//! fetches its price, its stock and the exchange rate. Each job then
 //! counts itself in `counter.json` by reading the file, adding one and
 //! writing it back, with no lock. When both reads come before either
 //! write, one update is lost and the guest exits 1.
@@ -7,12 +8,18 @@
 //! host the other runs, so the order in which the host finishes their
 //! reads and writes decides the count. In p2 every call blocks, so the
 //! first job ends before the second starts and the count is always 2.
+//!
+//! With `--serial`, the robust twin: the fetches still run at once, but
+//! the counting waits until both are done and then goes one job at a
+//! time, so no order loses an update.
 
 use replay_guest::{eprintln, main, os, println};
 
 main!(run);
 
 const COUNTER: &str = "counter.json";
+const APPLES: &[&str] = &["https://prices.example.com/apples"];
+const PEARS: &[&str] = &["https://prices.example.com/pears", "https://stock.example.com/pears", "https://rates.example.com/eur"];
 
 fn count_of(json: &[u8]) -> u64 {
     let text = String::from_utf8_lossy(json);
@@ -20,12 +27,16 @@ fn count_of(json: &[u8]) -> u64 {
     digits.parse().unwrap_or(0)
 }
 
-async fn job(root: &os::Dir, name: &str, urls: &[&str]) {
+async fn fetch(urls: &[&str]) -> Vec<String> {
     let mut bodies = Vec::new();
     for url in urls {
         let r = os::http("GET", url, &[("accept", "application/json")], None).await.expect("GET");
         bodies.push(format!("{} {}", r.status, String::from_utf8_lossy(&r.body).trim()));
     }
+    bodies
+}
+
+async fn count(root: &os::Dir, name: &str, bodies: &[String]) {
     let seen = count_of(&root.read(COUNTER).await.expect("read counter.json"));
     root.write(COUNTER, format!("{{\"count\": {}}}\n", seen + 1).as_bytes()).await.expect("write counter.json");
     println!("{name}: {}, counter {seen} -> {}", bodies.join(", "), seen + 1);
@@ -34,10 +45,16 @@ async fn job(root: &os::Dir, name: &str, urls: &[&str]) {
 async fn run() {
     let (root, _) = os::root();
     root.write(COUNTER, b"{\"count\": 0}\n").await.expect("create counter.json");
-    replay_guest::futures::join!(
-        job(&root, "apples", &["https://prices.example.com/apples"]),
-        job(&root, "pears", &["https://prices.example.com/pears", "https://stock.example.com/pears", "https://rates.example.com/eur"]),
-    );
+    if std::env::args().any(|a| a == "--serial") {
+        let (apples, pears) = replay_guest::futures::join!(fetch(APPLES), fetch(PEARS));
+        count(&root, "apples", &apples).await;
+        count(&root, "pears", &pears).await;
+    } else {
+        replay_guest::futures::join!(
+            async { count(&root, "apples", &fetch(APPLES).await).await },
+            async { count(&root, "pears", &fetch(PEARS).await).await },
+        );
+    }
     let count = count_of(&root.read(COUNTER).await.expect("read counter.json"));
     println!("count: {count}");
     if count != 2 {
