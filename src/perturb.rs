@@ -14,6 +14,7 @@
 //! | `chunking` | how stdin and HTTP bodies split into reads | every stdin read short, mock bodies in 3 pieces | reads short more rarely, bodies in 5, 7 pieces |
 //! | `completion-order` | when the host completes HTTP responses | the 1st request answers 100 ms later (virtual) | the 2nd, the 3rd |
 //! | `host-values` | values a host's filesystem picks itself: directory sizes, timestamp precision, inode identity | tmpfs's | btrfs's with microsecond times; whole-second times |
+//! | `schedule` | which of the operations ready at one instant finishes first ([`crate::schedule`]) | `random:1` | `random:2`, `random:3` |
 //!
 //! A report that differs names its perturbation, the variant, the first
 //! field that changed, and the first divergence of the journals when the
@@ -57,11 +58,13 @@ pub enum Perturbation {
     CompletionOrder,
     /// Values another production host's filesystem would pick.
     HostValues,
+    /// The order in which operations ready together finish.
+    Schedule,
 }
 
 impl Perturbation {
     /// Every perturbation, in the order [`perturb`] runs them.
-    pub const ALL: [Perturbation; 7] = [
+    pub const ALL: [Perturbation; 8] = [
         Perturbation::ReaddirOrder,
         Perturbation::EnvOrder,
         Perturbation::WallStart,
@@ -69,6 +72,7 @@ impl Perturbation {
         Perturbation::Chunking,
         Perturbation::CompletionOrder,
         Perturbation::HostValues,
+        Perturbation::Schedule,
     ];
 
     /// Its name: `readdir-order`, `env-order`, …
@@ -81,6 +85,7 @@ impl Perturbation {
             Perturbation::Chunking => "chunking",
             Perturbation::CompletionOrder => "completion-order",
             Perturbation::HostValues => "host-values",
+            Perturbation::Schedule => "schedule",
         }
     }
 
@@ -116,6 +121,9 @@ impl Perturbation {
             Perturbation::HostValues if inputs.backend == crate::host::Backend::Bridge => {
                 Some("the bridge gives what the real filesystem gives")
             }
+            Perturbation::Schedule if inputs.schedule != crate::schedule::Strategy::Default => {
+                Some("the scenario has a schedule of its own")
+            }
             _ => None,
         }
     }
@@ -142,6 +150,7 @@ impl Perturbation {
             }
             Perturbation::CompletionOrder => add_faults(inputs, &[&format!("http-latency=100ms#{v}")]),
             Perturbation::HostValues => inputs.knobs.host_values = Some(v),
+            Perturbation::Schedule => inputs.schedule = crate::schedule::Strategy::Random { seed: Some(v) },
         }
         s
     }
@@ -235,14 +244,15 @@ impl Outcome {
 }
 
 /// What a run leaves that a perturbation must not change: the report with
-/// the perturbation's own faults, and the virtual time its delays add, set
-/// aside.
+/// the perturbation's own faults and schedule, and the virtual time its
+/// delays add, set aside.
 fn essence(report: &RunReport, p: Perturbation) -> RunReport {
     let mut r = report.clone();
     r.faults = None;
+    r.schedule = None;
     // A fault's line is `<time> fault(…) -> …`; a call's arguments may
     // hold the same words, so only the call's name is looked at.
-    let is_fault = |l: &String| l.split_once(' ').is_some_and(|(_, call)| call.starts_with("fault("));
+    let is_fault = |l: &String| l.split_once(' ').is_some_and(|(_, call)| call.starts_with("fault(") || call.starts_with("schedule."));
     r.journal = report.journal.as_ref().map(|j| j.iter().filter(|l| !is_fault(l)).cloned().collect());
     if p == Perturbation::CompletionOrder {
         r.elapsed_ns = 0;

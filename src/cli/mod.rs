@@ -159,7 +159,7 @@ enum Command {
     /// first field that differs, with both values, and exits 1. With
     /// --perturb, then runs each perturbation a correct guest must not
     /// notice (readdir-order, env-order, wall-start, insecure-seed,
-    /// chunking, completion-order, host-values) and exits 1 when one it
+    /// chunking, completion-order, host-values, schedule) and exits 1 when one it
     /// does not allow changed the report, naming it.
     ///
     /// Example: wasi-replay check guest.wasm --runs 100 --perturb

@@ -64,3 +64,14 @@ fn schedule_texts_that_do_not_parse_say_why() {
         assert!(e.contains(says), "{text}: {e}");
     }
 }
+
+#[test]
+fn the_schedule_perturbation_catches_the_race_and_holds_for_the_serial_twin() {
+    use wasi_replay::perturb::{Perturbation, Verdict, perturb};
+    let only = [Perturbation::Schedule];
+    let racy = perturb(harness(), &guest("race-counter", World::P3), &race(), Some(&only), &[], 3).unwrap();
+    assert!(matches!(&racy[0].verdict, Verdict::Changed { field, .. } if field == "exit"), "{}", racy[0].line());
+    let serial = race().args(["race-counter", "--serial"]);
+    let held = perturb(harness(), &guest("race-counter", World::P3), &serial, Some(&only), &[], 3).unwrap();
+    assert_eq!(held[0].verdict, Verdict::Held { variants: 3 }, "{}", held[0].line());
+}
