@@ -144,9 +144,9 @@ pub struct Class {
     /// The fewest of them that still give the class; empty when the seed
     /// alone gives it.
     pub minimal: Vec<String>,
-    /// The decisions of that seed's run, when the exploration had a
-    /// schedule (see [`crate::schedule`]): `--schedule replay:` with them
-    /// gives the class again.
+    /// The fewest decisions of that seed's run that still give the class,
+    /// when the exploration had a schedule (see [`crate::schedule`]):
+    /// `--schedule replay:` with them, at that seed, gives it again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decisions: Option<String>,
 }
@@ -305,7 +305,16 @@ pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config
     let interrupted = watch.stop.load(Ordering::Relaxed);
     let mut found = Vec::new();
     for ((exit, output), seen) in classes.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        let minimal = shrink(harness, guest, base, seen.first_seed, &seen.struck, &(exit.clone(), output.clone()))?;
+        let class = (exit.clone(), output.clone());
+        let mut minimal = shrink(harness, guest, base, seen.first_seed, &seen.struck, &class)?;
+        let decisions = match &seen.decisions {
+            Some(d) => {
+                let (faults, fewest) = shrink_decisions(harness, guest, base, seen.first_seed, (&minimal, &seen.struck), d, &class)?;
+                minimal = faults;
+                Some(fewest)
+            }
+            None => None,
+        };
         found.push(Class {
             exit,
             output,
@@ -313,7 +322,7 @@ pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config
             first_seed: seen.first_seed,
             struck: seen.struck,
             minimal,
-            decisions: seen.decisions,
+            decisions,
         });
     }
     found.sort_by_key(|c| c.first_seed);
@@ -360,6 +369,41 @@ fn shrink(
         }
     }
     Ok(kept)
+}
+
+/// The fewest of a class's `decisions` that, replayed at `seed`, still
+/// give `class`, with the faults to replay them with: the fewest faults
+/// when the decisions replay with them, else every fault that struck
+/// (fewer faults can move the decision points). A decision left out takes
+/// the first held operation.
+fn shrink_decisions(
+    harness: &Harness,
+    guest: &Guest,
+    base: &Scenario,
+    seed: u64,
+    (fewest, struck): (&[String], &[String]),
+    decisions: &str,
+    class: &(String, String),
+) -> Result<(Vec<String>, String), HarnessError> {
+    use crate::schedule::{Decisions, Strategy};
+    let Ok(all) = decisions.parse::<Decisions>() else { return Ok((struck.to_vec(), decisions.to_string())) };
+    let gives = |faults: &[String], d: &Decisions| -> Result<bool, HarnessError> {
+        let scenario = replay_scenario(base, seed, faults).schedule(Strategy::Replay(d.clone()));
+        Ok(&class_of(&harness.run(guest, &scenario)?) == class)
+    };
+    let faults = if fewest.len() == struck.len() || gives(fewest, &all)? { fewest } else { struck };
+    let mut kept = all;
+    let mut i = 0;
+    while i < kept.0.len() {
+        let mut fewer = kept.clone();
+        fewer.0.remove(i);
+        if gives(faults, &fewer)? {
+            kept = fewer;
+        } else {
+            i += 1;
+        }
+    }
+    Ok((faults.to_vec(), kept.to_string()))
 }
 
 /// The scenario that replays a class: `base` at `seed`, with exactly

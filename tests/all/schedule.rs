@@ -75,3 +75,20 @@ fn the_schedule_perturbation_catches_the_race_and_holds_for_the_serial_twin() {
     let held = perturb(harness(), &guest("race-counter", World::P3), &serial, Some(&only), &[], 3).unwrap();
     assert_eq!(held[0].verdict, Verdict::Held { variants: 3 }, "{}", held[0].line());
 }
+
+#[test]
+fn each_explored_class_replays_from_its_shrunk_decisions() {
+    use wasi_replay::explore::{class_of, explore};
+    let path = catalog::scenarios_dir().join(catalog::scenario_file("race-counter"));
+    let file = ScenarioFile::load(&path, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}"));
+    let spec = file.explore.as_ref().expect("race-counter has [explore]");
+    let g = guest("race-counter", World::P3);
+    let found = explore(harness(), &g, &spec.base(&file.scenario), &spec.config(2)).unwrap();
+    assert!(found.classes.iter().any(|c| c.exit == "status 1"), "{}", found.show());
+    for c in &found.classes {
+        let decisions = c.decisions.as_deref().expect("an exploration with a schedule keeps each class's decisions");
+        let replay = file.scenario.clone().seed(c.first_seed).schedule(format!("replay:{decisions}").parse().unwrap());
+        let report = harness().run(&g, &replay).unwrap();
+        assert_eq!(class_of(&report), (c.exit.clone(), c.output.clone()), "replay:{decisions} at seed {}", c.first_seed);
+    }
+}
