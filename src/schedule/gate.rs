@@ -232,7 +232,8 @@ impl Hold {
             None => {
                 let ticket = s.next_ticket;
                 s.next_ticket += 1;
-                let label = label();
+                // The label is for the journal only.
+                let label = if gate.journal.is_some() { label() } else { String::new() };
                 drop(s);
                 crate::journal::note(&gate.journal, "schedule.ready", || label.clone(), String::new);
                 let mut s = gate.lock();

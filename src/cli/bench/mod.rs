@@ -4,7 +4,7 @@
 //!
 //! One file per part: `runs.rs` (µs per run, each sample in a child
 //! process), `breakdown.rs` (one run step by step, against `floor.rs`, the
-//! same component in a plain wasmtime embedding), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `explore.rs` (explore against plain runs and check), `process.rs` (a `run` process, and
+//! same component in a plain wasmtime embedding), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `explore.rs` (explore against plain runs and check), `schedule.rs` (what schedules cost), `process.rs` (a `run` process, and
 //! compiling), `memory.rs`; `measure.rs` holds the timing helpers they share.
 
 mod breakdown;
@@ -16,6 +16,7 @@ mod memory;
 mod pool;
 mod process;
 mod runs;
+mod schedule;
 mod threads;
 mod tree;
 
@@ -44,6 +45,9 @@ pub enum Part {
     Languages,
     /// Explore's rate over seeds against plain runs and `check`.
     Explore,
+    /// What schedules cost: race-counter per run under each, and explore
+    /// with `pct:2` against without.
+    Schedules,
     /// A second `wasi-replay run` of a component against the first.
     Cli,
     /// Compiling the largest catalog component, with no cache.
@@ -85,6 +89,9 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> a
     }
     if wanted(Part::Explore) {
         explore::explore(20 * runs)?;
+    }
+    if wanted(Part::Schedules) {
+        schedule::schedules(runs)?;
     }
     if wanted(Part::Cli) {
         process::cli(5)?;
