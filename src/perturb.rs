@@ -124,6 +124,9 @@ impl Perturbation {
             Perturbation::Schedule if inputs.schedule != crate::schedule::Strategy::Default => {
                 Some("the scenario has a schedule of its own")
             }
+            Perturbation::Schedule if !scenario.requests.is_empty() || !plain.responses.is_empty() => {
+                Some("a handler serves its requests without a schedule")
+            }
             _ => None,
         }
     }

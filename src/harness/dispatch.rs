@@ -171,6 +171,13 @@ impl Harness {
             &scenario.inputs
         };
         if !scenario.requests.is_empty() || (guest.serves() && scenario.calls.is_empty()) {
+            if inputs.schedule != Strategy::Default {
+                // Its loop does not release held operations yet.
+                return Err(HarnessError::Requests {
+                    name: guest.name.clone(),
+                    reason: "a handler serves its requests without a schedule for now: drop --schedule (or give `default`)".into(),
+                });
+            }
             return self.serve_here(&rt, guest, scenario, inputs);
         }
         let fs = scenario.fs.as_deref().cloned();

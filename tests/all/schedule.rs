@@ -92,3 +92,11 @@ fn each_explored_class_replays_from_its_shrunk_decisions() {
         assert_eq!(class_of(&report), (c.exit.clone(), c.output.clone()), "replay:{decisions} at seed {}", c.first_seed);
     }
 }
+
+#[test]
+fn a_handler_under_a_schedule_is_refused_not_left_waiting() {
+    let path = catalog::scenarios_dir().join(catalog::scenario_file("http-handler"));
+    let scenario = ScenarioFile::load(&path, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}")).scenario;
+    let e = harness().run(&guest("http-handler", World::P3), &scenario.schedule(Strategy::Random { seed: None })).unwrap_err();
+    assert!(e.to_string().contains("without a schedule"), "{e}");
+}
