@@ -135,34 +135,24 @@ impl Gatekeeper {
         let n = s.held.len();
         let point = s.points;
         let step = s.steps + 1;
-        let held_chains: Vec<u64> = s.held.iter().map(|w| w.chain).collect();
-        if let Chooser::Pct(p) = &mut s.chooser {
-            for chain in &held_chains {
-                if !p.priority.contains_key(chain) {
-                    // Initial priorities sit above the change points'
-                    // (1..depth), in random order; a chain gets its own
-                    // the first time one of its operations is held.
+        let State { chooser, held, .. } = &mut *s;
+        if let Chooser::Pct(p) = chooser {
+            for w in held.iter() {
+                // Initial priorities sit above the change points'
+                // (1..depth), in random order; a chain gets its own the
+                // first time one of its operations is held.
+                if !p.priority.contains_key(&w.chain) {
                     let pr = u64::from(p.depth) + (next(&mut p.rng) >> 16);
-                    p.priority.insert(*chain, pr);
+                    p.priority.insert(w.chain, pr);
                 }
             }
         }
-        let choice = if n < 2 {
-            0
-        } else {
-            match &mut s.chooser {
-                Chooser::Random(rng) => (next(rng) % n as u64) as usize,
-                Chooser::Replay(d) => (d.at(point) as usize).min(n - 1),
-                Chooser::Pct(p) => {
-                    let mut best = 0;
-                    for (i, chain) in held_chains.iter().enumerate() {
-                        if p.priority[chain] > p.priority[&held_chains[best]] {
-                            best = i;
-                        }
-                    }
-                    best
-                }
-            }
+        let choice = match chooser {
+            _ if n < 2 => 0,
+            Chooser::Random(rng) => (next(rng) % n as u64) as usize,
+            Chooser::Replay(d) => (d.at(point) as usize).min(n - 1),
+            // The first held of the highest priority.
+            Chooser::Pct(p) => (0..n).rev().max_by_key(|&i| p.priority[&held[i].chain]).unwrap_or(0),
         };
         let w = s.held.remove(choice);
         if let Chooser::Pct(p) = &mut s.chooser {
@@ -227,36 +217,31 @@ impl Hold {
     /// (named `label` in the journal), a later one finds it released.
     pub(crate) fn poll(&mut self, cx: &Context<'_>, label: impl FnOnce() -> String) -> Poll<()> {
         let Some(gate) = &self.gate else { return Poll::Ready(()) };
+        let Some(t) = self.ticket else {
+            // Arrives: the label is for the journal only.
+            let label = if gate.journal.is_some() { label() } else { String::new() };
+            crate::journal::note(&gate.journal, "schedule.ready", || label.clone(), String::new);
+            let mut s = gate.lock();
+            let ticket = s.next_ticket;
+            s.next_ticket += 1;
+            s.held.push(Waiting { ticket, chain: self.chain, label, waker: cx.waker().clone() });
+            drop(s);
+            self.ticket = Some(ticket);
+            if let Some(k) = &*gate.keeper.lock().unwrap_or_else(|e| e.into_inner()) {
+                k.wake_by_ref();
+            }
+            return Poll::Pending;
+        };
         let mut s = gate.lock();
-        match self.ticket {
-            None => {
-                let ticket = s.next_ticket;
-                s.next_ticket += 1;
-                // The label is for the journal only.
-                let label = if gate.journal.is_some() { label() } else { String::new() };
-                drop(s);
-                crate::journal::note(&gate.journal, "schedule.ready", || label.clone(), String::new);
-                let mut s = gate.lock();
-                s.held.push(Waiting { ticket, chain: self.chain, label, waker: cx.waker().clone() });
-                self.ticket = Some(ticket);
-                drop(s);
-                if let Some(k) = &*gate.keeper.lock().unwrap_or_else(|e| e.into_inner()) {
-                    k.wake_by_ref();
-                }
-                Poll::Pending
-            }
-            Some(t) => {
-                if let Some(i) = s.released.iter().position(|r| *r == t) {
-                    s.released.swap_remove(i);
-                    self.ticket = None;
-                    return Poll::Ready(());
-                }
-                if let Some(w) = s.held.iter_mut().find(|w| w.ticket == t) {
-                    w.waker.clone_from(cx.waker());
-                }
-                Poll::Pending
-            }
+        if let Some(i) = s.released.iter().position(|r| *r == t) {
+            s.released.swap_remove(i);
+            self.ticket = None;
+            return Poll::Ready(());
         }
+        if let Some(w) = s.held.iter_mut().find(|w| w.ticket == t) {
+            w.waker.clone_from(cx.waker());
+        }
+        Poll::Pending
     }
 
     /// Waits for this operation's turn.

@@ -307,6 +307,25 @@ impl Drop for Outcome {
     }
 }
 
+/// A stream operation's turn at the run's gate: `None` once it has come,
+/// else what to answer meanwhile (pending, or cancelled when the guest
+/// asks to finish).
+fn wait_turn(
+    turn: &mut Hold,
+    cx: &Context<'_>,
+    finish: bool,
+    label: impl FnOnce() -> String,
+) -> Option<Poll<wasmtime::Result<StreamResult>>> {
+    if turn.poll(cx, label).is_ready() {
+        return None;
+    }
+    if finish {
+        turn.cancel();
+        return Some(Poll::Ready(Ok(StreamResult::Cancelled)));
+    }
+    Some(Poll::Pending)
+}
+
 /// Reads a file from an offset as the guest pulls; holds the inode.
 struct ReadProducer {
     held: Held,
@@ -338,12 +357,8 @@ impl<D> StreamProducer<D> for ReadProducer {
         finish: bool,
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let me = &mut *self;
-        if me.turn.poll(cx, || format!("fs.stream-read {}", me.log.name())).is_pending() {
-            if finish {
-                me.turn.cancel();
-                return Poll::Ready(Ok(StreamResult::Cancelled));
-            }
-            return Poll::Pending;
+        if let Some(waiting) = wait_turn(&mut me.turn, cx, finish, || format!("fs.stream-read {}", me.log.name())) {
+            return waiting;
         }
         let mut dst = dst.as_direct(store, CHUNK);
         let buf = dst.remaining();
@@ -428,12 +443,10 @@ impl<D> StreamConsumer<D> for WriteConsumer {
     ) -> Poll<wasmtime::Result<StreamResult>> {
         let mut src = src.as_direct(store);
         let me = &mut *self;
-        if !src.remaining().is_empty() && me.turn.poll(cx, || format!("fs.stream-write {}", me.log.name())).is_pending() {
-            if finish {
-                me.turn.cancel();
-                return Poll::Ready(Ok(StreamResult::Cancelled));
-            }
-            return Poll::Pending;
+        if !src.remaining().is_empty()
+            && let Some(waiting) = wait_turn(&mut me.turn, cx, finish, || format!("fs.stream-write {}", me.log.name()))
+        {
+            return waiting;
         }
         let bytes = src.remaining();
         if let Some(e) = super::stream_refusal(me.allowed, me.offset, bytes.len()) {
