@@ -174,6 +174,9 @@ pub struct Exploration {
     /// the runs made.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// What the `exhaustive` schedule walked, when it was the schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walk: Option<Walk>,
     /// The command a class's replay starts with (`wasi-replay run
     /// app.wasm --dir …`); the caller fills it, a class adds its seed and
     /// faults.
@@ -181,6 +184,18 @@ pub struct Exploration {
     pub replay: String,
     /// The classes.
     pub classes: Vec<Class>,
+}
+
+/// What an `exhaustive` exploration walked: the schedules of each seed,
+/// depth-first, up to a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Walk {
+    /// The most schedules walked from one seed.
+    pub bound: u64,
+    /// How many seeds had more schedules than that: their walks stopped
+    /// at the bound. 0 means every schedule of every seed was run.
+    pub cut: u64,
 }
 
 /// How a report's run ended, as a class names it.
@@ -227,7 +242,9 @@ pub fn class_of(report: &RunReport) -> (String, String) {
 
 struct Seen {
     runs: u64,
-    first_seed: u64,
+    /// The seed of the first run that gave it, and its place in that
+    /// seed's walk (0 outside one).
+    first: (u64, u64),
     struck: Vec<String>,
     decisions: Option<String>,
 }
@@ -273,59 +290,86 @@ pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config
     let count = if first >= config.seeds.end { 0 } else { (config.seeds.end - first).div_ceil(n) };
     let seed_of = |i: usize| first + i as u64 * n;
     let classes: Mutex<BTreeMap<(String, String), Seen>> = Mutex::new(BTreeMap::new());
-    harness.run_each(
-        guest,
-        usize::try_from(count).unwrap_or(usize::MAX),
-        config.threads,
-        |i| Cow::Owned(config.scenario_for(base, seed_of(i))),
-        |i, report| {
-            let seed = seed_of(i);
-            let key = class_of(&report);
-            let struck = || report.faults.as_ref().map_or_else(Vec::new, |f| f.fired.iter().map(|x| x.fault.clone()).collect());
-            let decisions = || report.schedule.as_ref().map(|s| s.decisions.clone());
-            let mut all = classes.lock().unwrap_or_else(|e| e.into_inner());
-            watch.runs.fetch_add(1, Ordering::Relaxed);
-            match all.get_mut(&key) {
-                Some(seen) => {
-                    seen.runs += 1;
-                    if seed < seen.first_seed {
-                        seen.first_seed = seed;
-                        seen.struck = struck();
-                        seen.decisions = decisions();
-                    }
-                }
-                None => {
-                    all.insert(key, Seen { runs: 1, first_seed: seed, struck: struck(), decisions: decisions() });
-                    watch.classes.store(all.len(), Ordering::Relaxed);
+    let made = AtomicU64::new(0);
+    // Folds one run into its class: `at` is its seed and, in a walk, its
+    // place in the seed's walk; the lowest gives the class its example.
+    let fold = |at: (u64, u64), report: RunReport| {
+        let key = class_of(&report);
+        let struck = || report.faults.as_ref().map_or_else(Vec::new, |f| f.fired.iter().map(|x| x.fault.clone()).collect());
+        let decisions = || report.schedule.as_ref().map(|s| s.decisions.clone());
+        let mut all = classes.lock().unwrap_or_else(|e| e.into_inner());
+        made.fetch_add(1, Ordering::Relaxed);
+        watch.runs.fetch_add(1, Ordering::Relaxed);
+        match all.get_mut(&key) {
+            Some(seen) => {
+                seen.runs += 1;
+                if at < seen.first {
+                    seen.first = at;
+                    seen.struck = struck();
+                    seen.decisions = decisions();
                 }
             }
-            !watch.stop.load(Ordering::Relaxed)
-        },
-    )?;
+            None => {
+                all.insert(key, Seen { runs: 1, first: at, struck: struck(), decisions: decisions() });
+                watch.classes.store(all.len(), Ordering::Relaxed);
+            }
+        }
+        !watch.stop.load(Ordering::Relaxed)
+    };
+    let walked = match base.inputs.schedule {
+        crate::schedule::Strategy::Exhaustive { bound } => {
+            let cut = walk_seeds(harness, guest, usize::try_from(count).unwrap_or(usize::MAX), config.threads, bound, |i| {
+                let seed = seed_of(i);
+                (config.scenario_for(base, seed), move |ordinal, report| fold((seed, ordinal), report))
+            })?;
+            Some(Walk { bound, cut })
+        }
+        _ => {
+            harness.run_each(
+                guest,
+                usize::try_from(count).unwrap_or(usize::MAX),
+                config.threads,
+                |i| Cow::Owned(config.scenario_for(base, seed_of(i))),
+                |i, report| fold((seed_of(i), 0), report),
+            )?;
+            None
+        }
+    };
     let interrupted = watch.stop.load(Ordering::Relaxed);
     let mut found = Vec::new();
     for ((exit, output), seen) in classes.into_inner().unwrap_or_else(|e| e.into_inner()) {
         let class = (exit.clone(), output.clone());
-        let mut minimal = shrink(harness, guest, base, seen.first_seed, &seen.struck, &class)?;
+        let first_seed = seen.first.0;
+        // A walked class's faults shrink under its own schedule.
+        let replayed;
+        let base = match (&walked, &seen.decisions) {
+            (Some(_), Some(d)) => {
+                replayed = base.clone().schedule(crate::schedule::Strategy::Replay(d.parse().unwrap_or_default()));
+                &replayed
+            }
+            _ => base,
+        };
+        let mut minimal = shrink(harness, guest, base, first_seed, &seen.struck, &class)?;
         let decisions = match &seen.decisions {
             Some(d) => {
-                let (faults, fewest) = shrink_decisions(harness, guest, base, seen.first_seed, (&minimal, &seen.struck), d, &class)?;
+                let (faults, fewest) = shrink_decisions(harness, guest, base, first_seed, (&minimal, &seen.struck), d, &class)?;
                 minimal = faults;
                 Some(fewest)
             }
             None => None,
         };
-        found.push(Class {
+        found.push((seen.first, Class {
             exit,
             output,
             runs: seen.runs,
-            first_seed: seen.first_seed,
+            first_seed,
             struck: seen.struck,
             minimal,
             decisions,
-        });
+        }));
     }
-    found.sort_by_key(|c| c.first_seed);
+    found.sort_by_key(|(first, _)| *first);
+    let found = found.into_iter().map(|(_, c)| c).collect();
     let partition = config.partition.unwrap_or((1, 1));
     Ok(Exploration {
         format: FORMAT,
@@ -334,11 +378,111 @@ pub fn explore_watched(harness: &Harness, guest: &Guest, base: &Scenario, config
         faults: config.faults,
         kinds: config.kinds.iter().map(|k| k.name().to_string()).collect(),
         partitions: vec![format!("{}/{}", partition.0, partition.1)],
-        runs: if interrupted { watch.runs.load(Ordering::Relaxed) } else { count },
+        runs: if interrupted || walked.is_some() { made.load(Ordering::Relaxed) } else { count },
         interrupted,
+        walk: walked,
         replay: String::new(),
         classes: found,
     })
+}
+
+/// Walks the schedules of `seeds` seeds, on `threads` threads, a seed to
+/// a thread at a time: `at(i)` gives the `i`-th seed's scenario and what
+/// takes each of its runs (with its place in the walk), which returns
+/// `false` to stop every walk. Returns how many seeds' walks the bound cut.
+fn walk_seeds<F: FnMut(u64, RunReport) -> bool>(
+    harness: &Harness,
+    guest: &Guest,
+    seeds: usize,
+    threads: usize,
+    bound: u64,
+    at: impl Fn(usize) -> (Scenario, F) + Sync,
+) -> Result<u64, HarnessError> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let cut = AtomicU64::new(0);
+    let work = || -> Result<(), HarnessError> {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= seeds || stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            let (scenario, mut each) = at(i);
+            let walked = walk(harness, guest, &scenario, bound, |ordinal, report| {
+                let go_on = each(ordinal, report) && !stop.load(Ordering::Relaxed);
+                if !go_on {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                go_on
+            });
+            match walked {
+                Ok(true) => {
+                    cut.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+    };
+    let threads = threads.clamp(1, seeds.max(1));
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        let mut result = work();
+        for w in workers {
+            let theirs = w.join().map_err(|_| HarnessError::Internal("a walk thread panicked".into()))?;
+            result = result.and(theirs);
+        }
+        result
+    })?;
+    Ok(cut.into_inner())
+}
+
+/// Runs every schedule of `scenario`, depth-first, up to `bound` runs,
+/// handing each report to `each` with its place in the walk; `each`
+/// returning `false` ends the walk. Returns whether the bound cut it.
+///
+/// The first run takes the first-held operation at every decision. A run
+/// whose decisions were fixed up to point `p` (by the replay that made it)
+/// and took the first-held after it leaves, for each later point `i` with
+/// `m` held, the schedules that replay its choices up to `i` and then
+/// choice `1..m` at `i`. They go on a stack, deepest point and lowest
+/// choice on top, so each schedule is run once, and the same scenario is
+/// always walked in the same order.
+fn walk(
+    harness: &Harness,
+    guest: &Guest,
+    scenario: &Scenario,
+    bound: u64,
+    mut each: impl FnMut(u64, RunReport) -> bool,
+) -> Result<bool, HarnessError> {
+    use crate::schedule::{Decisions, Strategy};
+    let mut stack: Vec<Vec<u32>> = vec![Vec::new()];
+    let mut walked = 0;
+    while let Some(prefix) = stack.pop() {
+        if walked == bound {
+            return Ok(true);
+        }
+        let decisions = prefix.iter().enumerate().filter(|(_, c)| **c > 0).map(|(p, c)| (p as u32, *c)).collect();
+        let report = harness.run(guest, &scenario.clone().schedule(Strategy::Replay(Decisions(decisions))))?;
+        let held = report.schedule.as_ref().map_or_else(Vec::new, |s| s.held_counts());
+        for (point, &m) in held.iter().enumerate().skip(prefix.len()) {
+            for choice in (1..m).rev() {
+                let mut other = prefix.clone();
+                other.resize(point, 0);
+                other.push(choice);
+                stack.push(other);
+            }
+        }
+        let go_on = each(walked, report);
+        walked += 1;
+        if !go_on {
+            return Ok(false);
+        }
+    }
+    Ok(false)
 }
 
 /// The fewest of `struck` that, with `seed`, still give `class`.
@@ -441,6 +585,11 @@ pub fn merge(parts: Vec<Exploration>) -> Result<Exploration, ExploreError> {
                 return Err(ExploreError(format!("partition {k} is given twice")));
             }
         }
+        all.walk = match (all.walk, p.walk) {
+            (None, None) => None,
+            (Some(a), Some(b)) if a.bound == b.bound => Some(Walk { bound: a.bound, cut: a.cut + b.cut }),
+            _ => return Err(ExploreError(format!("partition {} walked its schedules differently from {}", p.partitions.join(","), all.partitions.join(",")))),
+        };
         all.partitions.extend(p.partitions);
         all.runs += p.runs;
         all.interrupted |= p.interrupted;
@@ -468,16 +617,28 @@ impl Exploration {
     /// The table: one row per class, with its count and first seed.
     pub fn table(&self) -> String {
         let mut out = format!(
-            "{} over seeds {}..{}: {} runs, {} class{}",
+            "{} over seeds {}..{}: {} run{}, {} class{}",
             self.guest,
             self.seeds.0,
             self.seeds.1,
             self.runs,
+            if self.runs == 1 { "" } else { "s" },
             self.classes.len(),
             if self.classes.len() == 1 { "" } else { "es" }
         );
         if self.faults > 0 {
             out.push_str(&format!(", {} fault{} drawn per run", self.faults, if self.faults == 1 { "" } else { "s" }));
+        }
+        if let Some(w) = &self.walk {
+            match w.cut {
+                0 => out.push_str(&format!("; exhaustive: {} schedule{}, every one walked", self.runs, if self.runs == 1 { "" } else { "s" })),
+                n => out.push_str(&format!(
+                    "; exhaustive: {} schedules walked, {n} seed{} stopped at the bound of {}",
+                    self.runs,
+                    if n == 1 { "" } else { "s" },
+                    w.bound
+                )),
+            }
         }
         if self.interrupted {
             out.push_str(" (interrupted: not every seed ran)");

@@ -37,8 +37,9 @@ pub struct InputArgs {
     #[arg(long)]
     journal: bool,
     /// Which of the operations ready at one virtual instant finishes first
-    /// (see Schedules in the docs): default, random[:SEED], pct:D[:SEED]
-    /// or replay:DECISIONS (a report's `schedule: decisions:`).
+    /// (see Schedules in the docs): default, random[:SEED], pct:D[:SEED],
+    /// replay:DECISIONS (a report's `schedule: decisions:`), or, for
+    /// explore, exhaustive[:BOUND] (every schedule of each seed).
     #[arg(long, value_name = "STRATEGY")]
     schedule: Option<String>,
     /// Bytes for the guest's stdin: a file, or - for this process's stdin.

@@ -87,6 +87,12 @@ impl Harness {
     /// own; a draw in it is resolved first, by a run without the drawn
     /// faults that counts where each kind could strike.
     pub(super) fn run_here(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, Option<MemFs>), HarnessError> {
+        if let Strategy::Exhaustive { .. } = scenario.inputs.schedule {
+            return Err(HarnessError::Schedule {
+                name: guest.name.clone(),
+                reason: "`exhaustive` walks many runs; give it to explore (--schedule, or `schedule` in an [explore] section)".into(),
+            });
+        }
         if matches!(scenario.inputs.schedule, Strategy::Pct { .. }) && scenario.inputs.schedule_steps == 0 {
             let mut counted = scenario.clone();
             counted.inputs.schedule_steps = self.pct_steps(guest, scenario)?;
@@ -173,7 +179,7 @@ impl Harness {
         if !scenario.requests.is_empty() || (guest.serves() && scenario.calls.is_empty()) {
             if inputs.schedule != Strategy::Default {
                 // Its loop does not release held operations yet.
-                return Err(HarnessError::Requests {
+                return Err(HarnessError::Schedule {
                     name: guest.name.clone(),
                     reason: "a handler serves its requests without a schedule for now: drop --schedule (or give `default`)".into(),
                 });

@@ -72,6 +72,15 @@ pub enum HarnessError {
         /// What is wrong.
         reason: String,
     },
+    /// The scenario's schedule cannot be taken: `exhaustive` in a single
+    /// run, or any schedule for a handler.
+    #[error("{name}: schedule: {reason}")]
+    Schedule {
+        /// The guest.
+        name: String,
+        /// Why not.
+        reason: String,
+    },
     /// A call the scenario makes does not fit the guest's exports: an
     /// unknown or ambiguous function, bad WAVE, a wrong arity or type.
     #[error("{name}: call `{call}`: {reason}")]

@@ -29,6 +29,8 @@ struct State {
     next_chain: u64,
     /// Decisions so far: releases made with two or more held.
     points: u32,
+    /// How many were held at each decision.
+    held_at: Vec<u32>,
     /// Releases so far.
     steps: u32,
     taken: Vec<(u32, u32)>,
@@ -69,6 +71,9 @@ pub struct Taken {
     pub points: u32,
     /// How many operations were held and released.
     pub steps: u32,
+    /// How many operations were held at each decision, in order: the
+    /// choices the run could have made, which `exhaustive` walks.
+    pub held: Vec<u32>,
 }
 
 impl Gatekeeper {
@@ -86,6 +91,9 @@ impl Gatekeeper {
                 Chooser::Pct(Pct { rng, depth: *depth, changes, priority: HashMap::new() })
             }
             Strategy::Replay(d) => Chooser::Replay(d.clone()),
+            // An exploration gives each schedule of the walk as a replay;
+            // alone, it is the walk's first.
+            Strategy::Exhaustive { .. } => Chooser::Replay(Decisions::default()),
         };
         Some(Arc::new(Gatekeeper::with(chooser, journal)))
     }
@@ -99,6 +107,7 @@ impl Gatekeeper {
                 next_ticket: 0,
                 next_chain: 0,
                 points: 0,
+                held_at: Vec::new(),
                 steps: 0,
                 taken: Vec::new(),
             }),
@@ -165,6 +174,7 @@ impl Gatekeeper {
         s.steps = step;
         if n >= 2 {
             s.points += 1;
+            s.held_at.push(n as u32);
             if choice > 0 {
                 s.taken.push((point, choice as u32));
             }
@@ -188,7 +198,7 @@ impl Gatekeeper {
     /// What the gate did so far.
     pub(crate) fn taken(&self) -> Taken {
         let s = self.lock();
-        Taken { decisions: Decisions(s.taken.clone()), points: s.points, steps: s.steps }
+        Taken { decisions: Decisions(s.taken.clone()), points: s.points, steps: s.steps, held: s.held_at.clone() }
     }
 
     fn chain(&self) -> u64 {

@@ -25,7 +25,7 @@ mod strategy;
 
 pub(crate) use gate::{Gate, Gatekeeper, Hold};
 pub use gate::Taken;
-pub use strategy::{Decisions, Strategy};
+pub use strategy::{Decisions, EXHAUSTIVE_BOUND, Strategy};
 
 /// A run's schedule in its report: what its gate did, whatever strategy
 /// chose it, so a run and its replay leave the same report.
@@ -39,6 +39,11 @@ pub struct ScheduleReport {
     pub points: u32,
     /// How many operations were held and released.
     pub steps: u32,
+    /// How many operations were held at each decision, joined by `-`
+    /// (`-` alone with no decisions): the choices the run could have
+    /// made, which the `exhaustive` walk moves through.
+    #[serde(default)]
+    pub held: String,
 }
 
 impl ScheduleReport {
@@ -48,6 +53,16 @@ impl ScheduleReport {
             decisions: taken.decisions.to_string(),
             points: taken.points,
             steps: taken.steps,
+            held: if taken.held.is_empty() {
+                "-".into()
+            } else {
+                taken.held.iter().map(u32::to_string).collect::<Vec<_>>().join("-")
+            },
         }
+    }
+
+    /// [`ScheduleReport::held`] read back (empty for a text it cannot read).
+    pub fn held_counts(&self) -> Vec<u32> {
+        self.held.split('-').filter(|n| !n.is_empty()).map_while(|n| n.parse().ok()).collect()
     }
 }

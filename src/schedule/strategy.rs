@@ -26,7 +26,19 @@ pub enum Strategy {
     },
     /// The decisions of an earlier run, given back.
     Replay(Decisions),
+    /// Every schedule, depth-first: the first run takes the first-held
+    /// operation at each decision, and each later run replays a prefix of
+    /// an earlier one with one choice moved on, until every branch is
+    /// walked or `bound` runs were made. It takes many runs, so only an
+    /// exploration walks it (a single run refuses it).
+    Exhaustive {
+        /// The most schedules walked from one seed.
+        bound: u64,
+    },
 }
+
+/// The schedules `exhaustive` walks from one seed when no bound is given.
+pub const EXHAUSTIVE_BOUND: u64 = 10_000;
 
 /// The decisions of a run that differ from taking the first-held
 /// operation: at the `point`-th decision (counting from 0, only where two
@@ -93,6 +105,8 @@ impl fmt::Display for Strategy {
             Strategy::Pct { depth, seed: None } => write!(f, "pct:{depth}"),
             Strategy::Pct { depth, seed: Some(s) } => write!(f, "pct:{depth}:{s}"),
             Strategy::Replay(d) => write!(f, "replay:{d}"),
+            Strategy::Exhaustive { bound: EXHAUSTIVE_BOUND } => f.write_str("exhaustive"),
+            Strategy::Exhaustive { bound } => write!(f, "exhaustive:{bound}"),
         }
     }
 }
@@ -101,7 +115,7 @@ impl std::str::FromStr for Strategy {
     type Err = String;
 
     /// `default`, `random`, `random:SEED`, `pct:D`, `pct:D:SEED` or
-    /// `replay:DECISIONS`.
+    /// `replay:DECISIONS`, `exhaustive` or `exhaustive:BOUND`.
     fn from_str(text: &str) -> Result<Self, String> {
         let (name, rest) = text.split_once(':').unwrap_or((text, ""));
         let seed = |s: &str| s.parse::<u64>().map_err(|_| format!("`{s}` is not a seed (a number up to 2^64 - 1)"));
@@ -118,8 +132,13 @@ impl std::str::FromStr for Strategy {
                 Ok(Strategy::Pct { depth, seed: s.map(seed).transpose()? })
             }
             ("replay", d) => Ok(Strategy::Replay(d.parse()?)),
+            ("exhaustive", "") => Ok(Strategy::Exhaustive { bound: EXHAUSTIVE_BOUND }),
+            ("exhaustive", b) => match b.parse::<u64>() {
+                Ok(bound @ 1..) => Ok(Strategy::Exhaustive { bound }),
+                _ => Err(format!("`exhaustive:{b}`: the bound is a number of schedules, at least 1")),
+            },
             _ => Err(format!(
-                "`{text}` is not a schedule: use default, random, random:SEED, pct:D, pct:D:SEED or replay:DECISIONS"
+                "`{text}` is not a schedule: use default, random, random:SEED, pct:D, pct:D:SEED, replay:DECISIONS, exhaustive or exhaustive:BOUND"
             )),
         }
     }
@@ -131,7 +150,7 @@ mod tests {
 
     #[test]
     fn texts_read_back() {
-        for text in ["default", "random", "random:7", "pct:2", "pct:3:11", "replay:-", "replay:0.1-4.2"] {
+        for text in ["default", "random", "random:7", "pct:2", "pct:3:11", "replay:-", "replay:0.1-4.2", "exhaustive", "exhaustive:50"] {
             let s: Strategy = text.parse().unwrap();
             assert_eq!(s.to_string(), text);
         }
@@ -150,6 +169,8 @@ mod tests {
             ("replay:3", "not a decision"),
             ("replay:3.1-2.1", "increase"),
             ("fifo", "not a schedule"),
+            ("exhaustive:0", "bound"),
+            ("exhaustive:x", "bound"),
         ] {
             let e = text.parse::<Strategy>().unwrap_err();
             assert!(e.contains(says), "{text}: {e}");

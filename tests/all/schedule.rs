@@ -100,3 +100,50 @@ fn a_handler_under_a_schedule_is_refused_not_left_waiting() {
     let e = harness().run(&guest("http-handler", World::P3), &scenario.schedule(Strategy::Random { seed: None })).unwrap_err();
     assert!(e.to_string().contains("without a schedule"), "{e}");
 }
+
+fn explore_race(world: World, scenario: &Scenario, schedule: &str, seeds: std::ops::Range<u64>) -> wasi_replay::explore::Exploration {
+    use wasi_replay::explore::{Config, explore};
+    let config = Config { seeds, faults: 0, kinds: Vec::new(), partition: None, threads: 2 };
+    let base = scenario.clone().schedule(schedule.parse().unwrap());
+    explore(harness(), &guest("race-counter", world), &base, &config).unwrap_or_else(|e| panic!("{schedule}: {e}"))
+}
+
+fn classes(found: &wasi_replay::explore::Exploration) -> std::collections::BTreeSet<(String, String)> {
+    found.classes.iter().map(|c| (c.exit.clone(), c.output.clone())).collect()
+}
+
+#[test]
+fn the_exhaustive_walk_finds_every_class_pct_found_and_stops_at_its_bound() {
+    let walked = explore_race(World::P3, &race(), "exhaustive", 0..1);
+    let w = walked.walk.expect("an exhaustive exploration says what it walked");
+    assert_eq!(w.cut, 0, "race-counter's schedules fit the default bound:\n{}", walked.show());
+    let pct = explore_race(World::P3, &race(), "pct:2", 0..200);
+    assert_eq!(classes(&walked), classes(&pct), "the walk:\n{}\npct:2:\n{}", walked.show(), pct.show());
+    assert!(walked.classes.iter().any(|c| c.exit == "status 1"));
+    // The first schedule walked takes the first-held operation everywhere.
+    assert_eq!(walked.classes[0].decisions.as_deref(), Some("-"));
+
+    let cut = explore_race(World::P3, &race(), &format!("exhaustive:{}", walked.runs - 1), 0..2);
+    assert_eq!((cut.runs, cut.walk.unwrap().cut), (2 * (walked.runs - 1), 2), "{}", cut.table());
+    assert!(cut.table().contains("2 seeds stopped at the bound"), "{}", cut.table());
+}
+
+#[test]
+fn the_serial_twin_is_one_class_under_every_strategy() {
+    let serial = race().args(["race-counter", "--serial"]);
+    for (world, schedules) in [(World::P2, 1), (World::P3, 4)] {
+        for strategy in ["random", "pct:2", "pct:3"] {
+            let found = explore_race(world, &serial, strategy, 0..50);
+            assert_eq!(found.classes.len(), 1, "{world} {strategy}:\n{}", found.show());
+        }
+        let walked = explore_race(world, &serial, "exhaustive", 0..1);
+        assert_eq!((walked.classes.len(), walked.runs), (1, schedules), "{world}:\n{}", walked.show());
+        assert_eq!(classes(&walked), classes(&explore_race(world, &serial, "default", 0..1)), "{world}");
+    }
+}
+
+#[test]
+fn a_single_run_refuses_the_exhaustive_walk() {
+    let e = harness().run(&guest("race-counter", World::P3), &race().schedule("exhaustive".parse().unwrap())).unwrap_err();
+    assert!(e.to_string().contains("give it to explore"), "{e}");
+}
