@@ -49,12 +49,12 @@ fn pct_finds_the_lost_update_and_its_decisions_replay_it() {
 }
 
 #[test]
-fn p2_blocks_on_every_call_so_it_has_no_choice_to_make() {
-    for strategy in ["random:1", "pct:2:3"] {
-        let r = run(World::P2, strategy, false);
-        assert_eq!(r.exit, Exit::Status(0), "{strategy}");
-        assert_eq!(r.schedule.as_ref().unwrap().points, 0, "{strategy}: p2 holds one operation at a time");
-    }
+fn p2_reorders_the_responses_but_its_file_calls_never_lose_an_update() {
+    let walked = explore_race(World::P2, &race(), "exhaustive", 0..1);
+    assert!(walked.classes.len() >= 2, "p2 polls both jobs' responses at once, so their order varies:\n{}", walked.show());
+    assert!(walked.classes.iter().all(|c| c.exit == "status 0"), "a p2 read and write complete inline:\n{}", walked.show());
+    let r = run(World::P2, "replay:-", false);
+    assert!(r.schedule.as_ref().unwrap().points > 0, "two responses are held at once");
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn the_exhaustive_walk_finds_every_class_pct_found_and_stops_at_its_bound() {
 #[test]
 fn the_serial_twin_is_one_class_under_every_strategy() {
     let serial = race().args(["race-counter", "--serial"]);
-    for (world, schedules) in [(World::P2, 1), (World::P3, 4)] {
+    for (world, schedules) in [(World::P2, 4), (World::P3, 4)] {
         for strategy in ["random", "pct:2", "pct:3"] {
             let found = explore_race(world, &serial, strategy, 0..50);
             assert_eq!(found.classes.len(), 1, "{world} {strategy}:\n{}", found.show());

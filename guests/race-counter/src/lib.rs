@@ -4,10 +4,13 @@
 //! writing it back, with no lock. When both reads come before either
 //! write, one update is lost and the guest exits 1.
 //!
-//! In p3 the jobs are two futures of one `join!`: while one waits on the
+//! The jobs are two futures of one `join!`. In p3 while one waits on the
 //! host the other runs, so the order in which the host finishes their
-//! reads and writes decides the count. In p2 every call blocks, so the
-//! first job ends before the second starts and the count is always 2.
+//! reads and writes decides the count. In p2 only the HTTP responses
+//! wait (the support crate polls every pending one at once with
+//! `wasi:io/poll.poll`): the order of the responses decides which job
+//! counts first, but each count's read and write are calls that complete
+//! inline, so no order loses an update.
 //!
 //! With `--serial`, the robust twin: the fetches still run at once, but
 //! the counting waits until both are done and then goes one job at a

@@ -29,15 +29,21 @@ pub mod os;
 #[doc(hidden)]
 pub use futures;
 
-/// Drives a future that never waits: every p1 and p2 call below the
-/// scenario completes inline (p3 has the host's own executor).
+/// Drives a future on the calling thread. Every p1 call and every p2
+/// call but an HTTP response completes inline; a p2 response not yet in
+/// leaves its pollable with the reactor (`os::wait_any`), and the future
+/// is polled again once `wasi:io/poll.poll` says one of the waiting
+/// pollables is ready. p3 has the host's own executor.
 #[cfg(not(feature = "p3"))]
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     let mut f = std::pin::pin!(f);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    match f.as_mut().poll(&mut cx) {
-        std::task::Poll::Ready(v) => v,
-        std::task::Poll::Pending => panic!("a {} scenario future returned Pending", os::WORLD),
+    loop {
+        match f.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(v) => return v,
+            std::task::Poll::Pending if os::wait_any() => {}
+            std::task::Poll::Pending => panic!("a {} scenario future returned Pending", os::WORLD),
+        }
     }
 }
 #[cfg(feature = "p2")]

@@ -119,6 +119,11 @@ fn check(errno: i32) -> Res<()> {
 
 pub use crate::block_on;
 
+/// Every p1 call completes inline: no future ever waits.
+pub(crate) fn wait_any() -> bool {
+    false
+}
+
 fn write_fd(fd: u32, mut bytes: &[u8]) -> Res<()> {
     while !bytes.is_empty() {
         let iov = sys::Iovec { buf: bytes.as_ptr(), len: bytes.len() };

@@ -501,7 +501,7 @@ pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Optio
         try_write_all(&stream, bytes)?;
     }
     OutgoingBody::finish(outgoing, None).map_err(|e| name(&e))?;
-    pending.subscribe().block();
+    ResponseIn(&pending).await;
     let response = match pending.get() {
         Some(Ok(Ok(r))) => r,
         Some(Ok(Err(e))) => return Err(name(&e)),
@@ -519,6 +519,40 @@ pub async fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Optio
     let body = read_all(&stream);
     drop(stream);
     Ok(HttpResponse { status, headers, body })
+}
+
+std::thread_local! {
+    /// The pollables of the responses the running futures wait for.
+    static WAITING: std::cell::RefCell<Vec<wasip2::io::poll::Pollable>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Ready when the response is in. Until then its pollable waits with the
+/// others' in [`WAITING`], so that two requests of one `join!` are in
+/// flight together and `wasi:io/poll.poll` says which answered first.
+struct ResponseIn<'a>(&'a wasip2::http::types::FutureIncomingResponse);
+
+impl std::future::Future for ResponseIn<'_> {
+    type Output = ();
+
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        let pollable = self.0.subscribe();
+        if pollable.ready() {
+            return std::task::Poll::Ready(());
+        }
+        WAITING.with_borrow_mut(|w| w.push(pollable));
+        std::task::Poll::Pending
+    }
+}
+
+/// Blocks until one of the waiting responses is in; false when none
+/// waits (the future that returned Pending waits on nothing it can).
+pub(crate) fn wait_any() -> bool {
+    let waiting = WAITING.take();
+    if waiting.is_empty() {
+        return false;
+    }
+    wasip2::io::poll::poll(&waiting.iter().collect::<Vec<_>>());
+    true
 }
 
 fn method_name(m: &wasip2::http::types::Method) -> String {
