@@ -23,6 +23,9 @@ pub struct Capture {
     cap: usize,
     journal: crate::journal::Journal,
     op: &'static str,
+    /// The run's schedule gate: each write of a p3 stream waits its turn
+    /// there (p2 and p1 writes complete inside the call).
+    gate: crate::schedule::Gate,
 }
 
 impl std::fmt::Debug for Capture {
@@ -34,13 +37,19 @@ impl std::fmt::Debug for Capture {
 impl Capture {
     /// A capture keeping at most `cap` bytes.
     pub fn new(cap: usize) -> Self {
-        Capture { buf: Arc::default(), cap, journal: None, op: "" }
+        Capture { buf: Arc::default(), cap, journal: None, op: "", gate: None }
     }
 
     /// The same capture, noting each write as `op` in `journal`.
     pub(crate) fn journaled(mut self, journal: &crate::journal::Journal, op: &'static str) -> Self {
         self.journal = journal.clone();
         self.op = op;
+        self
+    }
+
+    /// The same capture, holding each write of a p3 stream at `gate`.
+    pub(crate) fn scheduled(mut self, gate: &crate::schedule::Gate) -> Self {
+        self.gate = gate.clone();
         self
     }
 
@@ -77,7 +86,35 @@ impl StdoutStream for Capture {
     }
 
     fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
-        Box::new(self.clone())
+        match &self.gate {
+            None => Box::new(self.clone()),
+            Some(_) => Box::new(Held { hold: crate::schedule::Hold::new(&self.gate), capture: self.clone() }),
+        }
+    }
+}
+
+/// One p3 output stream under a schedule: each write waits its turn at
+/// the gate, so writes of streams open at once (two tasks printing) land
+/// in the order the schedule gives.
+struct Held {
+    hold: crate::schedule::Hold,
+    capture: Capture,
+}
+
+impl tokio::io::AsyncWrite for Held {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let op = self.capture.op;
+        std::task::ready!(self.hold.poll(cx, || format!("{op} of {} bytes", buf.len())));
+        self.capture.push(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
     }
 }
 

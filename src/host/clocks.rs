@@ -67,8 +67,9 @@ impl HostMonotonicClock for Monotonic {
     }
 }
 
-/// The view the monotonic clock host is implemented on.
-pub struct ClockView<'a>(&'a VirtualClock, &'a Journal);
+/// The view the monotonic clock host is implemented on: the clock, the
+/// journal and the schedule's gate, where a timer that fired waits its turn.
+pub struct ClockView<'a>(&'a VirtualClock, &'a Journal, &'a crate::schedule::Gate);
 
 /// [`HasData`] marker for the monotonic clock host.
 pub struct Clocks;
@@ -82,7 +83,7 @@ pub(crate) fn add_to_linker<T: super::HostState>(linker: &mut Linker<T>) -> wasm
     linker.allow_shadowing(true);
     monotonic_clock::add_to_linker::<T, Clocks>(linker, |t| {
         let core = t.core();
-        ClockView(&core.clock, &core.journal)
+        ClockView(&core.clock, &core.journal, &core.gate)
     })?;
     linker.allow_shadowing(false);
     Ok(())
@@ -110,23 +111,37 @@ impl monotonic_clock::Host for ClockView<'_> {
     }
 }
 
+/// Sleeps `ns` and, under a schedule, waits at `gate` once the timer has
+/// fired: timers that fire at one virtual instant finish in the order the
+/// schedule gives (a zero wait fires nothing, and is not held).
+async fn timer(gate: crate::schedule::Gate, ns: u64, label: impl FnOnce() -> String) {
+    sleep_ns(ns).await;
+    if gate.is_some() {
+        crate::schedule::Hold::new(&gate).wait(label).await;
+    }
+}
+
 impl<U> monotonic_clock::HostWithStore<U> for Clocks {
     async fn wait_until(store: &Accessor<U, Self>, when: monotonic_clock::Mark) -> wasmtime::Result<()> {
-        let now = store.with(|mut view| {
+        let (now, gate) = store.with(|mut view| {
             let view = view.get();
             note(view.1, "clock.wait-until", || when.to_string(), String::new);
-            view.0.monotonic()
+            (view.0.monotonic(), view.2.clone())
         });
         if when > now {
-            sleep_ns(when - now).await;
+            timer(gate, when - now, || format!("timer until {when}")).await;
         }
         Ok(())
     }
 
     async fn wait_for(store: &Accessor<U, Self>, how_long: types::Duration) -> wasmtime::Result<()> {
-        store.with(|mut view| note(view.get().1, "clock.wait", || duration(how_long.into()), String::new));
+        let gate = store.with(|mut view| {
+            let view = view.get();
+            note(view.1, "clock.wait", || duration(how_long.into()), String::new);
+            view.2.clone()
+        });
         if how_long > 0 {
-            sleep_ns(how_long).await;
+            timer(gate, how_long, || format!("timer of {}", duration(how_long.into()))).await;
         }
         Ok(())
     }

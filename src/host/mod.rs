@@ -204,8 +204,8 @@ impl Core {
             f.set_journal(journal.clone());
         }
         let gate = crate::schedule::Gatekeeper::new(&inputs.schedule, inputs.seed, inputs.schedule_steps, journal.clone());
-        let stdout = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stdout.write");
-        let stderr = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stderr.write");
+        let stdout = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stdout.write").scheduled(&gate);
+        let stderr = Capture::new(inputs.limits.capture_bytes).journaled(&journal, "stderr.write").scheduled(&gate);
         let mut entropy = Entropy::from_seed(inputs.seed);
         if let Some(v) = inputs.knobs.insecure {
             let other = Entropy::from_seed(crate::kernel::mix(inputs.seed ^ crate::kernel::mix(v)));
@@ -219,7 +219,7 @@ impl Core {
         b.allow_blocking_current_thread(true);
         b.args(&inputs.args)
             .envs(&inputs.env)
-            .stdin(stdin::Stdin::new(inputs.stdin.clone(), journal.clone(), faults.clone()))
+            .stdin(stdin::Stdin::new(inputs.stdin.clone(), journal.clone(), faults.clone(), gate.clone()))
             .stdout(stdout.clone())
             .stderr(stderr.clone())
             .wall_clock(clocks::faulted_wall_clock(&clock, faults.clone()))

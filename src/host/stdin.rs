@@ -19,11 +19,14 @@ pub(crate) struct Stdin {
     pipe: MemoryInputPipe,
     journal: Journal,
     faults: Faults,
+    /// The run's schedule gate: each read of a p3 stream waits its turn
+    /// there (p2 and p1 reads complete inside the call).
+    gate: crate::schedule::Gate,
 }
 
 impl Stdin {
-    pub(crate) fn new(data: Vec<u8>, journal: Journal, faults: Faults) -> Self {
-        Stdin { pipe: MemoryInputPipe::new(data), journal, faults }
+    pub(crate) fn new(data: Vec<u8>, journal: Journal, faults: Faults, gate: crate::schedule::Gate) -> Self {
+        Stdin { pipe: MemoryInputPipe::new(data), journal, faults, gate }
     }
 
     /// How many of `asked` bytes this read may return: all, or half when
@@ -48,7 +51,25 @@ impl StdinStream for Stdin {
     }
 
     fn async_stream(&self) -> Box<dyn tokio::io::AsyncRead + Send + Sync> {
-        Box::new(self.clone())
+        match &self.gate {
+            None => Box::new(self.clone()),
+            Some(_) => Box::new(Held { hold: crate::schedule::Hold::new(&self.gate), stdin: self.clone() }),
+        }
+    }
+}
+
+/// A p3 stdin stream under a schedule: each read waits its turn at the
+/// gate, as a file stream's does.
+struct Held {
+    hold: crate::schedule::Hold,
+    stdin: Stdin,
+}
+
+impl tokio::io::AsyncRead for Held {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut tokio::io::ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let room = buf.remaining();
+        std::task::ready!(self.hold.poll(cx, || format!("stdin.read of up to {room} bytes")));
+        Pin::new(&mut self.stdin).poll_read(cx, buf)
     }
 }
 

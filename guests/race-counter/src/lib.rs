@@ -15,6 +15,10 @@
 //! With `--serial`, the robust twin: the fetches still run at once, but
 //! the counting waits until both are done and then goes one job at a
 //! time, so no order loses an update.
+//!
+//! With `--timers`, no jobs: three timers of 1 s each race, and the guest
+//! prints the order they fired in. They fire at one virtual instant, so
+//! under a schedule (p3) their order is the schedule's.
 
 use replay_guest::{eprintln, main, os, println};
 
@@ -48,7 +52,13 @@ async fn count(root: &os::Dir, name: &str, bodies: &[String]) {
 async fn run() {
     let (root, _) = os::root();
     root.write(COUNTER, b"{\"count\": 0}\n").await.expect("create counter.json");
-    if std::env::args().any(|a| a == "--serial") {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--timers") {
+        let order = os::race_timers(&[1_000_000_000; 3]).await;
+        println!("timers 1s,1s,1s fired in order {order:?}");
+        return;
+    }
+    if args.iter().any(|a| a == "--serial") {
         let (apples, pears) = replay_guest::futures::join!(fetch(APPLES), fetch(PEARS));
         count(&root, "apples", &apples).await;
         count(&root, "pears", &pears).await;
