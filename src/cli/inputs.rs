@@ -65,7 +65,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     request_body: Option<PathBuf>,
     /// How a handler serves the requests: a fresh instance for each (the
-    /// filesystem carries over), or one shared instance. [default: fresh]
+    /// filesystem carries over), one shared instance in order, or one p3
+    /// instance handling them all at once (concurrent). [default: fresh]
     #[arg(long, value_enum)]
     serve: Option<ServeArg>,
     /// Report format.
@@ -181,6 +182,7 @@ fn parse_dir(s: &str) -> Result<DirArg, String> {
 enum ServeArg {
     Fresh,
     Shared,
+    Concurrent,
 }
 
 fn parse_request(s: &str) -> Result<wasi_replay::Request, String> {
@@ -278,6 +280,7 @@ impl InputArgs {
             serve: self.serve.map(|s| match s {
                 ServeArg::Fresh => Serve::Fresh,
                 ServeArg::Shared => Serve::Shared,
+                ServeArg::Concurrent => Serve::Concurrent,
             }),
             ..ScenarioText::default()
         };

@@ -36,6 +36,9 @@ impl Harness {
         if !scenario.calls.is_empty() {
             return refuse("give requests or calls, not both");
         }
+        if scenario.serve == crate::scenario::Serve::Concurrent && !matches!(guest.pre, Pre::P3 { .. }) {
+            return refuse("serving requests concurrently needs a p3 handler: a p2 incoming-handler takes one request at a time per instance");
+        }
         let fs = scenario.fs.as_deref().cloned();
         let (limits, requests, serve, redact) = (&inputs.limits, &scenario.requests[..], scenario.serve, &inputs.http.redact[..]);
         let outcome = rt.block_on(async {
@@ -177,11 +180,12 @@ impl Harness {
             &scenario.inputs
         };
         if !scenario.requests.is_empty() || (guest.serves() && scenario.calls.is_empty()) {
-            if inputs.schedule != Strategy::Default {
-                // Its loop does not release held operations yet.
+            if inputs.schedule != Strategy::Default && scenario.serve != crate::scenario::Serve::Concurrent {
+                // One request at a time: nothing to order, and its loop
+                // releases no held operation.
                 return Err(HarnessError::Schedule {
                     name: guest.name.clone(),
-                    reason: "a handler serves its requests without a schedule for now: drop --schedule (or give `default`)".into(),
+                    reason: "a handler takes a schedule only when it serves its requests concurrently (--serve concurrent, or serve = \"concurrent\")".into(),
                 });
             }
             return self.serve_here(&rt, guest, scenario, inputs);

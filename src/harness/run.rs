@@ -229,7 +229,7 @@ impl std::task::Wake for Watch {
 /// pollables use) given a turn between them; the paused clock does not
 /// move meanwhile, because the run's task is always awake. Without held
 /// operations the run waits as usual, until `horizon`.
-async fn scheduled<F: std::future::Future>(
+pub(super) async fn scheduled<F: std::future::Future>(
     call: F,
     horizon: tokio::time::Sleep,
     gate: &crate::schedule::Gatekeeper,

@@ -8,7 +8,8 @@
 //! error code, a handler that returns without a response or never
 //! finishes its body. [`Serve::Fresh`] gives each request a fresh store
 //! and instance with the filesystem carried over; [`Serve::Shared`] serves
-//! them all from one instance.
+//! them all from one instance, in order; [`Serve::Concurrent`] hands them
+//! all at once to one p3 instance.
 
 use super::HarnessError;
 use super::run::{Command, Leftovers, exit_of, leftovers, new_store};
@@ -164,33 +165,113 @@ async fn p3_serve<T: HostState + WasiHttpView>(
     store: &mut Store<T>,
     req: &Request,
 ) -> (Answer, wasmtime::Result<()>) {
-    use wasmtime_wasi_http::p3::bindings::http::types::Request as P3Request;
-    let http_req = match http_request(req) {
-        Ok(r) => r.map(|b| b.map_err(|code| wasmtime_wasi_http::p3::bindings::http::types::ErrorCode::InternalError(Some(format!("{code:?}")))).boxed_unsync()),
-        Err(e) => return (Answer { error: Some(format!("request: {e:#}")), ..Answer::default() }, Ok(())),
-    };
-    let served = store
-        .run_concurrent(async |a| {
-            let (request, io) = a.with(|mut s| P3Request::from_http(s.data_mut().http().hooks, http_req));
-            let (handled, _) = futures::future::join(service.handle(a, request), io).await;
-            let response = match handled? {
-                Ok(response) => response,
-                Err(code) => return Ok(Answer { error: Some(format!("error-code: {code:?}")), ..Answer::default() }),
-            };
-            let response = a.with(|mut s| response.into_http(&mut s, async { Ok(()) }))?;
-            let (parts, body) = response.into_parts();
-            let mut answer = Answer { status: Some(parts.status.as_u16()), headers: headers_of(&parts.headers), ..Answer::default() };
-            match body.collect().await {
-                Ok(c) => answer.body = c.to_bytes().to_vec(),
-                Err(e) => answer.error = Some(format!("body: {e:?}")),
-            }
-            Ok::<_, wasmtime::Error>(answer)
-        })
-        .await;
-    match served {
+    match store.run_concurrent(async |a| p3_answer(a, service, req).await).await {
         Ok(Ok(answer)) => (answer, Ok(())),
         Ok(Err(e)) | Err(e) => (Answer::default(), Err(e)),
     }
+}
+
+/// Hands `req` to a p3 handler inside its store's event loop and reads
+/// the response whole. The error is what ended the instance.
+async fn p3_answer<T: HostState + WasiHttpView>(
+    a: &wasmtime::component::Accessor<T>,
+    service: &wasmtime_wasi_http::p3::bindings::Service,
+    req: &Request,
+) -> wasmtime::Result<Answer> {
+    use wasmtime_wasi_http::p3::bindings::http::types::Request as P3Request;
+    let http_req = match http_request(req) {
+        Ok(r) => r.map(|b| b.map_err(|code| wasmtime_wasi_http::p3::bindings::http::types::ErrorCode::InternalError(Some(format!("{code:?}")))).boxed_unsync()),
+        Err(e) => return Ok(Answer { error: Some(format!("request: {e:#}")), ..Answer::default() }),
+    };
+    let (request, io) = a.with(|mut s| P3Request::from_http(s.data_mut().http().hooks, http_req));
+    let (handled, _) = futures::future::join(service.handle(a, request), io).await;
+    let response = match handled? {
+        Ok(response) => response,
+        Err(code) => return Ok(Answer { error: Some(format!("error-code: {code:?}")), ..Answer::default() }),
+    };
+    let response = a.with(|mut s| response.into_http(&mut s, async { Ok(()) }))?;
+    let (parts, body) = response.into_parts();
+    let mut answer = Answer { status: Some(parts.status.as_u16()), headers: headers_of(&parts.headers), ..Answer::default() };
+    match body.collect().await {
+        Ok(c) => answer.body = c.to_bytes().to_vec(),
+        Err(e) => answer.error = Some(format!("body: {e:?}")),
+    }
+    Ok(answer)
+}
+
+/// Serves every request at once from one p3 instance
+/// ([`Serve::Concurrent`]), under the run's schedule when it has one.
+/// The HTTP exchanges the handler made go to the report's `http`, since
+/// no one request owns them.
+async fn serve_concurrent<T: HostState + WasiHttpView>(
+    engine: &Engine,
+    command: &Command<T>,
+    state: T,
+    limits: &Limits,
+    requests: &[Request],
+    redact: &[String],
+) -> Result<Outcome, HarnessError> {
+    let (mut store, horizon) = new_store(engine, state, limits)?;
+    let gate = store.data_mut().core().gate.clone();
+    let work = async {
+        let Instance::P3(service) = Instance::new(command, &mut store).await? else {
+            wasmtime::bail!("concurrent serving needs a p3 handler");
+        };
+        for req in requests {
+            crate::journal::note(&store.data_mut().core().journal, "http.serve", || req.line(), String::new);
+        }
+        store
+            .run_concurrent(async |a| {
+                let each = requests.iter().map(|req| p3_answer(a, &service, req));
+                futures::future::join_all(each).await.into_iter().collect::<wasmtime::Result<Vec<Answer>>>()
+            })
+            .await?
+    };
+    let served = match &gate {
+        Some(g) => super::run::scheduled(work, tokio::time::sleep_until(horizon), g).await,
+        None => tokio::select! {
+            biased;
+            r = work => Some(r),
+            () = tokio::time::sleep_until(horizon) => None,
+        },
+    };
+    let (answers, exit) = match served {
+        Some(Ok(answers)) => (answers, None),
+        Some(Err(e)) => (Vec::new(), Some(exit_of(Err(e), limits))),
+        None => {
+            let ns = u64::try_from(store.data_mut().core().clock.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            (Vec::new(), Some(Exit::WaitsForever { virtual_time_ns: ns }))
+        }
+    };
+    let mut answers = answers.into_iter();
+    let responses = requests
+        .iter()
+        .map(|req| match (answers.next(), &exit) {
+            (Some(answer), _) => entry(req, answer, redact),
+            (None, x) => {
+                let why = x.as_ref().map_or_else(|| "no answer".to_string(), ended);
+                ResponseReport { request: req.line(), status: None, headers: Vec::new(), body: None, error: Some(why), http: Vec::new() }
+            }
+        })
+        .collect();
+    let http = exchanges_since(store.data_mut().core(), 0);
+    let schedule = gate.as_ref().map(|g| g.taken());
+    let mut out = leftovers(store.data_mut().core())?;
+    out.truncated.sort();
+    out.truncated.dedup();
+    Ok(Outcome {
+        schedule,
+        exit: exit.unwrap_or(Exit::Status(0)),
+        elapsed_ns: out.elapsed_ns,
+        stdout: out.stdout,
+        stderr: out.stderr,
+        truncated: out.truncated,
+        fs: out.fs,
+        http,
+        calls: Vec::new(),
+        responses,
+        journal: out.journal,
+    })
 }
 
 /// The report entry of one request.
@@ -241,6 +322,9 @@ pub(super) async fn serve_on<T: HostState + WasiHttpView>(
     serve: Serve,
     redact: &[String],
 ) -> Result<Outcome, HarnessError> {
+    if serve == Serve::Concurrent {
+        return serve_concurrent(engine, command, state(fs)?, limits, requests, redact).await;
+    }
     let mut responses = Vec::new();
     let mut exit = None::<Exit>;
     let mut out = Leftovers { stdout: Vec::new(), stderr: Vec::new(), truncated: Vec::new(), elapsed_ns: 0, fs, journal: None };

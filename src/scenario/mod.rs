@@ -355,6 +355,12 @@ pub enum Serve {
     /// whole virtual kernel carried between them; a request that traps
     /// leaves the rest unserved.
     Shared,
+    /// One p3 instance handles every request at once: each request's
+    /// `handle` call starts together, so a schedule (see
+    /// [`crate::schedule`]) orders their host operations. p2's
+    /// incoming-handler takes one request at a time per instance, so a p2
+    /// handler is refused. A trap ends every request still in flight.
+    Concurrent,
 }
 
 /// An HTTP request no HTTP request can be: which part, and why.

@@ -35,7 +35,9 @@
 //! body = "[]"
 //!
 //! serve = "fresh"              # an HTTP handler: a fresh instance per request
-//!                              # (the filesystem carries over), or "shared"
+//!                              # (the filesystem carries over), "shared" (one
+//!                              # instance, in order) or "concurrent" (one p3
+//!                              # instance, every request at once)
 //! [[request]]                  # a request for an HTTP handler, in order
 //! method = "POST"              # default GET
 //! path = "/echo?x=1"

@@ -94,11 +94,24 @@ fn each_explored_class_replays_from_its_shrunk_decisions() {
 }
 
 #[test]
-fn a_handler_under_a_schedule_is_refused_not_left_waiting() {
+fn a_handler_takes_a_schedule_only_when_it_serves_concurrently_and_only_in_p3() {
     let path = catalog::scenarios_dir().join(catalog::scenario_file("http-handler"));
     let scenario = ScenarioFile::load(&path, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}")).scenario;
     let e = harness().run(&guest("http-handler", World::P3), &scenario.schedule(Strategy::Random { seed: None })).unwrap_err();
-    assert!(e.to_string().contains("without a schedule"), "{e}");
+    assert!(e.to_string().contains("serves its requests concurrently"), "{e}");
+
+    let hits = catalog::scenarios_dir().join("schedule/handler-hits.toml");
+    let hits = ScenarioFile::load(&hits, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}")).scenario;
+    let e = harness().run(&guest("http-handler", World::P2), &hits).unwrap_err();
+    assert!(e.to_string().contains("needs a p3 handler"), "{e}");
+    let lost = |r: &RunReport| {
+        let bodies: Vec<_> = r.responses.iter().map(|x| format!("{:?}", x.body)).collect();
+        bodies.iter().filter(|b| b.contains("hit 1")).count() == 2
+    };
+    let g = guest("http-handler", World::P3);
+    assert!(!lost(&harness().run(&g, &hits).unwrap()), "the default order counts both hits");
+    let replayed = harness().run(&g, &hits.clone().schedule("replay:2.1".parse().unwrap())).unwrap();
+    assert!(lost(&replayed), "replay:2.1 reads both counts before either write: {:#?}", replayed.responses);
 }
 
 fn explore_race(world: World, scenario: &Scenario, schedule: &str, seeds: std::ops::Range<u64>) -> wasi_replay::explore::Exploration {

@@ -1,7 +1,9 @@
 //! `http-handler`: an HTTP handler, no command. Routes a few paths: a
 //! greeting that reads a query parameter, an echo of a POST body, a call
 //! to an upstream that a mock answers, the virtual clock and random, a
-//! session cookie (which a scenario redacts), a panic, an error code, no
+//! session cookie (which a scenario redacts), a hit counter kept in
+//! `/hits.json` by read-modify-write without a lock (served concurrently,
+//! two hits can lose one), a panic, an error code, no
 //! response at all, and a 404 for everything else. When it has a preopen, it appends
 //! each request line to `/requests.log`, so the final tree shows what it
 //! served.
@@ -74,6 +76,16 @@ async fn route(req: HttpRequest) -> HttpResponse {
                 body: Vec::new(),
             }
         }
+        ("GET", "/hit") => match os::preopens().into_iter().next() {
+            Some((root, _)) => {
+                let seen: u64 = root.read("hits.json").await.ok().and_then(|b| String::from_utf8_lossy(&b).trim().parse().ok()).unwrap_or(0);
+                match root.write("hits.json", format!("{}\n", seen + 1).as_bytes()).await {
+                    Ok(()) => text(200, format!("hit {}\n", seen + 1)),
+                    Err(e) => text(500, format!("hits.json: {e}\n")),
+                }
+            }
+            None => text(500, "no preopen to count hits in\n".into()),
+        },
         ("GET", "/boom") => panic!("boom at {}", req.path),
         (method, _) => text(404, format!("no route for {method} {}\n", req.path)),
     }
