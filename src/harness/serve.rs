@@ -256,10 +256,23 @@ async fn serve_concurrent<T: HostState + WasiHttpView>(
         .collect();
     let http = exchanges_since(store.data_mut().core(), 0);
     let schedule = gate.as_ref().map(|g| g.taken());
-    let mut out = leftovers(store.data_mut().core())?;
+    let out = leftovers(store.data_mut().core())?;
+    Ok(outcome_of(out, exit, responses, http, schedule))
+}
+
+/// The outcome of serving: what the stores left, how the run ended (no
+/// end: status 0), the responses, and the exchanges and schedule that no
+/// single request owns.
+fn outcome_of(
+    mut out: Leftovers,
+    exit: Option<Exit>,
+    responses: Vec<ResponseReport>,
+    http: Vec<crate::host::Exchange>,
+    schedule: Option<crate::schedule::Taken>,
+) -> Outcome {
     out.truncated.sort();
     out.truncated.dedup();
-    Ok(Outcome {
+    Outcome {
         schedule,
         exit: exit.unwrap_or(Exit::Status(0)),
         elapsed_ns: out.elapsed_ns,
@@ -271,7 +284,7 @@ async fn serve_concurrent<T: HostState + WasiHttpView>(
         calls: Vec::new(),
         responses,
         journal: out.journal,
-    })
+    }
 }
 
 /// The report entry of one request.
@@ -385,19 +398,5 @@ pub(super) async fn serve_on<T: HostState + WasiHttpView>(
     if let Some((mut store, _, _)) = shared {
         out.absorb(leftovers(store.data_mut().core())?);
     }
-    out.truncated.sort();
-    out.truncated.dedup();
-    Ok(Outcome {
-        schedule: None,
-        exit: exit.unwrap_or(Exit::Status(0)),
-        elapsed_ns: out.elapsed_ns,
-        stdout: out.stdout,
-        stderr: out.stderr,
-        truncated: out.truncated,
-        fs: out.fs,
-        http: Vec::new(),
-        calls: Vec::new(),
-        responses,
-        journal: out.journal,
-    })
+    Ok(outcome_of(out, exit, responses, Vec::new(), None))
 }
