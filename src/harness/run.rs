@@ -204,9 +204,11 @@ pub(super) async fn run_on<T: HostState>(
 }
 
 /// Notes whether anything woke the run while it was polled, and passes
-/// the wake on to the run's task.
+/// the wake on to the run's task unless the task is the one polling (it
+/// then looks at `woken` before it returns).
 struct Watch {
     woken: std::sync::atomic::AtomicBool,
+    inside: std::sync::atomic::AtomicBool,
     task: std::sync::Mutex<std::task::Waker>,
 }
 
@@ -216,17 +218,22 @@ impl std::task::Wake for Watch {
     }
 
     fn wake_by_ref(self: &std::sync::Arc<Self>) {
-        self.woken.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.task.lock().unwrap_or_else(|e| e.into_inner()).wake_by_ref();
+        use std::sync::atomic::Ordering::SeqCst;
+        self.woken.store(true, SeqCst);
+        if !self.inside.load(SeqCst) {
+            self.task.lock().unwrap_or_else(|e| e.into_inner()).wake_by_ref();
+        }
     }
 }
 
 /// Drives `call` under a schedule: whenever the run has nothing left to do
 /// at the current virtual instant and the gate holds operations, one is
-/// released. "Nothing left" is two polls in a row with no wake before or
-/// during them, with
-/// the runtime's other tasks (wasmtime-wasi's, which p2's HTTP and
-/// pollables use) given a turn between them; the paused clock does not
+/// released. "Nothing left" is a poll with no wake before or during it.
+/// While the runtime has tasks of its own (wasmtime-wasi's, which p2's
+/// HTTP and pollables use), it takes two such polls in a row, with those
+/// tasks given a turn between them; with none, every operation that can
+/// arrive comes from polling `call`, so one quiet poll is enough and the
+/// release is followed by the next poll at once. The paused clock does not
 /// move meanwhile, because the run's task is always awake. Without held
 /// operations the run waits as usual, until `horizon`.
 pub(super) async fn scheduled<F: std::future::Future>(
@@ -239,36 +246,64 @@ pub(super) async fn scheduled<F: std::future::Future>(
     let mut call = std::pin::pin!(call);
     let mut horizon = std::pin::pin!(horizon);
     let mut watch: Option<(std::sync::Arc<Watch>, std::task::Waker)> = None;
+    let runtime = tokio::runtime::Handle::current().metrics();
+    // Polls of `call` in one poll of the run, at most: the runtime's
+    // drivers get a turn at least this often.
+    const TURNS: u32 = 64;
     let mut quiet = 0;
     std::future::poll_fn(|cx| {
         let (watch, waker) = watch.get_or_insert_with(|| {
-            let w = std::sync::Arc::new(Watch { woken: false.into(), task: std::sync::Mutex::new(cx.waker().clone()) });
+            let w = std::sync::Arc::new(Watch {
+                woken: false.into(),
+                inside: false.into(),
+                task: std::sync::Mutex::new(cx.waker().clone()),
+            });
             (w.clone(), std::task::Waker::from(w))
         });
         watch.task.lock().unwrap_or_else(|e| e.into_inner()).clone_from(cx.waker());
         gate.keep(cx.waker());
-        // A wake since the last poll means the run may have moved on.
-        if watch.woken.swap(false, SeqCst) {
-            quiet = 0;
+        watch.inside.store(true, SeqCst);
+        let mut turns = 0;
+        let poll = loop {
+            // A wake since the last poll means the run may have moved on.
+            if watch.woken.swap(false, SeqCst) {
+                quiet = 0;
+            }
+            if let Poll::Ready(out) = gate.polled(|| call.as_mut().poll(&mut std::task::Context::from_waker(waker))) {
+                break Poll::Ready(Some(out));
+            }
+            if watch.woken.load(SeqCst) {
+                // Woken while polled: the run has more to do. Alone, it
+                // goes on for a while; else the runtime gets a turn first.
+                turns += 1;
+                if turns < TURNS && runtime.num_alive_tasks() == 0 {
+                    continue;
+                }
+                cx.waker().wake_by_ref();
+                break Poll::Pending;
+            }
+            if !gate.holds() {
+                quiet = 0;
+                break horizon.as_mut().poll(cx).map(|()| None);
+            }
+            quiet += 1;
+            let alone = runtime.num_alive_tasks() == 0;
+            if alone || quiet >= 2 {
+                quiet = 0;
+                gate.release_one();
+                if alone {
+                    continue;
+                }
+            }
+            cx.waker().wake_by_ref();
+            break Poll::Pending;
+        };
+        watch.inside.store(false, SeqCst);
+        // A wake between the last look and now woke nobody.
+        if poll.is_pending() && watch.woken.load(SeqCst) {
+            cx.waker().wake_by_ref();
         }
-        if let Poll::Ready(out) = call.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
-            return Poll::Ready(Some(out));
-        }
-        if watch.woken.load(SeqCst) {
-            // Woken while polled: the task is awake already.
-            return Poll::Pending;
-        }
-        if !gate.holds() {
-            quiet = 0;
-            return horizon.as_mut().poll(cx).map(|()| None);
-        }
-        quiet += 1;
-        if quiet >= 2 {
-            quiet = 0;
-            gate.release_one();
-        }
-        cx.waker().wake_by_ref();
-        Poll::Pending
+        poll
     })
     .await
 }

@@ -19,6 +19,9 @@ pub(crate) struct Gatekeeper {
     /// have been polled by another task (p2's HTTP runs in one of
     /// wasmtime-wasi's), and the run must look again.
     keeper: Mutex<Option<Waker>>,
+    /// Set while the run's task polls the run: an operation arriving then
+    /// is seen when the poll returns, and wakes nobody.
+    polling: std::sync::atomic::AtomicBool,
 }
 
 struct State {
@@ -113,6 +116,7 @@ impl Gatekeeper {
             }),
             journal,
             keeper: Mutex::new(None),
+            polling: false.into(),
         }
     }
 
@@ -123,6 +127,15 @@ impl Gatekeeper {
             Some(w) => w.clone_from(waker),
             None => *k = Some(waker.clone()),
         }
+    }
+
+    /// Polls `f` as the run's task: what arrives meanwhile is its own.
+    pub(crate) fn polled<T>(&self, f: impl FnOnce() -> T) -> T {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.polling.store(true, SeqCst);
+        let out = f();
+        self.polling.store(false, SeqCst);
+        out
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -237,7 +250,9 @@ impl Hold {
             s.held.push(Waiting { ticket, chain: self.chain, label, waker: cx.waker().clone() });
             drop(s);
             self.ticket = Some(ticket);
-            if let Some(k) = &*gate.keeper.lock().unwrap_or_else(|e| e.into_inner()) {
+            if !gate.polling.load(std::sync::atomic::Ordering::SeqCst)
+                && let Some(k) = &*gate.keeper.lock().unwrap_or_else(|e| e.into_inner())
+            {
                 k.wake_by_ref();
             }
             return Poll::Pending;
