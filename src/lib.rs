@@ -43,7 +43,8 @@
 //! The modules a user reaches on purpose: [`faults`] (what a scenario may
 //! inject), [`explore`] (many seeds, grouped by outcome), [`perturb`]
 //! (changes a correct guest must not notice) and [`journal`] (reading a
-//! journal, and where two part). [`host`] is the lower layer, for driving
+//! journal, and where two part) and [`coverage`] (edge counters written
+//! into a guest, for [`Harness::run_covered`]). [`host`] is the lower layer, for driving
 //! the hosts from wasmtime code of your own: `P2State` and `P3State` with
 //! `build_state(seed, Option<MemFs>)`, `snapshot_fs()` and `take_fs()`, and
 //! [`host::FsBridge`].
@@ -77,6 +78,7 @@
 #[cfg(feature = "catalog")]
 #[doc(hidden)]
 pub mod catalog;
+pub mod coverage;
 pub mod explore;
 pub mod faults;
 mod glob;

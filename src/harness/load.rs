@@ -29,6 +29,46 @@ impl Harness {
         Ok(guest)
     }
 
+    /// Loads a component or p1 module file with its core modules
+    /// instrumented for coverage (see [`crate::coverage`]), for
+    /// [`Harness::run_covered`]. The instrumented bytes are kept in the
+    /// cache directory, named by the original's sha256 and the
+    /// instrumentation's version; the guest's name is the file stem.
+    pub fn load_covered(&self, path: impl AsRef<Path>) -> Result<Guest, HarnessError> {
+        let path = path.as_ref();
+        let label = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| HarnessError::Read { path: label.clone(), error: e })?;
+        let instrumented = self.instrumented(&label, &bytes)?;
+        let mut guest = self.load_bytes(&label, &instrumented, None)?;
+        guest.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        guest.program = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        Ok(guest)
+    }
+
+    /// `bytes` instrumented, from the cache when it has them.
+    fn instrumented(&self, name: &str, bytes: &[u8]) -> Result<Vec<u8>, HarnessError> {
+        use sha2::{Digest, Sha256};
+        let make = || {
+            crate::coverage::instrument(bytes)
+                .map_err(|e| HarnessError::Invalid { name: name.to_string(), reason: crate::quote::folded(&e.to_string()) })
+        };
+        let Some(dir) = self.cache_dir() else { return make() };
+        let digest: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let path = dir.join(format!("instrumented-v{}-{digest}.wasm", crate::coverage::VERSION));
+        if let Ok(cached) = std::fs::read(&path) {
+            return Ok(cached);
+        }
+        let made = make()?;
+        // A cache that cannot be written costs the next load the work again.
+        if std::fs::create_dir_all(dir).is_ok() {
+            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+            if std::fs::write(&tmp, &made).is_ok() {
+                let _ = std::fs::rename(&tmp, &path);
+            }
+        }
+        Ok(made)
+    }
+
     /// Compiles component bytes and links them for `host` (or for the
     /// component's own world when `None`). A WASI p1 command module runs
     /// on the p1 host. `name` is the guest's name, used in errors and

@@ -221,6 +221,24 @@ impl Harness {
         self.run_here(guest, scenario)
     }
 
+    /// Runs a guest loaded with [`Harness::load_covered`] once, and hands
+    /// back what its instrumented modules counted with the report. A
+    /// guest that is not instrumented counts nothing.
+    pub fn run_covered(&self, guest: &Guest, scenario: &Scenario) -> Result<(RunReport, crate::coverage::EdgeMap), HarnessError> {
+        let covered = || {
+            run::COVERED.with(|c| *c.borrow_mut() = Some(crate::coverage::EdgeMap::default()));
+            let report = self.run_here(guest, scenario);
+            let map = run::COVERED.with(|c| c.borrow_mut().take()).unwrap_or_default();
+            report.map(|(report, _)| (report, map))
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return std::thread::scope(|s| {
+                s.spawn(covered).join().map_err(|_| HarnessError::Internal("the run's thread panicked".into()))?
+            });
+        }
+        covered()
+    }
+
     /// [`Harness::run`] on this thread, timing each step of the run. A run
     /// with faults drawn at random makes a probe run first; its steps are
     /// counted with the run's.

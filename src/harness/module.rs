@@ -22,7 +22,9 @@ pub(super) fn check_command(module: &[u8]) -> Result<(), Reason> {
             Payload::ImportSection(imports) => {
                 for imp in imports.into_imports() {
                     let imp = imp.map_err(|e| format!("malformed import: {e}"))?;
-                    let wasi_fn = imp.module == P1 && matches!(imp.ty, TypeRef::Func(_));
+                    // An instrumented module also imports its coverage flush.
+                    let ours = imp.module == crate::coverage::IMPORT_MODULE && imp.name == crate::coverage::IMPORT_NAME;
+                    let wasi_fn = (imp.module == P1 || ours) && matches!(imp.ty, TypeRef::Func(_));
                     if !wasi_fn {
                         foreign.push(format!("{}::{}", imp.module, imp.name));
                     }

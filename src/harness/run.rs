@@ -335,7 +335,20 @@ impl Leftovers {
     }
 }
 
+thread_local! {
+    /// Where the edge counts of the runs on this thread go while
+    /// [`super::Harness::run_covered`] collects them.
+    pub(super) static COVERED: std::cell::RefCell<Option<crate::coverage::EdgeMap>> = const { std::cell::RefCell::new(None) };
+}
+
 pub(super) fn leftovers(core: &mut Core) -> Result<Leftovers, HarnessError> {
+    if let Some(map) = core.coverage.take() {
+        COVERED.with(|c| {
+            if let Some(into) = c.borrow_mut().as_mut() {
+                into.merge(&map);
+            }
+        });
+    }
     let truncated = [("stdout", &core.stdout), ("stderr", &core.stderr)]
         .into_iter()
         .filter(|(_, c)| c.truncated())

@@ -181,6 +181,9 @@ pub(crate) struct Core {
     pub(crate) journal: crate::journal::Journal,
     /// The run's gate, when it has a schedule.
     pub(crate) gate: crate::schedule::Gate,
+    /// What an instrumented guest's modules flushed (see
+    /// [`crate::coverage`]); none until the first flush.
+    pub(crate) coverage: Option<Box<crate::coverage::EdgeMap>>,
 }
 
 impl Core {
@@ -276,6 +279,7 @@ impl Core {
             clock,
             journal,
             gate,
+            coverage: None,
         };
         Ok((core, extra))
     }
@@ -311,6 +315,30 @@ fn seal_network(b: &mut WasiCtxBuilder) {
 }
 
 /// What the harness needs of a store state, whichever world it serves.
+/// Adds the function an instrumented component flushes its edge counts
+/// through; a guest that is not instrumented never calls it.
+pub(crate) fn add_coverage<T: HostState>(linker: &mut wasmtime::component::Linker<T>) -> wasmtime::Result<()> {
+    linker.root().func_wrap(
+        crate::coverage::COMPONENT_IMPORT,
+        |mut store: wasmtime::StoreContextMut<'_, T>, (offset, word): (u32, u64)| {
+            store.data_mut().core().coverage.get_or_insert_with(Default::default).add(offset, word);
+            Ok(())
+        },
+    )
+}
+
+/// The same for a p1 module, which imports it as a core function.
+pub(crate) fn add_p1_coverage<T: 'static>(linker: &mut wasmtime::Linker<T>, core: fn(&mut T) -> &mut Core) -> wasmtime::Result<()> {
+    linker.func_wrap(
+        crate::coverage::IMPORT_MODULE,
+        crate::coverage::IMPORT_NAME,
+        move |mut caller: wasmtime::Caller<'_, T>, offset: i32, word: i64| {
+            core(caller.data_mut()).coverage.get_or_insert_with(Default::default).add(offset as u32, word as u64);
+        },
+    )?;
+    Ok(())
+}
+
 pub(crate) trait HostState: wasmtime_wasi::WasiView + wasmtime_wasi_http::WasiHttpView + Sized + 'static {
     fn core(&mut self) -> &mut Core;
 }

@@ -37,6 +37,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P2State>> {
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     super::shadow::add_p2(&mut linker)?;
+    super::add_coverage(&mut linker)?;
     Ok(linker)
 }
 

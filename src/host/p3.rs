@@ -45,6 +45,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P3State>> {
     wasmtime_wasi_http::p3::add_to_linker(&mut linker)?;
     super::shadow::add_p2(&mut linker)?;
     super::shadow::add_p3(&mut linker)?;
+    super::add_coverage(&mut linker)?;
     Ok(linker)
 }
 

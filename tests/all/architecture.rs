@@ -17,7 +17,7 @@ use std::path::Path;
 /// these modules.
 const LAYERS: &[(&str, &[&str], Option<&[&str]>)] = &[
     // L0: the ground: no WASI host, no journal.
-    ("L0", &["memfs", "kernel", "world", "glob", "quote"], Some(&["memfs"])),
+    ("L0", &["memfs", "kernel", "world", "glob", "quote", "coverage"], Some(&["memfs"])),
     // L1: the journal records calls against the kernel's clock.
     ("L1", &["journal"], Some(&["kernel"])),
     ("L2", &["faults", "schedule"], None),

@@ -96,3 +96,7 @@ mod fuzz_corpora;
 /// update in orders PCT and random schedules find; a run's decisions,
 /// given back, replay it byte for byte.
 mod schedule;
+
+/// Coverage: every catalog guest, instrumented, leaves the report it
+/// leaves without, and counts edges.
+mod coverage;

@@ -89,6 +89,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P1Bridge>> {
         },
     )?;
     linker.allow_shadowing(false);
+    super::add_p1_coverage(&mut linker, |s: &mut P1Bridge| &mut s.core)?;
     Ok(linker)
 }
 
@@ -96,6 +97,7 @@ pub fn linker(engine: &Engine) -> wasmtime::Result<Linker<P1Bridge>> {
 pub fn direct_linker(engine: &Engine) -> wasmtime::Result<Linker<P1Direct>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p1::wasi_snapshot_preview1::add_to_linker(&mut linker, |s: &mut P1Direct| s)?;
+    super::add_p1_coverage(&mut linker, |s: &mut P1Direct| &mut s.core)?;
     Ok(linker)
 }
 

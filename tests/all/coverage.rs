@@ -1,0 +1,59 @@
+//! Coverage instrumentation across the catalog: an instrumented guest
+//! leaves the same report as the original, in every world it runs in, and
+//! its modules count edges, except where the run ends in a trap (its
+//! counts are lost with the instance).
+
+use crate::support::{assert_same_text, harness};
+use wasi_replay::catalog::{self, SCENARIOS};
+use wasi_replay::World;
+
+/// Every guest of the catalog's main job, with the worlds it runs in.
+fn guests() -> Vec<(&'static str, Vec<World>)> {
+    let both = || vec![World::P2, World::P3];
+    let mut all: Vec<(&str, Vec<World>)> = SCENARIOS.iter().map(|n| (*n, both())).collect();
+    all.extend(catalog::C_GUESTS.iter().map(|(n, _)| (*n, vec![World::P1])));
+    all.extend(catalog::AS_GUESTS.iter().map(|(n, _)| (*n, vec![World::P1])));
+    all.extend(catalog::PY_GUESTS.iter().map(|(n, _, _)| (*n, vec![World::P2])));
+    all.extend(catalog::JS_GUESTS.iter().map(|(n, _, _)| (*n, vec![World::P2])));
+    all
+}
+
+#[test]
+fn an_instrumented_guest_leaves_the_same_report_and_counts_edges() {
+    let h = harness();
+    for (name, worlds) in guests() {
+        let scenario = catalog::scenario(name).unwrap_or_else(|e| panic!("{e}"));
+        for world in worlds {
+            let path = catalog::component_path(name, world);
+            let plain = h.load(&path).unwrap_or_else(|e| panic!("{e}"));
+            let covered = h.load_covered(&path).unwrap_or_else(|e| panic!("{name} ({world}): {e}"));
+            let report = h.run(&plain, &scenario).unwrap_or_else(|e| panic!("{e}"));
+            let (under, map) = h.run_covered(&covered, &scenario).unwrap_or_else(|e| panic!("{e}"));
+            assert_same_text(&format!("{name} ({world})"), "plain", &report.to_yaml(), "instrumented", &under.to_yaml());
+            let trapped = matches!(report.exit, wasi_replay::Exit::Trap(_));
+            assert_eq!(map.edges() == 0, trapped, "{name} ({world}): {} edges, exit {:?}", map.edges(), report.exit);
+        }
+    }
+}
+
+/// The rewrite is a pure function of the bytes: the same guest gives the
+/// same instrumented bytes, and they differ from the original's.
+#[test]
+fn instrumenting_is_deterministic_and_changes_the_guest() {
+    for name in ["fs-tree", "p1-cli"] {
+        let world = if name == "p1-cli" { World::P1 } else { World::P2 };
+        let bytes = std::fs::read(catalog::component_path(name, world)).unwrap();
+        let once = wasi_replay::coverage::instrument(&bytes).unwrap();
+        let twice = wasi_replay::coverage::instrument(&bytes).unwrap();
+        assert_eq!(once, twice, "{name}: two rewrites differ");
+        assert_ne!(once, bytes, "{name}: the rewrite changed nothing");
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all()).validate_all(&once).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
+
+/// A guest that is not wasm at all is refused with the reason.
+#[test]
+fn bytes_that_do_not_parse_are_refused_with_the_reason() {
+    let e = wasi_replay::coverage::instrument(b"\0asm\x01\0\0\0\x01\xff").unwrap_err();
+    assert!(e.to_string().starts_with("the guest does not parse"), "{e}");
+}
