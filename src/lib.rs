@@ -81,6 +81,7 @@ pub mod catalog;
 pub mod coverage;
 pub mod explore;
 pub mod faults;
+pub mod fuzz;
 mod glob;
 mod harness;
 pub mod host;

@@ -102,6 +102,13 @@ pub const EXPLORED: &[&str] = &["fault-latent", "fault-robust", "readdir-order",
 /// two jobs' reads and writes (see [`crate::schedule`]).
 pub const SCHEDULED: &[&str] = &["race-counter"];
 
+/// The guided-search catalog (`scenarios/fuzz/`): guests whose bugs lie
+/// behind a structured input. `record-parser` trusts a blob's length,
+/// which only a version 2 file with a matching check byte and a blob
+/// record reaches; with `--checked` (`record-parser-checked.toml`) it has
+/// no such bug (see [`crate::fuzz`]).
+pub const FUZZED: &[&str] = &["record-parser"];
+
 /// Guests only `bench` runs, with no scenario file: `empty`, a command
 /// whose `run` returns at once, is the floor of a run.
 pub const BENCH_GUESTS: &[&str] = &["empty"];
@@ -138,6 +145,7 @@ pub fn is_guest(name: &str) -> bool {
         || HOSTILE.contains(&name)
         || EXPLORED.contains(&name)
         || SCHEDULED.contains(&name)
+        || FUZZED.contains(&name)
         || C_GUESTS.iter().chain(AS_GUESTS).any(|(n, _)| *n == name)
         || PY_GUESTS.iter().chain(JS_GUESTS).any(|(n, _, _)| *n == name)
 }
@@ -209,14 +217,15 @@ impl GuestResolver for Catalog {
 
     fn known(&self) -> Vec<String> {
         let other = C_GUESTS.iter().chain(AS_GUESTS).map(|(n, _)| *n).chain(PY_GUESTS.iter().chain(JS_GUESTS).map(|(n, _, _)| *n));
-        SCENARIOS.iter().chain(HOSTILE).chain(EXPLORED).chain(SCHEDULED).copied().chain(other).map(String::from).collect()
+        SCENARIOS.iter().chain(HOSTILE).chain(EXPLORED).chain(SCHEDULED).chain(FUZZED).copied().chain(other).map(String::from).collect()
     }
 }
 
 /// The scenario file of a catalog guest, relative to [`scenarios_dir`]:
 /// `<name>.toml`, `hostile/<name>.toml` for the hostile catalog, or
 /// `explore/<name>.toml` for [`EXPLORED`], `schedule/<name>.toml` for
-/// [`SCHEDULED`]. Its goldens sit beside it
+/// [`SCHEDULED`], `fuzz/<name>.toml` for [`FUZZED`]. Its goldens sit
+/// beside it
 /// (`<name>.<world>.snap`).
 pub fn scenario_file(name: &str) -> PathBuf {
     let file = PathBuf::from(format!("{name}.toml"));
@@ -226,6 +235,8 @@ pub fn scenario_file(name: &str) -> PathBuf {
         Path::new("explore").join(file)
     } else if SCHEDULED.contains(&name) {
         Path::new("schedule").join(file)
+    } else if FUZZED.contains(&name) {
+        Path::new("fuzz").join(file)
     } else {
         file
     }

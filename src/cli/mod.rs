@@ -6,6 +6,7 @@ mod bench;
 mod check;
 mod demo;
 mod explore;
+mod fuzz;
 mod inputs;
 mod progress;
 mod junit;
@@ -220,6 +221,42 @@ enum Command {
         #[command(flatten)]
         inputs: InputArgs,
     },
+    /// Search a guest's stdin for failures, guided by edge coverage.
+    ///
+    /// The guest is instrumented (cached), and runs from the scenario's
+    /// stdin; inputs that reach new edges join the corpus. Failures (a
+    /// trap, a non-zero exit, a limit) are grouped into classes, each
+    /// shrunk to its smallest input. The same --search-seed and --runs
+    /// give the same search.
+    ///
+    /// Example: wasi-replay fuzz parser.wasm --stdin-file sample.rec --runs 20000
+    Fuzz {
+        /// The component or p1 module (.wasm).
+        component: PathBuf,
+        /// Candidate runs to make (shrinking comes on top).
+        #[arg(long, value_name = "N", default_value_t = 10_000)]
+        runs: u64,
+        /// The search's own seed (the scenario's --seed stays the run's).
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        search_seed: u64,
+        /// Read the corpus from DIR and add new inputs to it, so a search
+        /// can stop and go on.
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
+        /// Mutate only the starting inputs, keeping nothing: the baseline
+        /// guided search is measured against.
+        #[arg(long)]
+        unguided: bool,
+        /// Write each class as a scenario (with its golden) to
+        /// DIR/<guest>-class-<k>/, for `wasi-replay test`.
+        #[arg(long, value_name = "DIR")]
+        emit: Option<PathBuf>,
+        /// Threads to run each batch on, at most 256. [default: one per core]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+        threads: Option<u32>,
+        #[command(flatten)]
+        inputs: InputArgs,
+    },
     /// Join the --json files of an exploration's partitions and print
     /// its table, as one unsplit exploration prints it.
     ///
@@ -323,6 +360,10 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             explore::explore(&component, &inputs, options)
         }
         Command::Merge { files } => explore::merge(&files),
+        Command::Fuzz { component, runs, search_seed, corpus, unguided, emit, threads, inputs } => {
+            let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads: threads.map(|t| t as usize) };
+            fuzz::fuzz(&component, &inputs, options)
+        }
         Command::Demo => demo::demo(),
         Command::Bench { scenarios, runs, only, child } => {
             let scenarios: Vec<String> = if scenarios.is_empty() {

@@ -73,7 +73,7 @@ pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Ou
 
 /// `--emit-scenario`: the scenario written out, then run as `wasi-replay
 /// test` runs it, its golden accepted.
-fn emit_scenario(harness: &wasi_replay::Harness, scenario: &wasi_replay::Scenario, component: &Path, dir: &Path) -> anyhow::Result<()> {
+pub(super) fn emit_scenario(harness: &wasi_replay::Harness, scenario: &wasi_replay::Scenario, component: &Path, dir: &Path) -> anyhow::Result<()> {
     use wasi_replay::{Suite, Update};
     use wasi_replay::cli_support::emit;
     let file = emit(scenario, component, dir).map_err(|e| anyhow::anyhow!("--emit-scenario: {e}"))?;

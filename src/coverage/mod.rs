@@ -322,3 +322,41 @@ impl EdgeMap {
         })
     }
 }
+
+/// The bytes a guest compares its data with: every small constant (0 to
+/// 255) that its core modules' code tests for equality or subtracts, once each, in
+/// order. A search sets input bytes to them, as AFL does with the tokens
+/// it takes from a program: a check byte or a record kind that a mutation
+/// would find one time in 256 comes up at once.
+pub fn dictionary(bytes: &[u8]) -> Result<Vec<u8>, InstrumentError> {
+    use wasmparser::Operator as Op;
+    let mut seen = [false; 256];
+    let mut found = Vec::new();
+    for payload in Parser::new(0).parse_all(bytes) {
+        if let Payload::CodeSectionEntry(body) = payload? {
+            let mut last: Option<i64> = None;
+            let mut ops = body.get_operators_reader()?;
+            while !ops.eof() {
+                let op = ops.read()?;
+                let compares = matches!(
+                    op,
+                    Op::I32Eq | Op::I32Ne | Op::I32Sub | Op::I64Eq | Op::I64Ne | Op::I64Sub
+                );
+                if compares
+                    && let Some(v) = last
+                    && let Ok(b) = u8::try_from(v)
+                    && !seen[b as usize]
+                {
+                    seen[b as usize] = true;
+                    found.push(b);
+                }
+                last = match op {
+                    Op::I32Const { value } => Some(i64::from(value)),
+                    Op::I64Const { value } => Some(value),
+                    _ => None,
+                };
+            }
+        }
+    }
+    Ok(found)
+}

@@ -26,7 +26,7 @@ const LAYERS: &[(&str, &[&str], Option<&[&str]>)] = &[
     // L4: report, then scenario (scenario may read report's types).
     ("L4", &["report", "scenario"], None),
     ("L5", &["harness"], None),
-    ("L6", &["explore", "perturb", "replay"], None),
+    ("L6", &["explore", "fuzz", "perturb", "replay"], None),
     ("L7", &["suite", "testing"], None),
     ("L8", &["catalog"], None),
 ];

@@ -73,6 +73,7 @@ fn the_catalog_lists_what_is_on_disk() {
         .chain(HOSTILE)
         .chain(catalog::EXPLORED)
         .chain(catalog::SCHEDULED)
+        .chain(catalog::FUZZED)
         .chain(catalog::BENCH_GUESTS)
         .map(|s| s.to_string())
         .chain(P1_GUESTS.iter().map(|g| format!("{g}-p1")))
@@ -88,6 +89,7 @@ fn the_catalog_lists_what_is_on_disk() {
     files.extend(HOSTILE.iter().map(|s| (s.to_string(), scenarios.join("hostile").join(format!("{s}.toml")))));
     files.extend(catalog::EXPLORED.iter().map(|s| (s.to_string(), scenarios.join("explore").join(format!("{s}.toml")))));
     files.extend(catalog::SCHEDULED.iter().map(|s| (s.to_string(), scenarios.join("schedule").join(format!("{s}.toml")))));
+    files.extend(catalog::FUZZED.iter().map(|s| (s.to_string(), scenarios.join("fuzz").join(format!("{s}.toml")))));
     for (name, src) in C_GUESTS {
         assert!(guests.join("c").join(src).is_file(), "{name}: no guests/c/{src}");
         files.push((name.to_string(), scenarios.join(format!("{name}.toml"))));
@@ -108,7 +110,7 @@ fn the_catalog_lists_what_is_on_disk() {
         let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{name}: {}: {e}", file.display()));
         assert!(text.contains(&format!("guest = \"{name}\"")), "{} runs another guest", file.display());
     }
-    for dir in [scenarios.clone(), scenarios.join("hostile"), scenarios.join("explore"), scenarios.join("schedule")] {
+    for dir in [scenarios.clone(), scenarios.join("hostile"), scenarios.join("explore"), scenarios.join("schedule"), scenarios.join("fuzz")] {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "toml") {

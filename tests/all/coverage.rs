@@ -57,3 +57,26 @@ fn bytes_that_do_not_parse_are_refused_with_the_reason() {
     let e = wasi_replay::coverage::instrument(b"\0asm\x01\0\0\0\x01\xff").unwrap_err();
     assert!(e.to_string().starts_with("the guest does not parse"), "{e}");
 }
+
+/// Guided search on the record parser: the same seed and budget give the
+/// same search, and the twin that checks its lengths never fails.
+#[test]
+fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fails() {
+    use wasi_replay::fuzz::{Config, fuzz};
+    let h = harness();
+    let path = catalog::component_path("record-parser", World::P2);
+    let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
+    let dictionary = wasi_replay::coverage::dictionary(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(dictionary.contains(&b'R') && dictionary.contains(&b'b'), "the magic and the blob kind are compared: {dictionary:?}");
+    let config = Config { seed: 7, runs: 400, guided: true, corpus: None, threads: 2 };
+    let base = catalog::scenario("record-parser").unwrap();
+    let once = fuzz(h, &guest, &base, &dictionary, &config).unwrap();
+    let again = fuzz(h, &guest, &base, &dictionary, &Config { threads: 1, ..config.clone() }).unwrap();
+    assert_eq!(once, again, "two searches with one seed and budget differ");
+    assert_eq!(once.runs, 400);
+    assert!(once.corpus > 1, "the search kept no input beyond the sample: {once:?}");
+    let checked = base.clone().args(["record-parser", "--checked"]);
+    let twin = fuzz(h, &guest, &checked, &dictionary, &config).unwrap();
+    assert!(twin.findings.is_empty(), "the checked twin failed: {:?}", twin.findings);
+    assert_eq!(twin.passing, 400);
+}
