@@ -36,6 +36,26 @@ const ARITH: usize = 8;
 /// Runs a class's shrinking may make.
 const SHRINK_RUNS: u64 = 2_000;
 
+/// Why a search stopped short.
+#[derive(Debug, thiserror::Error)]
+pub enum FuzzError {
+    /// A run could not be made.
+    #[error(transparent)]
+    Harness(#[from] HarnessError),
+    /// The corpus directory could not be read or written.
+    #[error("corpus {path}: {error}")]
+    Corpus {
+        /// The file or directory.
+        path: String,
+        /// The host error.
+        error: std::io::Error,
+    },
+}
+
+fn corpus_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> FuzzError + '_ {
+    move |error| FuzzError::Corpus { path: path.display().to_string(), error }
+}
+
 /// What a search runs and keeps.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -233,22 +253,22 @@ fn mutate(rng: &mut Rng, input: &[u8], other: &[u8], dictionary: &[u8]) -> Vec<u
 
 /// The corpus on disk: one file per input, named by its sha256, read in
 /// name order.
-fn read_corpus(dir: &std::path::Path) -> Result<Vec<Vec<u8>>, HarnessError> {
-    let fail = |e: std::io::Error| HarnessError::Read { path: dir.display().to_string(), error: e };
+fn read_corpus(dir: &std::path::Path) -> Result<Vec<Vec<u8>>, FuzzError> {
+    let fail = corpus_error(dir);
     if !dir.exists() {
         return Ok(Vec::new());
     }
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir).map_err(fail)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir).map_err(&fail)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     names.sort();
-    names.into_iter().map(|p| std::fs::read(&p).map_err(fail)).collect()
+    names.into_iter().map(|p| std::fs::read(&p).map_err(&fail)).collect()
 }
 
-fn write_input(dir: &std::path::Path, input: &[u8]) -> Result<(), HarnessError> {
+fn write_input(dir: &std::path::Path, input: &[u8]) -> Result<(), FuzzError> {
     use sha2::{Digest, Sha256};
-    let fail = |e: std::io::Error| HarnessError::Read { path: dir.display().to_string(), error: e };
-    std::fs::create_dir_all(dir).map_err(fail)?;
+    let fail = corpus_error(dir);
+    std::fs::create_dir_all(dir).map_err(&fail)?;
     let name: String = Sha256::digest(input).iter().take(16).map(|b| format!("{b:02x}")).collect();
-    std::fs::write(dir.join(name), input).map_err(fail)
+    std::fs::write(dir.join(name), input).map_err(&fail)
 }
 
 /// Runs the candidates on up to `threads` threads; results in order.
@@ -279,7 +299,7 @@ fn run_batch(
 /// Searches `guest` (loaded with [`Harness::load_covered`]) from `base`,
 /// setting bytes to those of `dictionary` (see
 /// [`crate::coverage::dictionary`]) among the other mutations.
-pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8], config: &Config) -> Result<Fuzzing, HarnessError> {
+pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
     let mut rng = Rng(crate::kernel::mix(config.seed ^ 0xf022_5eed));
     let mut corpus = match &config.corpus {
         Some(dir) => read_corpus(dir)?,
@@ -291,9 +311,8 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
     let start = corpus.len();
     let mut features: HashSet<u32> = HashSet::new();
     // The starting inputs set the features a candidate must go beyond.
-    for (report, map) in run_batch(harness, guest, base, &corpus, config.threads)? {
+    for (_, map) in run_batch(harness, guest, base, &corpus, config.threads)? {
         features.extend(map.features().map(|f| f / 8));
-        let _ = report;
     }
     let mut classes: BTreeMap<String, Finding> = BTreeMap::new();
     let mut made = 0u64;

@@ -23,10 +23,7 @@ impl Harness {
         let path = path.as_ref();
         let label = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| HarnessError::Read { path: label.clone(), error: e })?;
-        let mut guest = self.load_bytes(&label, &bytes, host)?;
-        guest.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        guest.program = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        Ok(guest)
+        self.load_bytes(&label, &bytes, host).map(|g| named(g, path))
     }
 
     /// Loads a component or p1 module file with its core modules
@@ -39,10 +36,7 @@ impl Harness {
         let label = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| HarnessError::Read { path: label.clone(), error: e })?;
         let instrumented = self.instrumented(&label, &bytes)?;
-        let mut guest = self.load_bytes(&label, &instrumented, None)?;
-        guest.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        guest.program = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        Ok(guest)
+        self.load_bytes(&label, &instrumented, None).map(|g| named(g, path))
     }
 
     /// `bytes` instrumented, from the cache when it has them.
@@ -150,4 +144,12 @@ impl Harness {
         let program = name.rsplit('/').next().unwrap_or(&name).to_string();
         Ok(Guest { name, program, exports: World::P1, pre: Pre::P1 { direct, bridge } })
     }
+}
+
+/// A guest loaded from `path`: named by the file's stem, its program the
+/// file's name.
+fn named(mut guest: Guest, path: &Path) -> Guest {
+    guest.name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    guest.program = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    guest
 }
