@@ -212,13 +212,7 @@ impl Harness {
         guest: &Guest,
         scenario: &Scenario,
     ) -> Result<(RunReport, Option<MemFs>), HarnessError> {
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return std::thread::scope(|s| {
-                let run = s.spawn(|| self.run_here(guest, scenario));
-                run.join().map_err(|_| HarnessError::Internal("the run's thread panicked".into()))?
-            });
-        }
-        self.run_here(guest, scenario)
+        off_runtime(|| self.run_here(guest, scenario))
     }
 
     /// Runs a guest loaded with [`Harness::load_covered`] once, and hands
@@ -231,12 +225,7 @@ impl Harness {
             let map = run::COVERED.with(|c| c.borrow_mut().take()).unwrap_or_default();
             report.map(|(report, _)| (report, map))
         };
-        if tokio::runtime::Handle::try_current().is_ok() {
-            return std::thread::scope(|s| {
-                s.spawn(covered).join().map_err(|_| HarnessError::Internal("the run's thread panicked".into()))?
-            });
-        }
-        covered()
+        off_runtime(covered)
     }
 
     /// [`Harness::run`] on this thread, timing each step of the run. A run
@@ -248,3 +237,11 @@ impl Harness {
     }
 }
 
+/// Calls `run` on this thread, or, from inside a tokio runtime (where a
+/// run's own paused runtime cannot start), on a thread of its own.
+fn off_runtime<T: Send>(run: impl FnOnce() -> Result<T, HarnessError> + Send) -> Result<T, HarnessError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return std::thread::scope(|s| s.spawn(run).join().map_err(|_| HarnessError::Internal("the run's thread panicked".into()))?);
+    }
+    run()
+}
