@@ -1,7 +1,15 @@
 //! Guided search: inputs mutated, run on a guest instrumented for
-//! coverage, and kept when they reach an edge (or an edge's count bucket)
-//! no earlier input reached; failures grouped into classes, each shrunk
-//! to its smallest input.
+//! coverage (see [`crate::coverage`]), and kept when they take an edge no
+//! earlier run took or come closer at an equality test than any run came;
+//! failures grouped into classes, each shrunk to its smallest input.
+//!
+//! Half of each batch is one entry's deterministic stage, as AFL makes
+//! them: every bit of its first positions flipped, each byte moved by
+//! ±1..8, and each dictionary byte written where a flip changed what the
+//! run reached. A stage candidate that goes further than its parent
+//! carries the stage on, so a check byte is solved bit by bit within one
+//! stage. The other half are random stacked mutations of entries drawn by
+//! the rarity of what they reach.
 //!
 //! The search is a loop of our own rather than libAFL's: what it needs of
 //! a fuzzer is a corpus, a few byte mutators and a feature set, and every
@@ -18,11 +26,11 @@
 //!
 //! Layer L6: imports L0–L5.
 
-use crate::coverage::EdgeMap;
+use crate::coverage::{COMPARES, EdgeMap};
 use crate::harness::{Guest, Harness, HarnessError};
 use crate::report::{Exit, Output, RunReport};
 use crate::scenario::Scenario;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// How many candidates a batch makes before any of them runs.
@@ -296,65 +304,252 @@ fn run_batch(
     })
 }
 
+/// How many candidates the deterministic stage makes of an input of
+/// `len` bytes.
+fn stage_len(len: usize, dictionary: usize) -> usize {
+    len.min(STAGE_POSITIONS) * (8 + 2 * ARITH + dictionary)
+}
+
+/// Candidate `step` of `input`'s deterministic stage, in three passes
+/// over its first positions, as AFL makes them: each bit flipped (the
+/// step a test's closeness rewards), then the byte moved up and down by 1
+/// to ARITH, then each dictionary byte written; `None` for a step of the
+/// dictionary pass at a position `effective` does not hold (one where no
+/// bit flipped changed what the run reached). With the position changed.
+fn staged(input: &[u8], step: usize, dictionary: &[u8], effective: u32) -> Option<(usize, Vec<u8>)> {
+    let positions = input.len().min(STAGE_POSITIONS);
+    let mut child = input.to_vec();
+    if step < positions * 8 {
+        child[step / 8] ^= 1 << (step % 8);
+        return Some((step / 8, child));
+    }
+    let step = step - positions * 8;
+    if step < positions * 2 * ARITH {
+        let (at, d) = (step / (2 * ARITH), step % (2 * ARITH));
+        child[at] = if d < ARITH { child[at].wrapping_add(d as u8 + 1) } else { child[at].wrapping_sub((d - ARITH) as u8 + 1) };
+        return Some((at, child));
+    }
+    let step = step - positions * 2 * ARITH;
+    let at = step / dictionary.len().max(1);
+    if effective & (1 << at) == 0 {
+        return None;
+    }
+    child[at] = dictionary[step % dictionary.len()];
+    Some((at, child))
+}
+
+/// One input of the corpus and the features it reached.
+struct Entry {
+    input: Vec<u8>,
+    features: Vec<u32>,
+    /// The edges that made it, or the line of stages it came from, new:
+    /// what a stage child must still take to carry the stage on.
+    kept: Vec<u32>,
+    /// How far its deterministic stage has got.
+    staged: usize,
+    /// The positions where its stage's bit flips changed what a run
+    /// reached, one bit each.
+    effective: u32,
+}
+
+/// The features of a run: each edge taken (its index), and each equality
+/// test with how close it came (`COMPARES + test * 66 + closeness`).
+fn features_of(map: &EdgeMap) -> Vec<u32> {
+    let tests = map.closest().map(|(t, c)| COMPARES as u32 + t * 66 + u32::from(c));
+    map.reached().chain(tests).collect()
+}
+
+/// Whether a run with `child`'s features goes further than `from`: it
+/// takes every edge `from` keeps, and more edges than `from`, or as many
+/// and the tests `from` made closer in all. Going back to where another
+/// entry already was (a version 2 header turned back into version 1, say)
+/// drops an edge `from` keeps.
+fn climbs(from: &Entry, child: &[u32]) -> bool {
+    let parent = &from.features[..];
+    let edges = |f: &[u32]| f.partition_point(|x| (*x as usize) < COMPARES);
+    let (pe, ce) = (edges(parent), edges(child));
+    if ce < pe || from.kept.iter().any(|e| child[..ce].binary_search(e).is_err()) {
+        return false;
+    }
+    if ce > pe {
+        return true;
+    }
+    // Closer over the tests the parent made, taken together: one test
+    // coming closer while another goes further away is not progress.
+    let test = |f: u32| ((f as usize - COMPARES) / 66, ((f as usize - COMPARES) % 66) as u32);
+    let theirs = &child[ce..];
+    let (mut before, mut after) = (0, 0);
+    for f in &parent[pe..] {
+        let (t, c) = test(*f);
+        before += c;
+        let at = theirs.partition_point(|g| test(*g).0 < t);
+        after += theirs.get(at).map(|g| test(*g)).filter(|(ct, _)| *ct == t).map_or(0, |(_, c)| c);
+    }
+    after > before
+}
+
+/// The corpus, how often each feature has been reached over every run of
+/// the search, and the best reached so far. A run is new when it takes an
+/// edge no run took, or comes closer at an equality test than any run
+/// came. An entry's weight is the sum, over its features, of one over
+/// the square of that count: an entry that alone reaches a feature that
+/// few runs reach (a check byte one bit from passing, a branch only its
+/// header takes) weighs most, and weighs less as its own mutants reach
+/// the feature too, so no entry holds the search for long (libFuzzer's
+/// entropic schedule, simplified).
+struct Corpus {
+    entries: Vec<Entry>,
+    hits: Vec<u32>,
+    taken: Vec<bool>,
+    best: Vec<u8>,
+}
+
+impl Entry {
+    fn edges(&self) -> usize {
+        self.features.partition_point(|f| (*f as usize) < COMPARES)
+    }
+}
+
+impl Corpus {
+    fn new() -> Self {
+        Corpus { entries: Vec::new(), hits: vec![0; COMPARES + COMPARES * 66], taken: vec![false; COMPARES], best: vec![0; COMPARES] }
+    }
+
+    /// Counts a run's features: the edges no run took before, and whether
+    /// it came closer at a test than any run before.
+    fn observe(&mut self, features: &[u32]) -> (Vec<u32>, bool) {
+        let (mut edges, mut closer) = (Vec::new(), false);
+        for f in features {
+            let h = &mut self.hits[*f as usize];
+            *h = h.saturating_add(1);
+            let f = *f as usize;
+            if f < COMPARES {
+                if !std::mem::replace(&mut self.taken[f], true) {
+                    edges.push(f as u32);
+                }
+            } else {
+                let (test, closeness) = ((f - COMPARES) / 66, ((f - COMPARES) % 66) as u8);
+                if closeness > self.best[test] {
+                    self.best[test] = closeness;
+                    closer = true;
+                }
+            }
+        }
+        (edges, closer)
+    }
+
+    /// Edges taken and tests made, so far.
+    fn reached(&self) -> usize {
+        self.taken.iter().filter(|t| **t).count() + self.best.iter().filter(|b| **b > 0).count()
+    }
+
+    fn weights(&self) -> Vec<f64> {
+        self.entries
+            .iter()
+            .map(|e| {
+                e.features
+                    .iter()
+                    .map(|f| {
+                        let h = f64::from(self.hits[*f as usize].max(1));
+                        1.0 / (h * h)
+                    })
+                    .sum()
+            })
+            .collect()
+    }
+}
+
+/// An index drawn with chance proportional to its weight.
+fn pick(rng: &mut Rng, weights: &[f64], total: f64) -> usize {
+    let mut at = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * total;
+    for (i, w) in weights.iter().enumerate() {
+        if at < *w {
+            return i;
+        }
+        at -= w;
+    }
+    weights.len() - 1
+}
+
 /// Searches `guest` (loaded with [`Harness::load_covered`]) from `base`,
 /// setting bytes to those of `dictionary` (see
 /// [`crate::coverage::dictionary`]) among the other mutations.
 pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
     let mut rng = Rng(crate::kernel::mix(config.seed ^ 0xf022_5eed));
-    let mut corpus = match &config.corpus {
+    let mut starting = match &config.corpus {
         Some(dir) => read_corpus(dir)?,
         None => Vec::new(),
     };
-    if corpus.is_empty() {
-        corpus.push(base.inputs.stdin.clone());
+    if starting.is_empty() {
+        starting.push(base.inputs.stdin.clone());
     }
-    let start = corpus.len();
-    let mut features: HashSet<u32> = HashSet::new();
-    // The starting inputs set the features a candidate must go beyond.
-    for (_, map) in run_batch(harness, guest, base, &corpus, config.threads)? {
-        features.extend(map.features().map(|f| f / 8));
+    let mut corpus = Corpus::new();
+    // The starting inputs set the edges a candidate must go beyond.
+    for (input, (_, map)) in starting.iter().zip(run_batch(harness, guest, base, &starting, config.threads)?) {
+        let features = features_of(&map);
+        corpus.observe(&features);
+        let kept = features[..features.partition_point(|f| (*f as usize) < COMPARES)].to_vec();
+        corpus.entries.push(Entry { input: input.clone(), features, kept, staged: 0, effective: 0 });
     }
+    let start = corpus.entries.len();
     let mut classes: BTreeMap<String, Finding> = BTreeMap::new();
     let mut made = 0u64;
     let mut passing = 0u64;
-    // Inputs waiting for their deterministic stage, newest on top, and
-    // where the stage of the one on top has got to.
-    let mut stages: Vec<(usize, usize)> = if config.guided { (0..corpus.len()).map(|i| (i, 0)).collect() } else { Vec::new() };
+    // The entry whose stage runs now.
+    let mut current: Option<usize> = None;
+    // New entries that did not carry a stage on, waiting for their own,
+    // with the first position where they differ from their parent.
+    let mut waiting: Vec<(usize, usize)> = Vec::new();
     while made < config.runs {
         let n = (config.runs - made).min(BATCH as u64) as usize;
-        let pool = if config.guided { corpus.len() } else { start };
+        let pool = if config.guided { corpus.entries.len() } else { start };
+        let weights = corpus.weights();
+        let weights = &weights[..pool];
+        let total: f64 = weights.iter().sum();
         let mut batch: Vec<Vec<u8>> = Vec::with_capacity(n);
-        // Half of each batch goes to the deterministic stage of the
-        // newest input that has not finished it: at each of its first
-        // positions, each dictionary byte written, then the byte moved up
-        // and down by 1 to ARITH. The other half mutates at random.
-        while batch.len() < n / 2 {
-            let Some((entry, step)) = stages.last_mut() else { break };
-            let input = &corpus[*entry];
-            let per = dictionary.len() + 2 * ARITH;
-            if *step >= input.len().min(STAGE_POSITIONS) * per {
-                stages.pop();
-                continue;
-            }
-            let mut child = input.clone();
-            let (at, k) = (*step / per, *step % per);
-            child[at] = match k.checked_sub(dictionary.len()) {
-                None => dictionary[k],
-                Some(d) if d < ARITH => child[at].wrapping_add(d as u8 + 1),
-                Some(d) => child[at].wrapping_sub((d - ARITH) as u8 + 1),
+        // Half of each batch goes to one entry's deterministic stage, the
+        // other half to random mutations of entries drawn by weight.
+        let unfinished = |e: &Entry| e.staged < stage_len(e.input.len(), dictionary.len());
+        if config.guided && !current.is_some_and(|i| unfinished(&corpus.entries[i])) {
+            // The next stage: of the entries waiting, the one that changed
+            // its parent earliest (a header before the data it governs),
+            // then the one taking most edges; once none waits, the
+            // heaviest entry with its stage unfinished.
+            current = match (0..waiting.len()).min_by_key(|k| {
+                let (at, i) = waiting[*k];
+                (at, std::cmp::Reverse(corpus.entries[i].edges()), i)
+            }) {
+                Some(k) => Some(waiting.swap_remove(k).1),
+                None => (0..pool)
+                    .filter(|i| unfinished(&corpus.entries[*i]))
+                    .max_by(|a, b| weights[*a].total_cmp(&weights[*b]).then(a.cmp(b))),
             };
-            *step += 1;
-            batch.push(child);
         }
+        // The step each stage candidate is, by its place in the batch.
+        let mut steps = Vec::new();
+        if let Some(i) = current {
+            let entry = &mut corpus.entries[i];
+            let end = stage_len(entry.input.len(), dictionary.len());
+            while batch.len() < n / 2 && entry.staged < end {
+                if let Some((at, child)) = staged(&entry.input, entry.staged, dictionary, entry.effective) {
+                    batch.push(child);
+                    steps.push((entry.staged, at));
+                }
+                entry.staged += 1;
+            }
+        }
+        // The entry each random candidate was made from.
+        let mut parents = Vec::new();
         while batch.len() < n {
-            // Half the time the newest input, whose edges are the least
-            // explored; else any.
-            let parent = if rng.below(2) == 0 { &corpus[pool - 1] } else { &corpus[rng.below(pool)] };
-            let other = &corpus[rng.below(pool)];
-            batch.push(mutate(&mut rng, parent, other, dictionary));
+            let from = pick(&mut rng, weights, total);
+            let other = &corpus.entries[rng.below(pool)].input;
+            batch.push(mutate(&mut rng, &corpus.entries[from].input, other, dictionary));
+            parents.push(from);
         }
         let results = run_batch(harness, guest, base, &batch, config.threads)?;
-        for (input, (report, map)) in batch.into_iter().zip(results) {
+        let parent = current;
+        let mut took_over = false;
+        for (k, (input, (report, map))) in batch.into_iter().zip(results).enumerate() {
             made += 1;
             if let Some(class) = class_of(&report) {
                 classes
@@ -364,14 +559,57 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
             } else {
                 passing += 1;
             }
-            let before = features.len();
-            features.extend(map.features().map(|f| f / 8));
-            if config.guided && features.len() > before {
+            let features = features_of(&map);
+            let (novel, closer) = corpus.observe(&features);
+            let new = closer || !novel.is_empty();
+            if !config.guided {
+                continue;
+            }
+            // A bit flip that changes what the run reaches marks its
+            // position as one the dictionary pass writes.
+            if let (Some((step, at)), Some(p)) = (steps.get(k), parent)
+                && *step < corpus.entries[p].input.len().min(STAGE_POSITIONS) * 8
+                && features != corpus.entries[p].features
+            {
+                corpus.entries[p].effective |= 1 << at;
+            }
+            // A stage candidate that goes further than its parent (see
+            // [`climbs`]) carries the stage on from the next step, new to
+            // the search or not: a check byte's bits are flipped one after
+            // the other on the input that came closest, where a test that
+            // other inputs pass would never count as new.
+            let climbs = k < steps.len() && !took_over && parent.is_some_and(|p| climbs(&corpus.entries[p], &features));
+            if new || climbs {
                 if let Some(dir) = &config.corpus {
                     write_input(dir, &input)?;
                 }
-                corpus.push(input);
-                stages.push((corpus.len() - 1, 0));
+                let mut kept = novel;
+                let mut effective = 0;
+                let staged = match steps.get(k) {
+                    Some((step, _)) if climbs => {
+                        took_over = true;
+                        current = Some(corpus.entries.len());
+                        let from = &corpus.entries[parent.unwrap_or(0)];
+                        kept.extend_from_slice(&from.kept);
+                        kept.sort_unstable();
+                        kept.dedup();
+                        effective = from.effective;
+                        step + 1
+                    }
+                    Some((_, at)) => {
+                        waiting.push((*at, corpus.entries.len()));
+                        0
+                    }
+                    None => {
+                        // Where a random candidate first differs from its
+                        // parent.
+                        let from = &corpus.entries[parents[k - steps.len()]].input;
+                        let at = input.iter().zip(from).position(|(a, b)| a != b).unwrap_or(input.len().min(from.len()));
+                        waiting.push((at, corpus.entries.len()));
+                        0
+                    }
+                };
+                corpus.entries.push(Entry { input, features, kept, staged, effective });
             }
         }
     }
@@ -380,7 +618,7 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
     for f in &mut findings {
         f.stdin = shrink(harness, guest, base, &f.class, std::mem::take(&mut f.stdin))?;
     }
-    Ok(Fuzzing { runs: made, passing, corpus: corpus.len(), features: features.len(), findings })
+    Ok(Fuzzing { runs: made, passing, corpus: corpus.entries.len(), features: corpus.reached(), findings })
 }
 
 /// The shortest input found, by cutting chunks (halves, then quarters,

@@ -31,8 +31,10 @@ pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<
     eprintln!("{} runs in {:.2} s ({:.0} runs/s, shrinking included)", found.runs, elapsed.as_secs_f64(), found.runs as f64 / elapsed.as_secs_f64());
     print!("{}", found.show(guest.name()));
     if let Some(dir) = &o.emit {
+        // Numbered as the table numbers them: the passing runs first.
+        let first = 1 + usize::from(found.passing > 0);
         for (i, f) in found.findings.iter().enumerate() {
-            let name = format!("{}-class-{}", guest.name().replace('_', "-"), i + 1);
+            let name = format!("{}-class-{}", guest.name().replace('_', "-"), first + i);
             let scenario = f.scenario(&base, &name);
             let at = dir.join(&name);
             super::run::emit_scenario(&harness, &scenario, component, &at)?;

@@ -221,15 +221,16 @@ enum Command {
         #[command(flatten)]
         inputs: InputArgs,
     },
-    /// Search a guest's stdin for failures, guided by edge coverage.
+    /// Search a guest's stdin for failures, guided by coverage.
     ///
     /// The guest is instrumented (cached), and runs from the scenario's
-    /// stdin; inputs that reach new edges join the corpus. Failures (a
+    /// stdin; inputs that take new edges, or come closer at an equality
+    /// test than any input before, join the corpus. Failures (a
     /// trap, a non-zero exit, a limit) are grouped into classes, each
     /// shrunk to its smallest input. The same --search-seed and --runs
     /// give the same search.
     ///
-    /// Example: wasi-replay fuzz parser.wasm --stdin-file sample.rec --runs 20000
+    /// Example: wasi-replay fuzz parser.wasm --stdin sample.rec --runs 20000
     Fuzz {
         /// The component or p1 module (.wasm).
         component: PathBuf,

@@ -1,12 +1,14 @@
 //! Edge counters written into a guest's core modules.
 //!
-//! Each instrumented module gains a memory of one page (the edge map), a
-//! global (the previous block's id), two scratch locals per function and a
+//! Each instrumented module gains a memory of one page (the map), a
+//! global (the previous block's id), six scratch locals per function and a
 //! probe at the start of every basic block: the function's entry, a loop's
 //! body, each arm of an `if`, the code after a `br_if` and after every
-//! `end`. A probe adds one to the map's byte at `previous ^ this` (stopping
-//! at 255) and sets `previous` to `this >> 1`, as AFL does, with no branch
-//! and no call. The map reaches the host in batches: a function `flush`
+//! `end`. A probe adds one to the map's byte at `previous ^ this`, in the
+//! map's first half (stopping at 255), and sets `previous` to `this >> 1`,
+//! as AFL does, with no branch and no call. Before every `i32.eq`,
+//! `i32.ne`, `i64.eq` and `i64.ne`, a second probe keeps in the map's
+//! second half how close the two operands came (see [`COMPARES`]). The map reaches the host in batches: a function `flush`
 //! walks it in 8-byte words and hands each word that is not zero to the
 //! import [`IMPORT_MODULE`]`.`[`IMPORT_NAME`], then clears it. `flush` runs
 //! after each entry point the module gives the outside returns, and before
@@ -29,6 +31,9 @@ pub const IMPORT_MODULE: &str = "wasi-replay-coverage";
 pub const IMPORT_NAME: &str = "flush";
 /// The map's size in bytes: one wasm page.
 pub const MAP_SIZE: usize = 1 << 16;
+/// Where the map's second half starts: below it, edge counts; from it,
+/// one byte per equality test, the closest its operands came.
+pub const COMPARES: usize = MAP_SIZE / 2;
 
 /// Which of a module's exports are entry points, after which it flushes.
 pub(super) enum Entries<'a> {
@@ -232,7 +237,7 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
         x ^= x >> 15;
         x = x.wrapping_mul(0x2c1b_3c6d);
         x ^= x >> 12;
-        x & 0xffff
+        x & (COMPARES as u32 - 1)
     };
 
     let new_types = |types: &mut TypeSection| {
@@ -448,7 +453,11 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
                 let index = shape.imported_funcs + section.len();
                 let (params, _) = signature(index)?;
                 let scratch = params.len() as u32 + count;
-                locals.push((2, ValType::I32));
+                // Two i32 locals for a probe or a test's operands, two
+                // for a test's closeness, two i64 locals for a wide
+                // test's operands.
+                locals.push((4, ValType::I32));
+                locals.push((2, ValType::I64));
                 let mut f = Function::new(locals);
                 let probe = |f: &mut Function, id: u32| {
                     let byte = MemArg { offset: 0, align: 0, memory_index: map_memory };
@@ -480,6 +489,11 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
                     match &op {
                         Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } | Operator::TryTable { .. } | Operator::Try { .. } => depth += 1,
                         Operator::End | Operator::Delegate { .. } => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    match &op {
+                        Operator::I32Eq | Operator::I32Ne => closeness(&mut f, map_memory, scratch, scratch + 2, false, next_id()),
+                        Operator::I64Eq | Operator::I64Ne => closeness(&mut f, map_memory, scratch + 4, scratch + 2, true, next_id()),
                         _ => {}
                     }
                     let ins = renumber.instruction(op)?;
@@ -520,6 +534,49 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
     fill_before!(14);
     debug_assert!([1, 2, 3, 5, 7, 12].iter().all(|r| added[*r]), "a section of ours is missing");
     Ok(out.finish())
+}
+
+/// Before an equality test of two values on the stack, records how close
+/// they came at this test: the map's byte for `site`, in the half from
+/// [`COMPARES`], keeps the highest closeness seen, `65 - popcount(a ^ b)`
+/// (65 when equal). A search that keeps inputs coming closer than before
+/// passes a check byte or a magic number one bit at a time, where edges
+/// alone tell it only once the test passes (libFuzzer's value profile,
+/// kept as a best distance per test rather than every distance seen).
+/// `values` and `values + 1` are locals of the operands' type;
+/// `scratch` and `scratch + 1` are i32 locals.
+fn closeness(f: &mut Function, map: u32, values: u32, scratch: u32, wide: bool, site: u32) {
+    let (a, b) = (values, values + 1);
+    let (c, old) = (scratch, scratch + 1);
+    let at = (COMPARES as u32 + (site & (COMPARES as u32 - 1))) as i32;
+    let byte = MemArg { offset: 0, align: 0, memory_index: map };
+    f.instruction(&Instruction::LocalSet(b));
+    f.instruction(&Instruction::LocalSet(a));
+    f.instruction(&Instruction::I32Const(65));
+    f.instruction(&Instruction::LocalGet(a));
+    f.instruction(&Instruction::LocalGet(b));
+    if wide {
+        f.instruction(&Instruction::I64Xor);
+        f.instruction(&Instruction::I64Popcnt);
+        f.instruction(&Instruction::I32WrapI64);
+    } else {
+        f.instruction(&Instruction::I32Xor);
+        f.instruction(&Instruction::I32Popcnt);
+    }
+    f.instruction(&Instruction::I32Sub);
+    f.instruction(&Instruction::LocalSet(c));
+    f.instruction(&Instruction::I32Const(at));
+    f.instruction(&Instruction::LocalGet(c));
+    f.instruction(&Instruction::I32Const(at));
+    f.instruction(&Instruction::I32Load8U(byte));
+    f.instruction(&Instruction::LocalTee(old));
+    f.instruction(&Instruction::LocalGet(c));
+    f.instruction(&Instruction::LocalGet(old));
+    f.instruction(&Instruction::I32GtU);
+    f.instruction(&Instruction::Select);
+    f.instruction(&Instruction::I32Store8(byte));
+    f.instruction(&Instruction::LocalGet(a));
+    f.instruction(&Instruction::LocalGet(b));
 }
 
 /// Whether the code section holds every original body.

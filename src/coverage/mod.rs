@@ -22,7 +22,7 @@
 
 mod instrument;
 
-pub use instrument::{IMPORT_MODULE, IMPORT_NAME, InstrumentError, MAP_SIZE};
+pub use instrument::{COMPARES, IMPORT_MODULE, IMPORT_NAME, InstrumentError, MAP_SIZE};
 
 use instrument::Entries;
 use std::collections::BTreeSet;
@@ -36,7 +36,7 @@ use wasmparser::{Chunk, Parser, Payload};
 
 /// The instrumentation's version: a cached instrumented guest made by
 /// another version is made again.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 4;
 
 /// The component-level import an instrumented component adds.
 pub const COMPONENT_IMPORT: &str = "wasi-replay-coverage-flush";
@@ -265,7 +265,8 @@ impl ReencodeComponent for Wire {
 }
 
 /// What a run's instrumented modules counted: for each edge, how often it
-/// was taken, up to 255 per flush (added over flushes, up to 255).
+/// was taken (up to 255); for each equality test, the closest its operands
+/// came (see [`COMPARES`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct EdgeMap(Box<[u8]>);
 
@@ -277,49 +278,51 @@ impl Default for EdgeMap {
 
 impl std::fmt::Debug for EdgeMap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "EdgeMap({} edges)", self.edges())
+        write!(f, "EdgeMap({} edges, {} tests)", self.edges(), self.closest().count())
     }
 }
 
+/// The highest closeness of an equality test: its operands were equal.
+pub const EQUAL: u8 = 65;
+
 impl EdgeMap {
-    /// Adds one flushed word: the counts of the eight edges at `offset`.
+    /// Adds one flushed word, the map's bytes at `offset`: edge counts are
+    /// added, closeness keeps the higher.
     pub fn add(&mut self, offset: u32, word: u64) {
         let at = offset as usize & (MAP_SIZE - 1) & !7;
         for (i, b) in word.to_le_bytes().into_iter().enumerate() {
-            let slot = &mut self.0[at + i];
-            *slot = slot.saturating_add(b);
+            self.put(at + i, b);
         }
+    }
+
+    fn put(&mut self, at: usize, b: u8) {
+        let slot = &mut self.0[at];
+        *slot = if at < COMPARES { slot.saturating_add(b) } else { (*slot).max(b) };
     }
 
     /// Adds another map's counts to this one's.
     pub fn merge(&mut self, other: &EdgeMap) {
-        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
-            *a = a.saturating_add(*b);
+        for (at, b) in other.0.iter().enumerate() {
+            if *b != 0 {
+                self.put(at, *b);
+            }
         }
     }
 
     /// How many edges were taken at least once.
     pub fn edges(&self) -> usize {
-        self.0.iter().filter(|c| **c > 0).count()
+        self.reached().count()
     }
 
-    /// The features a search keeps: each edge taken, with its count put in
-    /// one of AFL's buckets (1, 2, 3, 4–7, 8–15, 16–31, 32–127, 128+), as
-    /// `edge * 8 + bucket`.
-    pub fn features(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.iter().enumerate().filter(|(_, c)| **c > 0).map(|(edge, c)| {
-            let bucket = match *c {
-                1 => 0,
-                2 => 1,
-                3 => 2,
-                4..=7 => 3,
-                8..=15 => 4,
-                16..=31 => 5,
-                32..=127 => 6,
-                _ => 7,
-            };
-            edge as u32 * 8 + bucket
-        })
+    /// The edges taken, by index (below [`COMPARES`]).
+    pub fn reached(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0[..COMPARES].iter().enumerate().filter(|(_, c)| **c > 0).map(|(e, _)| e as u32)
+    }
+
+    /// The equality tests made, by index (below [`COMPARES`]), each with the
+    /// closest its operands came: 1 to [`EQUAL`].
+    pub fn closest(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
+        self.0[COMPARES..].iter().enumerate().filter(|(_, c)| **c > 0).map(|(t, c)| (t as u32, *c))
     }
 }
 

@@ -3,7 +3,7 @@
 //! its modules count edges, except where the run ends in a trap (its
 //! counts are lost with the instance).
 
-use crate::support::{assert_same_text, harness};
+use crate::support::{assert_same_text, harness, wasi_replay};
 use wasi_replay::catalog::{self, SCENARIOS};
 use wasi_replay::World;
 
@@ -79,4 +79,37 @@ fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fail
     let twin = fuzz(h, &guest, &checked, &dictionary, &config).unwrap();
     assert!(twin.findings.is_empty(), "the checked twin failed: {:?}", twin.findings);
     assert_eq!(twin.passing, 400);
+}
+
+/// `wasi-replay fuzz` from the record parser's sample finds its blob
+/// overflow (a panic behind a version 2 header, its check byte and a blob
+/// record), shrinks it, and writes it as a scenario that `wasi-replay test`
+/// replays at once; the unguided baseline with the same budget finds
+/// nothing.
+#[test]
+fn a_found_class_is_a_scenario_that_replays() {
+    let work = tempfile::tempdir().unwrap();
+    let sample = work.path().join("sample.rec");
+    std::fs::write(&sample, b"REC\x01\x02\xfdt\x05hellon\x0242").unwrap();
+    let component = catalog::component_path("record-parser", World::P2);
+    let emitted = work.path().join("found");
+    let search = |extra: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["fuzz".as_ref(), component.as_ref(), "--stdin".as_ref(), sample.as_ref()];
+        args.extend(["--runs", "8000", "--search-seed", "5"].iter().chain(extra).map(std::ffi::OsStr::new));
+        let out = wasi_replay(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let table = search(&["--emit", emitted.to_str().unwrap()]);
+    assert!(table.contains("2 classes") && table.contains("panicked at record-parser/src/lib.rs"), "{table}");
+    let unguided = search(&["--unguided"]);
+    assert!(unguided.contains("1 class;"), "{unguided}");
+    // The table's second class, after the passing runs.
+    let class = emitted.join("record-parser-class-2");
+    let toml = std::fs::read_to_string(class.join("record-parser-class-2.toml")).unwrap();
+    assert!(toml.contains("stdin-file = \"record-parser-class-2.stdin.bin\""), "{toml}");
+    let golden = std::fs::read_to_string(class.join("record-parser-class-2.p2.snap")).unwrap();
+    assert!(golden.contains("panicked at record-parser/src/lib.rs"), "{golden}");
+    let test = wasi_replay(&["test".as_ref(), class.as_ref()]);
+    assert!(test.status.success(), "{}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
 }

@@ -3,7 +3,7 @@
 //! calls mean the same, the first divergence as the user sees it, and
 //! the runs that cannot keep a journal.
 
-use crate::support::{guest, harness};
+use crate::support::{guest, harness, wasi_replay};
 use wasi_replay::{catalog, Scenario, World};
 use wasi_replay::catalog::{JOURNALED, JOURNALS_DIFFER};
 use wasi_replay::host::Backend;
@@ -131,13 +131,6 @@ fn runs_that_cannot_keep_a_journal_are_refused_in_one_line() {
     for e in [bridge, p1] {
         assert_eq!(e.lines().count(), 1, "{e}");
     }
-}
-
-fn wasi_replay(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    harness(); // builds the catalog once
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wasi-replay"));
-    c.args(args).current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").env_remove("CI").env_remove("INSTA_UPDATE");
-    c.output().unwrap()
 }
 
 /// `run --journal-out` then `replay`: the same build matches call for

@@ -10,6 +10,15 @@ pub fn harness() -> &'static Harness {
 }
 
 /// Loads a catalog guest for `world`.
+/// The `wasi-replay` binary run from the repository with `args`, once the
+/// catalog is built, with no colour and outside CI and insta's settings.
+pub fn wasi_replay(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    harness(); // builds the catalog once
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_wasi-replay"));
+    c.args(args).current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").env_remove("CI").env_remove("INSTA_UPDATE");
+    c.output().unwrap()
+}
+
 pub fn guest(name: &str, world: World) -> Guest {
     let h = harness();
     h.load(&catalog::component_path(name, world)).unwrap_or_else(|e| panic!("{e}"))
