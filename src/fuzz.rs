@@ -279,28 +279,58 @@ fn write_input(dir: &std::path::Path, input: &[u8]) -> Result<(), FuzzError> {
     std::fs::write(dir.join(name), input).map_err(&fail)
 }
 
-/// Runs the candidates on up to `threads` threads; results in order.
-fn run_batch(
-    harness: &Harness,
-    guest: &Guest,
-    base: &Scenario,
-    inputs: &[Vec<u8>],
-    threads: usize,
-) -> Result<Vec<(RunReport, EdgeMap)>, HarnessError> {
+/// What a batch of runs gives: each candidate's report and map, in order.
+type Ran = Result<Vec<(RunReport, EdgeMap)>, HarnessError>;
+
+/// Calls `body` with a function that runs a batch of candidates on
+/// `threads` threads (this one among them) that live as long as `body`:
+/// a thread started per batch would cost more than the batch's runs save.
+/// Candidate `k` of a batch runs on thread `k % threads`.
+fn with_runner<T>(harness: &Harness, guest: &Guest, base: &Scenario, threads: usize, body: impl FnOnce(&mut dyn FnMut(&[Vec<u8>]) -> Ran) -> T) -> T {
+    use std::sync::{Arc, mpsc};
     let run = |input: &Vec<u8>| harness.run_covered(guest, &base.clone().stdin(input.clone()));
+    let share = |batch: &[Vec<u8>], id: usize| -> Vec<(usize, Result<(RunReport, EdgeMap), HarnessError>)> {
+        batch.iter().enumerate().skip(id).step_by(threads).map(|(k, input)| (k, run(input))).collect()
+    };
     if threads <= 1 {
-        return inputs.iter().map(run).collect();
+        return body(&mut |batch| batch.iter().map(run).collect());
     }
-    let chunk = inputs.len().div_ceil(threads);
     std::thread::scope(|s| {
-        let handles: Vec<_> = inputs.chunks(chunk.max(1)).map(|part| s.spawn(move || part.iter().map(run).collect::<Vec<_>>())).collect();
-        let mut all = Vec::with_capacity(inputs.len());
-        for h in handles {
-            for r in h.join().map_err(|_| HarnessError::Internal("a search thread panicked".into()))? {
-                all.push(r?);
-            }
+        let (done, finished) = mpsc::channel();
+        let mut workers = Vec::new();
+        for id in 1..threads {
+            let (give, take) = mpsc::channel::<Arc<Vec<Vec<u8>>>>();
+            workers.push(give);
+            let done = done.clone();
+            s.spawn(move || {
+                for batch in take {
+                    let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| share(&batch, id)))
+                        .unwrap_or_else(|_| vec![(id, Err(HarnessError::Internal("a search thread panicked".into())))]);
+                    if done.send(part).is_err() {
+                        return;
+                    }
+                }
+            });
         }
-        Ok(all)
+        drop(done);
+        let out = body(&mut |batch| {
+            let shared = Arc::new(batch.to_vec());
+            for w in &workers {
+                w.send(Arc::clone(&shared)).map_err(|_| HarnessError::Internal("a search thread stopped".into()))?;
+            }
+            let mut all: Vec<Option<Result<(RunReport, EdgeMap), HarnessError>>> = (0..batch.len()).map(|_| None).collect();
+            for (k, r) in share(batch, 0) {
+                all[k] = Some(r);
+            }
+            for _ in &workers {
+                for (k, r) in finished.recv().map_err(|_| HarnessError::Internal("a search thread stopped".into()))? {
+                    all[k] = Some(r);
+                }
+            }
+            all.into_iter().map(|r| r.unwrap_or_else(|| Err(HarnessError::Internal("a run was lost".into())))).collect()
+        });
+        drop(workers);
+        out
     })
 }
 
@@ -475,6 +505,16 @@ fn pick(rng: &mut Rng, weights: &[f64], total: f64) -> usize {
 /// setting bytes to those of `dictionary` (see
 /// [`crate::coverage::dictionary`]) among the other mutations.
 pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
+    let mut found = with_runner(harness, guest, base, config.threads, |run| search(run, base, dictionary, config))?;
+    for f in &mut found.findings {
+        f.stdin = shrink(harness, guest, base, &f.class, std::mem::take(&mut f.stdin))?;
+    }
+    Ok(found)
+}
+
+/// The search itself, its batches run by `run`; its findings not yet
+/// shrunk.
+fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
     let mut rng = Rng(crate::kernel::mix(config.seed ^ 0xf022_5eed));
     let mut starting = match &config.corpus {
         Some(dir) => read_corpus(dir)?,
@@ -485,7 +525,7 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
     }
     let mut corpus = Corpus::new();
     // The starting inputs set the edges a candidate must go beyond.
-    for (input, (_, map)) in starting.iter().zip(run_batch(harness, guest, base, &starting, config.threads)?) {
+    for (input, (_, map)) in starting.iter().zip(run(&starting)?) {
         let features = features_of(&map);
         corpus.observe(&features);
         let kept = features[..features.partition_point(|f| (*f as usize) < COMPARES)].to_vec();
@@ -546,7 +586,7 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
             batch.push(mutate(&mut rng, &corpus.entries[from].input, other, dictionary));
             parents.push(from);
         }
-        let results = run_batch(harness, guest, base, &batch, config.threads)?;
+        let results = run(&batch)?;
         let parent = current;
         let mut took_over = false;
         for (k, (input, (report, map))) in batch.into_iter().zip(results).enumerate() {
@@ -615,9 +655,6 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
     }
     let mut findings: Vec<Finding> = classes.into_values().collect();
     findings.sort_by_key(|f| f.found_at);
-    for f in &mut findings {
-        f.stdin = shrink(harness, guest, base, &f.class, std::mem::take(&mut f.stdin))?;
-    }
     Ok(Fuzzing { runs: made, passing, corpus: corpus.entries.len(), features: corpus.reached(), findings })
 }
 

@@ -70,6 +70,23 @@ struct Shape {
     entries: Vec<(String, u32)>,
     /// Types by index, when they are function types: (params, results).
     signatures: Vec<Option<(Vec<ValType>, Vec<ValType>)>>,
+    /// Blocks that get an edge probe, and equality tests.
+    blocks: u32,
+    tests: u32,
+}
+
+impl Shape {
+    /// The bytes of the map's first half that edge ids fall in: about
+    /// four slots per block, so that few edges share one, and no more, so
+    /// that a run touches and a flush reads few pages.
+    fn edge_bytes(&self) -> u32 {
+        (self.blocks.saturating_mul(4)).next_power_of_two().clamp(4096, COMPARES as u32)
+    }
+
+    /// The bytes of the map's second half that tests fall in.
+    fn test_bytes(&self) -> u32 {
+        (self.tests.saturating_mul(2)).next_power_of_two().clamp(1024, COMPARES as u32)
+    }
 }
 
 impl Shape {
@@ -124,6 +141,17 @@ impl Shape {
                         let export = export?;
                         if export.kind == wasmparser::ExternalKind::Func && entries.includes(export.name) {
                             shape.entries.push((export.name.to_string(), export.index));
+                        }
+                    }
+                }
+                Payload::CodeSectionEntry(body) => {
+                    shape.blocks += 1;
+                    let mut reader = body.get_operators_reader()?;
+                    while !reader.eof() {
+                        match reader.read()? {
+                            Operator::Loop { .. } | Operator::If { .. } | Operator::Else | Operator::BrIf { .. } | Operator::End => shape.blocks += 1,
+                            Operator::I32Eq | Operator::I32Ne | Operator::I64Eq | Operator::I64Ne => shape.tests += 1,
+                            _ => {}
                         }
                     }
                 }
@@ -237,7 +265,15 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
         x ^= x >> 15;
         x = x.wrapping_mul(0x2c1b_3c6d);
         x ^= x >> 12;
-        x & (COMPARES as u32 - 1)
+        x
+    };
+    let (edge_mask, test_mask) = (shape.edge_bytes() - 1, shape.test_bytes() - 1);
+    // Tests are numbered in order, so that a function's tests share words
+    // of the map and a flush hands out fewer; there is room for each.
+    let mut next_test = 0u32;
+    let mut test_id = move || {
+        next_test += 1;
+        (next_test - 1) & test_mask
     };
 
     let new_types = |types: &mut TypeSection| {
@@ -265,32 +301,36 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
     };
     let word = MemArg { offset: 0, align: 3, memory_index: map_memory };
     let new_bodies = |code: &mut CodeSection| -> Result<(), InstrumentError> {
-        // flush: every word of the map that is not zero goes out, then is
-        // cleared.
+        // flush: every word of the map's used parts that is not zero goes
+        // out, then is cleared.
         let mut f = Function::new([(1, ValType::I32), (1, ValType::I64)]);
         let (i, w) = (0, 1);
-        f.instruction(&Instruction::Loop(wasm_encoder::BlockType::Empty));
-        f.instruction(&Instruction::LocalGet(i));
-        f.instruction(&Instruction::I64Load(word));
-        f.instruction(&Instruction::LocalTee(w));
-        f.instruction(&Instruction::I64Eqz);
-        f.instruction(&Instruction::I32Eqz);
-        f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
-        f.instruction(&Instruction::LocalGet(i));
-        f.instruction(&Instruction::LocalGet(w));
-        f.instruction(&Instruction::Call(flush_import));
-        f.instruction(&Instruction::LocalGet(i));
-        f.instruction(&Instruction::I64Const(0));
-        f.instruction(&Instruction::I64Store(word));
-        f.instruction(&Instruction::End);
-        f.instruction(&Instruction::LocalGet(i));
-        f.instruction(&Instruction::I32Const(8));
-        f.instruction(&Instruction::I32Add);
-        f.instruction(&Instruction::LocalTee(i));
-        f.instruction(&Instruction::I32Const(MAP_SIZE as i32));
-        f.instruction(&Instruction::I32LtU);
-        f.instruction(&Instruction::BrIf(0));
-        f.instruction(&Instruction::End);
+        for (from, to) in [(0, edge_mask + 1), (COMPARES as u32, COMPARES as u32 + test_mask + 1)] {
+            f.instruction(&Instruction::I32Const(from as i32));
+            f.instruction(&Instruction::LocalSet(i));
+            f.instruction(&Instruction::Loop(wasm_encoder::BlockType::Empty));
+            f.instruction(&Instruction::LocalGet(i));
+            f.instruction(&Instruction::I64Load(word));
+            f.instruction(&Instruction::LocalTee(w));
+            f.instruction(&Instruction::I64Eqz);
+            f.instruction(&Instruction::I32Eqz);
+            f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+            f.instruction(&Instruction::LocalGet(i));
+            f.instruction(&Instruction::LocalGet(w));
+            f.instruction(&Instruction::Call(flush_import));
+            f.instruction(&Instruction::LocalGet(i));
+            f.instruction(&Instruction::I64Const(0));
+            f.instruction(&Instruction::I64Store(word));
+            f.instruction(&Instruction::End);
+            f.instruction(&Instruction::LocalGet(i));
+            f.instruction(&Instruction::I32Const(8));
+            f.instruction(&Instruction::I32Add);
+            f.instruction(&Instruction::LocalTee(i));
+            f.instruction(&Instruction::I32Const(to as i32));
+            f.instruction(&Instruction::I32LtU);
+            f.instruction(&Instruction::BrIf(0));
+            f.instruction(&Instruction::End);
+        }
         f.instruction(&Instruction::End);
         code.function(&f);
         // An entry point: the original, then a flush.
@@ -476,7 +516,7 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
                     f.instruction(&Instruction::I32Const((id >> 1) as i32));
                     f.instruction(&Instruction::GlobalSet(previous));
                 };
-                probe(&mut f, next_id());
+                probe(&mut f, next_id() & edge_mask);
                 let mut reader = body.get_operators_reader()?;
                 let mut depth = 0u32;
                 while !reader.eof() {
@@ -492,14 +532,14 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
                         _ => {}
                     }
                     match &op {
-                        Operator::I32Eq | Operator::I32Ne => closeness(&mut f, map_memory, scratch, scratch + 2, false, next_id()),
-                        Operator::I64Eq | Operator::I64Ne => closeness(&mut f, map_memory, scratch + 4, scratch + 2, true, next_id()),
+                        Operator::I32Eq | Operator::I32Ne => closeness(&mut f, map_memory, scratch, scratch + 2, false, test_id()),
+                        Operator::I64Eq | Operator::I64Ne => closeness(&mut f, map_memory, scratch + 4, scratch + 2, true, test_id()),
                         _ => {}
                     }
                     let ins = renumber.instruction(op)?;
                     f.instruction(&ins);
                     if after {
-                        probe(&mut f, next_id());
+                        probe(&mut f, next_id() & edge_mask);
                     }
                 }
                 section.function(&f);
@@ -548,7 +588,7 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
 fn closeness(f: &mut Function, map: u32, values: u32, scratch: u32, wide: bool, site: u32) {
     let (a, b) = (values, values + 1);
     let (c, old) = (scratch, scratch + 1);
-    let at = (COMPARES as u32 + (site & (COMPARES as u32 - 1))) as i32;
+    let at = (COMPARES as u32 + site) as i32;
     let byte = MemArg { offset: 0, align: 0, memory_index: map };
     f.instruction(&Instruction::LocalSet(b));
     f.instruction(&Instruction::LocalSet(a));

@@ -36,7 +36,7 @@ use wasmparser::{Chunk, Parser, Payload};
 
 /// The instrumentation's version: a cached instrumented guest made by
 /// another version is made again.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 6;
 
 /// The component-level import an instrumented component adds.
 pub const COMPONENT_IMPORT: &str = "wasi-replay-coverage-flush";
@@ -266,14 +266,12 @@ impl ReencodeComponent for Wire {
 
 /// What a run's instrumented modules counted: for each edge, how often it
 /// was taken (up to 255); for each equality test, the closest its operands
-/// came (see [`COMPARES`]).
-#[derive(Clone, PartialEq, Eq)]
-pub struct EdgeMap(Box<[u8]>);
-
-impl Default for EdgeMap {
-    fn default() -> Self {
-        EdgeMap(vec![0; MAP_SIZE].into_boxed_slice())
-    }
+/// came (see [`COMPARES`]). Kept as the map's words that are not zero, in
+/// the order of their offsets: a run touches a few hundred of the map's
+/// 8,192 words, and a search reads every run's map.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct EdgeMap {
+    words: Vec<(u32, u64)>,
 }
 
 impl std::fmt::Debug for EdgeMap {
@@ -285,27 +283,40 @@ impl std::fmt::Debug for EdgeMap {
 /// The highest closeness of an equality test: its operands were equal.
 pub const EQUAL: u8 = 65;
 
-impl EdgeMap {
-    /// Adds one flushed word, the map's bytes at `offset`: edge counts are
-    /// added, closeness keeps the higher.
-    pub fn add(&mut self, offset: u32, word: u64) {
-        let at = offset as usize & (MAP_SIZE - 1) & !7;
-        for (i, b) in word.to_le_bytes().into_iter().enumerate() {
-            self.put(at + i, b);
-        }
-    }
+/// Two words of the map at one offset as one: edge counts added (up to
+/// 255), closeness the higher.
+fn combine(offset: u32, a: u64, b: u64) -> u64 {
+    let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
+    let both: [u8; 8] = std::array::from_fn(|i| if (offset as usize) < COMPARES { a[i].saturating_add(b[i]) } else { a[i].max(b[i]) });
+    u64::from_le_bytes(both)
+}
 
-    fn put(&mut self, at: usize, b: u8) {
-        let slot = &mut self.0[at];
-        *slot = if at < COMPARES { slot.saturating_add(b) } else { (*slot).max(b) };
+impl EdgeMap {
+    /// Adds one flushed word, the map's bytes at `offset`. A flush hands
+    /// its words in the order of their offsets, so a word usually goes at
+    /// the end.
+    pub fn add(&mut self, offset: u32, word: u64) {
+        let offset = offset & (MAP_SIZE as u32 - 1) & !7;
+        if word == 0 {
+            return;
+        }
+        match self.words.last() {
+            Some((last, _)) if *last >= offset => match self.words.binary_search_by_key(&offset, |(o, _)| *o) {
+                Ok(i) => self.words[i].1 = combine(offset, self.words[i].1, word),
+                Err(i) => self.words.insert(i, (offset, word)),
+            },
+            _ => self.words.push((offset, word)),
+        }
     }
 
     /// Adds another map's counts to this one's.
     pub fn merge(&mut self, other: &EdgeMap) {
-        for (at, b) in other.0.iter().enumerate() {
-            if *b != 0 {
-                self.put(at, *b);
-            }
+        if self.words.is_empty() {
+            self.words.clone_from(&other.words);
+            return;
+        }
+        for (offset, word) in &other.words {
+            self.add(*offset, *word);
         }
     }
 
@@ -314,15 +325,20 @@ impl EdgeMap {
         self.reached().count()
     }
 
-    /// The edges taken, by index (below [`COMPARES`]).
-    pub fn reached(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0[..COMPARES].iter().enumerate().filter(|(_, c)| **c > 0).map(|(e, _)| e as u32)
+    /// The bytes that are not zero, with their offsets in the map.
+    fn bytes(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
+        self.words.iter().flat_map(|(o, w)| w.to_le_bytes().into_iter().enumerate().filter(|(_, b)| *b != 0).map(move |(i, b)| (o + i as u32, b)))
     }
 
-    /// The equality tests made, by index (below [`COMPARES`]), each with the
-    /// closest its operands came: 1 to [`EQUAL`].
+    /// The edges taken, by index (below [`COMPARES`]), in order.
+    pub fn reached(&self) -> impl Iterator<Item = u32> + '_ {
+        self.bytes().take_while(|(at, _)| (*at as usize) < COMPARES).map(|(at, _)| at)
+    }
+
+    /// The equality tests made, by index (below [`COMPARES`]), in order,
+    /// each with the closest its operands came: 1 to [`EQUAL`].
     pub fn closest(&self) -> impl Iterator<Item = (u32, u8)> + '_ {
-        self.0[COMPARES..].iter().enumerate().filter(|(_, c)| **c > 0).map(|(t, c)| (t as u32, *c))
+        self.bytes().skip_while(|(at, _)| (*at as usize) < COMPARES).map(|(at, c)| (at - COMPARES as u32, c))
     }
 }
 

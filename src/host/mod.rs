@@ -183,7 +183,7 @@ pub(crate) struct Core {
     pub(crate) gate: crate::schedule::Gate,
     /// What an instrumented guest's modules flushed (see
     /// [`crate::coverage`]); none until the first flush.
-    pub(crate) coverage: Option<Box<crate::coverage::EdgeMap>>,
+    pub(crate) coverage: Option<crate::coverage::EdgeMap>,
 }
 
 impl Core {
