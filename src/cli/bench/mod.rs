@@ -4,12 +4,13 @@
 //!
 //! One file per part: `runs.rs` (µs per run, each sample in a child
 //! process), `breakdown.rs` (one run step by step, against `floor.rs`, the
-//! same component in a plain wasmtime embedding), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `explore.rs` (explore against plain runs and check), `schedule.rs` (what schedules cost), `process.rs` (a `run` process, and
+//! same component in a plain wasmtime embedding), `journal.rs` (a journal's cost), `tree.rs`, `threads.rs`, `explore.rs` (explore against plain runs and check), `schedule.rs` (what schedules cost), `fuzz.rs` (what guided search costs), `process.rs` (a `run` process, and
 //! compiling), `memory.rs`; `measure.rs` holds the timing helpers they share.
 
 mod breakdown;
 mod explore;
 mod floor;
+mod fuzz;
 mod journal;
 mod measure;
 mod memory;
@@ -48,6 +49,9 @@ pub enum Part {
     /// What schedules cost: race-counter per run under each, and explore
     /// with `pct:2` against without.
     Schedules,
+    /// Guided search on record-parser: a run with coverage against
+    /// without, and `fuzz`'s rate against `check`'s.
+    Fuzz,
     /// A second `wasi-replay run` of a component against the first.
     Cli,
     /// Compiling the largest catalog component, with no cache.
@@ -92,6 +96,9 @@ pub fn bench(scenarios: &[String], runs: usize, only: &[Part], child: bool) -> a
     }
     if wanted(Part::Schedules) {
         schedule::schedules(runs)?;
+    }
+    if wanted(Part::Fuzz) {
+        fuzz::fuzz(runs)?;
     }
     if wanted(Part::Cli) {
         process::cli(5)?;

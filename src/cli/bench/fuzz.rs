@@ -1,0 +1,66 @@
+//! What guided search costs, on record-parser p2: a run with and without
+//! coverage, and `fuzz`'s rate against `check`'s on every core.
+
+use super::measure::{cores, interleaved, median};
+use std::borrow::Cow;
+use std::time::Instant;
+use wasi_replay::fuzz::Config;
+use wasi_replay::{World, catalog, coverage, fuzz};
+
+/// µs per run of the original and the instrumented guest, taking turns;
+/// then `check` (each report rendered and compared with the first), a
+/// guided search and an unguided one, each making `20 * runs` runs on
+/// every core, in rounds where they take turns.
+pub(super) fn fuzz(runs: usize) -> anyhow::Result<()> {
+    let threads = cores();
+    let harness = crate::cli::new_harness(threads)?;
+    let path = catalog::component_path("record-parser", World::P2);
+    let plain = harness.load(&path)?;
+    let covered = harness.load_covered(&path)?;
+    let dictionary = coverage::dictionary(&std::fs::read(&path)?)?;
+    let scenario = catalog::scenario("record-parser")?;
+    let mut configs: [Box<dyn FnMut() -> anyhow::Result<()> + '_>; 2] = [
+        Box::new(|| harness.run(&plain, &scenario).map(drop).map_err(Into::into)),
+        Box::new(|| harness.run_covered(&covered, &scenario).map(drop).map_err(Into::into)),
+    ];
+    let mut refs: Vec<&mut dyn FnMut() -> anyhow::Result<()>> = configs.iter_mut().map(|b| &mut **b as _).collect();
+    let us = interleaved(&mut refs, runs)?;
+    println!();
+    println!("guided search, record-parser p2: µs per run, medians of {runs}, taking turns");
+    println!("  without coverage {:>8.1}", us[0]);
+    println!("  with coverage    {:>8.1}  ({:+.0} %)", us[1], (us[1] / us[0] - 1.0) * 100.0);
+
+    let n = 20 * runs;
+    let search = |guided: bool| Config { seed: 1, runs: n as u64, guided, corpus: None, threads };
+    let one_way = |way: usize| -> anyhow::Result<f64> {
+        let t = Instant::now();
+        match way {
+            0 => {
+                let first = harness.run(&plain, &scenario)?.to_yaml();
+                harness.run_each(&plain, n - 1, threads, |_| Cow::Borrowed(&scenario), |_, r| r.to_yaml() == first)?;
+            }
+            w => {
+                fuzz::fuzz(&harness, &covered, &scenario, &dictionary, &search(w == 1))?;
+            }
+        }
+        Ok(n as f64 / t.elapsed().as_secs_f64())
+    };
+    let rounds = 6;
+    let mut rates: [Vec<f64>; 3] = Default::default();
+    for round in 0..=rounds {
+        for k in 0..3 {
+            let way = (round + k) % 3;
+            let rate = one_way(way)?;
+            if round > 0 {
+                rates[way].push(rate);
+            }
+        }
+    }
+    let [mut check, mut guided, mut unguided] = rates;
+    let (check, guided, unguided) = (median(&mut check), median(&mut guided), median(&mut unguided));
+    println!("  {n} runs each on {threads} threads, medians of {rounds} rounds (the search's rate counts its shrinking):");
+    println!("  check:           {check:>8.0} runs/s");
+    println!("  fuzz (guided):   {guided:>8.0} runs/s  ({:.0} % of check)", 100.0 * guided / check);
+    println!("  fuzz --unguided: {unguided:>8.0} runs/s  ({:.0} % of check)", 100.0 * unguided / check);
+    Ok(())
+}
