@@ -1,6 +1,6 @@
 //! Explore's rate against plain runs and `check`, on fs-tree p2.
 
-use super::measure::{cores, median};
+use super::measure::{cores, rotating};
 use std::borrow::Cow;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -20,9 +20,7 @@ pub(super) fn explore(runs: usize) -> anyhow::Result<()> {
     let scenario = catalog::scenario("fs-tree")?;
     let config = Config { seeds: 0..runs as u64, faults: 0, kinds: Vec::new(), partition: None, threads };
     let rounds = 16;
-    // Each way's rates, in the order: one scenario, one per seed, check,
-    // explore.
-    let mut rates: [Vec<f64>; 4] = Default::default();
+    // The ways, in order: one scenario, one per seed, check, explore.
     let one_way = |way: usize| -> anyhow::Result<f64> {
         let t = Instant::now();
         match way {
@@ -53,20 +51,7 @@ pub(super) fn explore(runs: usize) -> anyhow::Result<()> {
         }
         Ok(runs as f64 / t.elapsed().as_secs_f64())
     };
-    for round in 0..=rounds {
-        // The ways take turns, each round starting one further on, so
-        // none always runs first or last; round 0 only warms up.
-        for k in 0..4 {
-            let way = (round + k) % 4;
-            let rate = one_way(way)?;
-            if round > 0 {
-                rates[way].push(rate);
-            }
-        }
-    }
-    let [mut same, mut plain, mut check, mut explored] = rates;
-    let (same, plain) = (median(&mut same), median(&mut plain));
-    let (check, explored) = (median(&mut check), median(&mut explored));
+    let [same, plain, check, explored] = rotating::<4>(rounds, one_way)?;
     let report = harness.run(&guest, &scenario)?;
     let t = Instant::now();
     for _ in 0..10_000 {

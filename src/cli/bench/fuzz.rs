@@ -1,7 +1,7 @@
 //! What guided search costs, on record-parser p2: a run with and without
 //! coverage, and `fuzz`'s rate against `check`'s on every core.
 
-use super::measure::{cores, interleaved, median};
+use super::measure::{cores, interleaved, rotating};
 use std::borrow::Cow;
 use std::time::Instant;
 use wasi_replay::fuzz::Config;
@@ -46,18 +46,7 @@ pub(super) fn fuzz(runs: usize) -> anyhow::Result<()> {
         Ok(n as f64 / t.elapsed().as_secs_f64())
     };
     let rounds = 6;
-    let mut rates: [Vec<f64>; 3] = Default::default();
-    for round in 0..=rounds {
-        for k in 0..3 {
-            let way = (round + k) % 3;
-            let rate = one_way(way)?;
-            if round > 0 {
-                rates[way].push(rate);
-            }
-        }
-    }
-    let [mut check, mut guided, mut unguided] = rates;
-    let (check, guided, unguided) = (median(&mut check), median(&mut guided), median(&mut unguided));
+    let [check, guided, unguided] = rotating::<3>(rounds, one_way)?;
     println!("  {n} runs each on {threads} threads, medians of {rounds} rounds (the search's rate counts its shrinking):");
     println!("  check:           {check:>8.0} runs/s");
     println!("  fuzz (guided):   {guided:>8.0} runs/s  ({:.0} % of check)", 100.0 * guided / check);

@@ -9,6 +9,23 @@ pub(super) fn cores() -> usize {
 }
 
 /// The median of `samples`, which it sorts.
+/// The median rate of each of `N` ways, measured by `one_way` in `rounds`
+/// rounds where the ways take turns, each round starting one further on,
+/// so that none always runs first or last; a first round only warms up.
+pub(super) fn rotating<const N: usize>(rounds: usize, mut one_way: impl FnMut(usize) -> anyhow::Result<f64>) -> anyhow::Result<[f64; N]> {
+    let mut rates: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
+    for round in 0..=rounds {
+        for k in 0..N {
+            let way = (round + k) % N;
+            let rate = one_way(way)?;
+            if round > 0 {
+                rates[way].push(rate);
+            }
+        }
+    }
+    Ok(rates.map(|mut r| median(&mut r)))
+}
+
 pub(super) fn median(samples: &mut [f64]) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
