@@ -79,6 +79,10 @@ pub struct Config {
     pub corpus: Option<PathBuf>,
     /// Threads to run a batch on.
     pub threads: usize,
+    /// Text that makes a run that exits 0 a failure all the same, when
+    /// its stdout or stderr holds it: the guest's own word that something
+    /// went wrong ("assertion", "invariant broken").
+    pub fail_on: Vec<String>,
 }
 
 /// One class of failure: the first input that gave it, shrunk.
@@ -149,10 +153,18 @@ pub struct Fuzzing {
     pub findings: Vec<Finding>,
 }
 
-/// The class of a run that failed, or `None` for one that passed: exit 0.
-pub fn class_of(report: &RunReport) -> Option<String> {
+/// The class of a run that failed, or `None` for one that passed: exit 0
+/// with none of `fail_on` in its stdout or stderr.
+pub fn class_of(report: &RunReport, fail_on: &[String]) -> Option<String> {
+    let text = |o: &Output| match o {
+        Output::Text(t) => t.as_str().to_owned(),
+        Output::Binary { .. } => String::new(),
+    };
     let end = match &report.exit {
-        Exit::Status(0) => return None,
+        Exit::Status(0) => {
+            let (out, err) = (text(&report.stdout), text(&report.stderr));
+            return fail_on.iter().find(|p| out.contains(p.as_str()) || err.contains(p.as_str())).map(|p| format!("exit 0, output holds {p:?}"));
+        }
         Exit::Status(n) => format!("exit {n}"),
         Exit::Trap(t) => format!("trap: {t}"),
         Exit::OutOfFuel => "out of fuel".into(),
@@ -507,7 +519,7 @@ fn pick(rng: &mut Rng, weights: &[f64], total: f64) -> usize {
 pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
     let mut found = with_runner(harness, guest, base, config.threads, |run| search(run, base, dictionary, config))?;
     for f in &mut found.findings {
-        f.stdin = shrink(harness, guest, base, &f.class, std::mem::take(&mut f.stdin))?;
+        f.stdin = shrink(harness, guest, base, &f.class, &config.fail_on, std::mem::take(&mut f.stdin))?;
     }
     Ok(found)
 }
@@ -591,7 +603,7 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
         let mut took_over = false;
         for (k, (input, (report, map))) in batch.into_iter().zip(results).enumerate() {
             made += 1;
-            if let Some(class) = class_of(&report) {
+            if let Some(class) = class_of(&report, &config.fail_on) {
                 classes
                     .entry(class.clone())
                     .and_modify(|f| f.runs += 1)
@@ -660,7 +672,7 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
 
 /// The shortest input found, by cutting chunks (halves, then quarters,
 /// down to single bytes), that still gives `class`.
-fn shrink(harness: &Harness, guest: &Guest, base: &Scenario, class: &str, mut input: Vec<u8>) -> Result<Vec<u8>, HarnessError> {
+fn shrink(harness: &Harness, guest: &Guest, base: &Scenario, class: &str, fail_on: &[String], mut input: Vec<u8>) -> Result<Vec<u8>, HarnessError> {
     let mut budget = SHRINK_RUNS;
     let mut gives = |candidate: &[u8]| -> Result<bool, HarnessError> {
         if budget == 0 {
@@ -668,7 +680,7 @@ fn shrink(harness: &Harness, guest: &Guest, base: &Scenario, class: &str, mut in
         }
         budget -= 1;
         let report = harness.run(guest, &base.clone().stdin(candidate.to_vec()))?;
-        Ok(class_of(&report).as_deref() == Some(class))
+        Ok(class_of(&report, fail_on).as_deref() == Some(class))
     };
     let mut size = input.len().div_ceil(2).max(1);
     loop {

@@ -14,6 +14,7 @@ pub struct Options {
     pub unguided: bool,
     pub emit: Option<PathBuf>,
     pub threads: Option<usize>,
+    pub fail_on: Vec<String>,
 }
 
 pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<u8> {
@@ -24,7 +25,7 @@ pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<
     let guest = harness.load_covered(component)?;
     let bytes = std::fs::read(component)?;
     let dictionary = wasi_replay::coverage::dictionary(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", component.display()))?;
-    let config = Config { seed: o.search_seed, runs: o.runs, guided: !o.unguided, corpus: o.corpus, threads };
+    let config = Config { seed: o.search_seed, runs: o.runs, guided: !o.unguided, corpus: o.corpus, threads, fail_on: o.fail_on };
     let start = std::time::Instant::now();
     let found = fuzz::fuzz(&harness, &guest, &base, &dictionary, &config)?;
     let elapsed = start.elapsed();

@@ -225,10 +225,10 @@ enum Command {
     ///
     /// The guest is instrumented (cached), and runs from the scenario's
     /// stdin; inputs that take new edges, or come closer at an equality
-    /// test than any input before, join the corpus. Failures (a
-    /// trap, a non-zero exit, a limit) are grouped into classes, each
-    /// shrunk to its smallest input. The same --search-seed and --runs
-    /// give the same search.
+    /// test than any input before, join the corpus. Failures (a trap, a
+    /// non-zero exit, a limit, output holding a --fail-on text) are
+    /// grouped into classes, each shrunk to its smallest input. The same
+    /// --search-seed and --runs give the same search.
     ///
     /// Example: wasi-replay fuzz parser.wasm --stdin sample.rec --runs 20000
     Fuzz {
@@ -255,6 +255,10 @@ enum Command {
         /// Threads to run each batch on, at most 256. [default: one per core]
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         threads: Option<u32>,
+        /// A run that exits 0 fails all the same when its stdout or stderr
+        /// holds TEXT. Repeatable.
+        #[arg(long = "fail-on", value_name = "TEXT")]
+        fail_on: Vec<String>,
         #[command(flatten)]
         inputs: InputArgs,
     },
@@ -361,8 +365,8 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             explore::explore(&component, &inputs, options)
         }
         Command::Merge { files } => explore::merge(&files),
-        Command::Fuzz { component, runs, search_seed, corpus, unguided, emit, threads, inputs } => {
-            let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads: threads.map(|t| t as usize) };
+        Command::Fuzz { component, runs, search_seed, corpus, unguided, emit, threads, fail_on, inputs } => {
+            let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads: threads.map(|t| t as usize), fail_on };
             fuzz::fuzz(&component, &inputs, options)
         }
         Command::Demo => demo::demo(),

@@ -68,7 +68,7 @@ fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fail
     let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
     let dictionary = wasi_replay::coverage::dictionary(&std::fs::read(&path).unwrap()).unwrap();
     assert!(dictionary.contains(&b'R') && dictionary.contains(&b'b'), "the magic and the blob kind are compared: {dictionary:?}");
-    let config = Config { seed: 7, runs: 400, guided: true, corpus: None, threads: 2 };
+    let config = Config { seed: 7, runs: 400, guided: true, corpus: None, threads: 2, fail_on: Vec::new() };
     let base = catalog::scenario("record-parser").unwrap();
     let once = fuzz(h, &guest, &base, &dictionary, &config).unwrap();
     let again = fuzz(h, &guest, &base, &dictionary, &Config { threads: 1, ..config.clone() }).unwrap();
@@ -112,4 +112,22 @@ fn a_found_class_is_a_scenario_that_replays() {
     assert!(golden.contains("panicked at record-parser/src/lib.rs"), "{golden}");
     let test = wasi_replay(&["test".as_ref(), class.as_ref()]);
     assert!(test.status.success(), "{}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
+}
+
+/// `--fail-on TEXT`: a run that exits 0 with TEXT in its output is a class
+/// of its own. The checked twin never fails, yet a blob record reached
+/// behind its header and check byte is found, shrunk, and still gives the
+/// class.
+#[test]
+fn output_holding_the_given_text_is_a_failure() {
+    let work = tempfile::tempdir().unwrap();
+    let sample = work.path().join("sample.rec");
+    std::fs::write(&sample, b"REC\x01\x02\xfdt\x05hellon\x0242").unwrap();
+    let component = catalog::component_path("record-parser", World::P2);
+    let args = ["fuzz".as_ref(), component.as_os_str(), "--stdin".as_ref(), sample.as_os_str()];
+    let more = ["--arg", "--checked", "--fail-on", "blob:", "--runs", "8000", "--search-seed", "5"];
+    let out = wasi_replay(&args.into_iter().chain(more.iter().map(std::ffi::OsStr::new)).collect::<Vec<_>>());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("2 classes") && table.contains("exit 0, output holds \"blob:\""), "{table}");
 }
