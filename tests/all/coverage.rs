@@ -89,8 +89,7 @@ fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fail
 #[test]
 fn a_found_class_is_a_scenario_that_replays() {
     let work = tempfile::tempdir().unwrap();
-    let sample = work.path().join("sample.rec");
-    std::fs::write(&sample, b"REC\x01\x02\xfdt\x05hellon\x0242").unwrap();
+    let sample = sample(work.path());
     let component = catalog::component_path("record-parser", World::P2);
     let emitted = work.path().join("found");
     let search = |extra: &[&str]| {
@@ -121,8 +120,7 @@ fn a_found_class_is_a_scenario_that_replays() {
 #[test]
 fn output_holding_the_given_text_is_a_failure() {
     let work = tempfile::tempdir().unwrap();
-    let sample = work.path().join("sample.rec");
-    std::fs::write(&sample, b"REC\x01\x02\xfdt\x05hellon\x0242").unwrap();
+    let sample = sample(work.path());
     let component = catalog::component_path("record-parser", World::P2);
     let args = ["fuzz".as_ref(), component.as_os_str(), "--stdin".as_ref(), sample.as_os_str()];
     let more = ["--arg", "--checked", "--fail-on", "blob:", "--runs", "8000", "--search-seed", "5"];
@@ -130,4 +128,12 @@ fn output_holding_the_given_text_is_a_failure() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("2 classes") && table.contains("exit 0, output holds \"blob:\""), "{table}");
+}
+
+/// The record parser's sample, a valid version 1 file with a text and a
+/// number record, written into `dir`.
+fn sample(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("sample.rec");
+    std::fs::write(&path, b"REC\x01\x02\xfdt\x05hellon\x0242").unwrap();
+    path
 }
