@@ -401,6 +401,17 @@ fn features_of(map: &EdgeMap) -> Vec<u32> {
     map.reached().chain(tests).collect()
 }
 
+/// How many of `features` are edges: they come first.
+fn edge_count(features: &[u32]) -> usize {
+    features.partition_point(|f| (*f as usize) < COMPARES)
+}
+
+/// The test and the closeness a feature past the edges stands for.
+fn test_of(feature: u32) -> (usize, u8) {
+    let f = feature as usize - COMPARES;
+    (f / 66, (f % 66) as u8)
+}
+
 /// Whether a run with `child`'s features goes further than `from`: it
 /// takes every edge `from` keeps, and more edges than `from`, or as many
 /// and the tests `from` made closer in all. Going back to where another
@@ -408,8 +419,7 @@ fn features_of(map: &EdgeMap) -> Vec<u32> {
 /// drops an edge `from` keeps.
 fn climbs(from: &Entry, child: &[u32]) -> bool {
     let parent = &from.features[..];
-    let edges = |f: &[u32]| f.partition_point(|x| (*x as usize) < COMPARES);
-    let (pe, ce) = (edges(parent), edges(child));
+    let (pe, ce) = (edge_count(parent), edge_count(child));
     if ce < pe || from.kept.iter().any(|e| child[..ce].binary_search(e).is_err()) {
         return false;
     }
@@ -418,14 +428,13 @@ fn climbs(from: &Entry, child: &[u32]) -> bool {
     }
     // Closer over the tests the parent made, taken together: one test
     // coming closer while another goes further away is not progress.
-    let test = |f: u32| ((f as usize - COMPARES) / 66, ((f as usize - COMPARES) % 66) as u32);
     let theirs = &child[ce..];
-    let (mut before, mut after) = (0, 0);
+    let (mut before, mut after) = (0u32, 0u32);
     for f in &parent[pe..] {
-        let (t, c) = test(*f);
-        before += c;
-        let at = theirs.partition_point(|g| test(*g).0 < t);
-        after += theirs.get(at).map(|g| test(*g)).filter(|(ct, _)| *ct == t).map_or(0, |(_, c)| c);
+        let (t, c) = test_of(*f);
+        before += u32::from(c);
+        let at = theirs.partition_point(|g| test_of(*g).0 < t);
+        after += theirs.get(at).map(|g| test_of(*g)).filter(|(ct, _)| *ct == t).map_or(0, |(_, c)| u32::from(c));
     }
     after > before
 }
@@ -448,7 +457,7 @@ struct Corpus {
 
 impl Entry {
     fn edges(&self) -> usize {
-        self.features.partition_point(|f| (*f as usize) < COMPARES)
+        edge_count(&self.features)
     }
 }
 
@@ -470,7 +479,7 @@ impl Corpus {
                     edges.push(f as u32);
                 }
             } else {
-                let (test, closeness) = ((f - COMPARES) / 66, ((f - COMPARES) % 66) as u8);
+                let (test, closeness) = test_of(f as u32);
                 if closeness > self.best[test] {
                     self.best[test] = closeness;
                     closer = true;
@@ -540,7 +549,7 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
     for (input, (_, map)) in starting.iter().zip(run(&starting)?) {
         let features = features_of(&map);
         corpus.observe(&features);
-        let kept = features[..features.partition_point(|f| (*f as usize) < COMPARES)].to_vec();
+        let kept = features[..edge_count(&features)].to_vec();
         corpus.entries.push(Entry { input: input.clone(), features, kept, staged: 0, effective: 0 });
     }
     let start = corpus.entries.len();
