@@ -21,7 +21,7 @@ pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<
     let base = inputs.scenario(component)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = o.threads.unwrap_or(cores).min(MAX_CONCURRENT_RUNS as usize);
-    let harness = super::new_harness(threads)?;
+    let harness = super::new_search_harness(threads)?;
     let guest = harness.load_covered(component)?;
     let bytes = std::fs::read(component)?;
     let dictionary = wasi_replay::coverage::dictionary(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", component.display()))?;

@@ -68,6 +68,12 @@ pub fn new_harness(concurrent_runs: usize) -> anyhow::Result<wasi_replay::Harnes
     Ok(with_cache(wasi_replay::Harness::with_allocation(Allocation::Pooling { concurrent_runs })?))
 }
 
+/// The same for a guided search ([`wasi_replay::Harness::for_search`]).
+pub fn new_search_harness(concurrent_runs: usize) -> anyhow::Result<wasi_replay::Harness> {
+    let concurrent_runs = u32::try_from(concurrent_runs).unwrap_or(u32::MAX);
+    Ok(with_cache(wasi_replay::Harness::for_search(concurrent_runs)?))
+}
+
 /// The compile cache's directory chosen on the command line, if any.
 fn cache_dir() -> Option<PathBuf> {
     CACHE.get().cloned().flatten()

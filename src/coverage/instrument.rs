@@ -8,11 +8,14 @@
 //! map's first half (stopping at 255), and sets `previous` to `this >> 1`,
 //! as AFL does, with no branch and no call. Before every `i32.eq`,
 //! `i32.ne`, `i64.eq` and `i64.ne`, a second probe keeps in the map's
-//! second half how close the two operands came (see [`COMPARES`]). The map reaches the host in batches: a function `flush`
-//! walks it in 8-byte words and hands each word that is not zero to the
-//! import [`IMPORT_MODULE`]`.`[`IMPORT_NAME`], then clears it. `flush` runs
-//! after each entry point the module gives the outside returns, and before
-//! each call to an `exit` import (which never returns). A run that traps
+//! second half how close the two operands came (see [`COMPARES`]).
+//!
+//! The map reaches the host in batches: a function `flush` walks it in
+//! 8-byte words and hands the words that are not zero to the import
+//! [`IMPORT_MODULE`]`.`[`IMPORT_NAME`], [`BATCH`] in a call, then clears
+//! them. `flush` runs after each entry point the module gives the outside
+//! returns, and before each call to an `exit` import (which never
+//! returns). A run that traps
 //! loses what its module counted since it was last entered.
 
 use std::collections::BTreeSet;
@@ -26,9 +29,16 @@ use wasmparser::{Operator, Parser, Payload, TypeRef};
 
 /// The core module an instrumented module imports its flush from.
 pub const IMPORT_MODULE: &str = "wasi-replay-coverage";
-/// The function it imports: `(offset: i32, word: i64)`, the map's bytes
-/// at `offset..offset + 8`, little-endian.
+/// The function it imports: [`BATCH`] pairs `(offset: i32, word: i64)`,
+/// each the map's bytes at `offset..offset + 8`, little-endian; a pair
+/// whose word is zero is an empty slot.
 pub const IMPORT_NAME: &str = "flush";
+/// How many of the map's words one call of the flush import hands out:
+/// eight pairs make sixteen flat parameters, as many as a component
+/// function passes without going through memory.
+pub const BATCH: usize = 8;
+/// The bytes of the map a flush finds zero with one test.
+const CHUNK: usize = 64;
 /// The map's size in bytes: one wasm page.
 pub const MAP_SIZE: usize = 1 << 16;
 /// Where the map's second half starts: below it, edge counts; from it,
@@ -277,7 +287,7 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
     };
 
     let new_types = |types: &mut TypeSection| {
-        types.ty().function([ValType::I32, ValType::I64], []);
+        types.ty().function((0..BATCH).flat_map(|_| [ValType::I32, ValType::I64]).collect::<Vec<_>>(), []);
         types.ty().function([], []);
     };
     let new_import = |imports: &mut ImportSection| {
@@ -302,35 +312,94 @@ pub(super) fn module(bytes: &[u8], entries: &Entries<'_>, salt: u32) -> Result<V
     let word = MemArg { offset: 0, align: 3, memory_index: map_memory };
     let new_bodies = |code: &mut CodeSection| -> Result<(), InstrumentError> {
         // flush: every word of the map's used parts that is not zero goes
-        // out, then is cleared.
-        let mut f = Function::new([(1, ValType::I32), (1, ValType::I64)]);
-        let (i, w) = (0, 1);
-        for (from, to) in [(0, edge_mask + 1), (COMPARES as u32, COMPARES as u32 + test_mask + 1)] {
-            f.instruction(&Instruction::I32Const(from as i32));
+        // out, BATCH at a time, then is cleared.
+        let (edge_end, end) = (edge_mask + 1, COMPARES as u32 + test_mask + 1);
+        let batch = BATCH as u32;
+        let mut f = Function::new([(1 + batch, ValType::I32), (1 + batch, ValType::I64)]);
+        let (i, w) = (0, 1 + batch);
+        let (offset, value) = (|k: u32| 1 + k, |k: u32| 2 + batch + k);
+        let advance = |f: &mut Function, by: i32| {
+            f.instruction(&Instruction::LocalGet(i));
+            f.instruction(&Instruction::I32Const(by));
+            f.instruction(&Instruction::I32Add);
             f.instruction(&Instruction::LocalSet(i));
+            if edge_end < COMPARES as u32 {
+                // From the edges' last word on to the tests' first.
+                f.instruction(&Instruction::LocalGet(i));
+                f.instruction(&Instruction::I32Const(edge_end as i32));
+                f.instruction(&Instruction::I32Eq);
+                f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+                f.instruction(&Instruction::I32Const(COMPARES as i32));
+                f.instruction(&Instruction::LocalSet(i));
+                f.instruction(&Instruction::End);
+            }
+        };
+        f.instruction(&Instruction::Loop(wasm_encoder::BlockType::Empty));
+        for k in 0..batch {
+            // Slot k: the next word that is not zero, or none.
+            f.instruction(&Instruction::I64Const(0));
+            f.instruction(&Instruction::LocalSet(value(k)));
+            f.instruction(&Instruction::Block(wasm_encoder::BlockType::Empty));
             f.instruction(&Instruction::Loop(wasm_encoder::BlockType::Empty));
+            f.instruction(&Instruction::LocalGet(i));
+            f.instruction(&Instruction::I32Const(end as i32));
+            f.instruction(&Instruction::I32GeU);
+            f.instruction(&Instruction::BrIf(1));
+            // Most of the map is zero: at the start of each CHUNK bytes
+            // (the used parts' bounds are multiples of it), skip them
+            // all at once if they are.
+            f.instruction(&Instruction::LocalGet(i));
+            f.instruction(&Instruction::I32Const(CHUNK as i32 - 1));
+            f.instruction(&Instruction::I32And);
+            f.instruction(&Instruction::I32Eqz);
+            f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+            for j in 0..CHUNK as u64 / 8 {
+                f.instruction(&Instruction::LocalGet(i));
+                f.instruction(&Instruction::I64Load(MemArg { offset: 8 * j, ..word }));
+                if j > 0 {
+                    f.instruction(&Instruction::I64Or);
+                }
+            }
+            f.instruction(&Instruction::I64Eqz);
+            f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+            advance(&mut f, CHUNK as i32);
+            f.instruction(&Instruction::Br(2));
+            f.instruction(&Instruction::End);
+            f.instruction(&Instruction::End);
             f.instruction(&Instruction::LocalGet(i));
             f.instruction(&Instruction::I64Load(word));
             f.instruction(&Instruction::LocalTee(w));
             f.instruction(&Instruction::I64Eqz);
-            f.instruction(&Instruction::I32Eqz);
             f.instruction(&Instruction::If(wasm_encoder::BlockType::Empty));
+            advance(&mut f, 8);
+            f.instruction(&Instruction::Br(1));
+            f.instruction(&Instruction::End);
             f.instruction(&Instruction::LocalGet(i));
+            f.instruction(&Instruction::LocalSet(offset(k)));
             f.instruction(&Instruction::LocalGet(w));
-            f.instruction(&Instruction::Call(flush_import));
+            f.instruction(&Instruction::LocalSet(value(k)));
             f.instruction(&Instruction::LocalGet(i));
             f.instruction(&Instruction::I64Const(0));
             f.instruction(&Instruction::I64Store(word));
+            advance(&mut f, 8);
             f.instruction(&Instruction::End);
-            f.instruction(&Instruction::LocalGet(i));
-            f.instruction(&Instruction::I32Const(8));
-            f.instruction(&Instruction::I32Add);
-            f.instruction(&Instruction::LocalTee(i));
-            f.instruction(&Instruction::I32Const(to as i32));
-            f.instruction(&Instruction::I32LtU);
-            f.instruction(&Instruction::BrIf(0));
             f.instruction(&Instruction::End);
         }
+        // Nothing found: done. Else hand the batch out (its empty slots
+        // are zero words, which the host skips) and go on if words remain.
+        f.instruction(&Instruction::LocalGet(value(0)));
+        f.instruction(&Instruction::I64Eqz);
+        f.instruction(&Instruction::BrIf(1));
+        for k in 0..batch {
+            f.instruction(&Instruction::LocalGet(offset(k)));
+            f.instruction(&Instruction::LocalGet(value(k)));
+        }
+        f.instruction(&Instruction::Call(flush_import));
+        f.instruction(&Instruction::LocalGet(i));
+        f.instruction(&Instruction::I32Const(end as i32));
+        f.instruction(&Instruction::I32LtU);
+        f.instruction(&Instruction::BrIf(0));
+        f.instruction(&Instruction::End);
         f.instruction(&Instruction::End);
         code.function(&f);
         // An entry point: the original, then a flush.

@@ -6,10 +6,10 @@
 //! are instrumented if they hold one of its lifted exports or callbacks,
 //! since those are the points where a module is entered and can hand its
 //! counts on; the component gains one import, the function
-//! [`COMPONENT_IMPORT`], `func(offset: u32, word: u64)`, lowered into the
-//! instrumented modules. A p1 module imports the same function as
-//! `wasi-replay-coverage.flush`. The host adds what arrives to an
-//! [`EdgeMap`].
+//! [`COMPONENT_IMPORT`], `func(offset-0: u32, word-0: u64, …, word-7: u64)`
+//! ([`BATCH`] pairs), lowered into the instrumented modules. A p1 module
+//! imports the same function as `wasi-replay-coverage.flush`. The host
+//! adds what arrives to an [`EdgeMap`].
 //!
 //! The rewrite depends on nothing but the bytes and [`VERSION`], so an
 //! instrumented guest can be cached by both.
@@ -22,7 +22,7 @@
 
 mod instrument;
 
-pub use instrument::{COMPARES, IMPORT_MODULE, IMPORT_NAME, InstrumentError, MAP_SIZE};
+pub use instrument::{BATCH, COMPARES, IMPORT_MODULE, IMPORT_NAME, InstrumentError, MAP_SIZE};
 
 use instrument::Entries;
 use std::collections::BTreeSet;
@@ -36,7 +36,7 @@ use wasmparser::{Chunk, Parser, Payload};
 
 /// The instrumentation's version: a cached instrumented guest made by
 /// another version is made again.
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 8;
 
 /// The component-level import an instrumented component adds.
 pub const COMPONENT_IMPORT: &str = "wasi-replay-coverage-flush";
@@ -159,9 +159,17 @@ fn component(bytes: &[u8]) -> Result<Vec<u8>, InstrumentError> {
     // the instrumented modules instantiate with. Each is the first of its
     // index space, so every original index moves up by one.
     let mut types = ComponentTypeSection::new();
+    let names: Vec<(String, String)> = (0..BATCH).map(|k| (format!("offset-{k}"), format!("word-{k}"))).collect();
     types
         .function()
-        .params([("offset", ComponentValType::Primitive(PrimitiveValType::U32)), ("word", ComponentValType::Primitive(PrimitiveValType::U64))])
+        .params(
+            names
+                .iter()
+                .flat_map(|(o, w)| {
+                    [(o.as_str(), ComponentValType::Primitive(PrimitiveValType::U32)), (w.as_str(), ComponentValType::Primitive(PrimitiveValType::U64))]
+                })
+                .collect::<Vec<_>>(),
+        )
         .result(None);
     out.section(&types);
     let mut imports = ComponentImportSection::new();
@@ -306,6 +314,13 @@ impl EdgeMap {
                 Err(i) => self.words.insert(i, (offset, word)),
             },
             _ => self.words.push((offset, word)),
+        }
+    }
+
+    /// Adds one call's worth of flushed words.
+    pub fn add_batch(&mut self, batch: [(u32, u64); BATCH]) {
+        for (offset, word) in batch {
+            self.add(offset, word);
         }
     }
 

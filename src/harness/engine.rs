@@ -88,6 +88,17 @@ impl Default for PoolTuning {
 }
 
 impl PoolTuning {
+    /// What a guided search runs on ([`super::Harness::for_search`]): the
+    /// default, with the first 64 KiB of each memory and table reset in
+    /// place rather than handed back. An instrumented guest writes its
+    /// coverage map, a memory of its own of that size, on every run; its
+    /// pages faulted in anew each run, and the tables' pages written on
+    /// their first call through them, each with the other core's TLB
+    /// flushed, cost more than the memset (`bench --only fuzz`).
+    pub fn search() -> Self {
+        PoolTuning { keep_memory: crate::coverage::MAP_SIZE, keep_tables: 64 << 10, ..PoolTuning::default() }
+    }
+
     /// The pooling strategy a harness sized for `runs` at once uses with
     /// this tuning (the bench's plain-wasmtime floor uses it too).
     pub fn strategy(&self, runs: u32) -> wasmtime::InstanceAllocationStrategy {

@@ -147,6 +147,13 @@ impl Harness {
         Self::tuned(allocation, &PoolTuning::default())
     }
 
+    /// A pooled harness for [`crate::fuzz`], sized for `concurrent_runs`
+    /// runs at once, whose slots keep the pages an instrumented guest's
+    /// coverage map writes on every run.
+    pub fn for_search(concurrent_runs: u32) -> Result<Self, HarnessError> {
+        Self::tuned(Allocation::Pooling { concurrent_runs }, &PoolTuning::search())
+    }
+
     /// Like [`Harness::with_allocation`], with the pool's reset tuned
     /// (the bench compares settings with it).
     #[doc(hidden)]

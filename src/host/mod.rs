@@ -318,22 +318,28 @@ fn seal_network(b: &mut WasiCtxBuilder) {
 /// Adds the function an instrumented component flushes its edge counts
 /// through; a guest that is not instrumented never calls it.
 pub(crate) fn add_coverage<T: HostState>(linker: &mut wasmtime::component::Linker<T>) -> wasmtime::Result<()> {
+    type Batch = (u32, u64, u32, u64, u32, u64, u32, u64, u32, u64, u32, u64, u32, u64, u32, u64);
     linker.root().func_wrap(
         crate::coverage::COMPONENT_IMPORT,
-        |mut store: wasmtime::StoreContextMut<'_, T>, (offset, word): (u32, u64)| {
-            store.data_mut().core().coverage.get_or_insert_with(Default::default).add(offset, word);
+        |mut store: wasmtime::StoreContextMut<'_, T>, b: Batch| {
+            let batch = [(b.0, b.1), (b.2, b.3), (b.4, b.5), (b.6, b.7), (b.8, b.9), (b.10, b.11), (b.12, b.13), (b.14, b.15)];
+            store.data_mut().core().coverage.get_or_insert_with(Default::default).add_batch(batch);
             Ok(())
         },
     )
 }
 
 /// The same for a p1 module, which imports it as a core function.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn add_p1_coverage<T: 'static>(linker: &mut wasmtime::Linker<T>, core: fn(&mut T) -> &mut Core) -> wasmtime::Result<()> {
     linker.func_wrap(
         crate::coverage::IMPORT_MODULE,
         crate::coverage::IMPORT_NAME,
-        move |mut caller: wasmtime::Caller<'_, T>, offset: i32, word: i64| {
-            core(caller.data_mut()).coverage.get_or_insert_with(Default::default).add(offset as u32, word as u64);
+        move |mut caller: wasmtime::Caller<'_, T>,
+              o0: i32, w0: i64, o1: i32, w1: i64, o2: i32, w2: i64, o3: i32, w3: i64,
+              o4: i32, w4: i64, o5: i32, w5: i64, o6: i32, w6: i64, o7: i32, w7: i64| {
+            let batch = [(o0, w0), (o1, w1), (o2, w2), (o3, w3), (o4, w4), (o5, w5), (o6, w6), (o7, w7)];
+            core(caller.data_mut()).coverage.get_or_insert_with(Default::default).add_batch(batch.map(|(o, w)| (o as u32, w as u64)));
         },
     )?;
     Ok(())
