@@ -1,4 +1,4 @@
-//! `fuzz`: guided search over a guest's stdin, its failures written out
+//! `fuzz`: guided search over a guest's inputs, its failures written out
 //! as scenarios.
 
 use super::{EXIT_OK, InputArgs};
@@ -15,6 +15,7 @@ pub struct Options {
     pub emit: Option<PathBuf>,
     pub threads: Option<usize>,
     pub fail_on: Vec<String>,
+    pub fields: Vec<fuzz::Field>,
 }
 
 pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<u8> {
@@ -25,7 +26,7 @@ pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<
     let guest = harness.load_covered(component)?;
     let bytes = std::fs::read(component)?;
     let dictionary = wasi_replay::coverage::dictionary(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", component.display()))?;
-    let config = Config { seed: o.search_seed, runs: o.runs, guided: !o.unguided, corpus: o.corpus, threads, fail_on: o.fail_on };
+    let config = Config { seed: o.search_seed, runs: o.runs, guided: !o.unguided, corpus: o.corpus, threads, fail_on: o.fail_on, fields: o.fields };
     let start = std::time::Instant::now();
     let found = fuzz::fuzz(&harness, &guest, &base, &dictionary, &config)?;
     let elapsed = start.elapsed();

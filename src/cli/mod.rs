@@ -227,10 +227,11 @@ enum Command {
         #[command(flatten)]
         inputs: InputArgs,
     },
-    /// Search a guest's stdin for failures, guided by coverage.
+    /// Search a guest's inputs for failures, guided by coverage.
     ///
     /// The guest is instrumented (cached), and runs from the scenario's
-    /// stdin; inputs that take new edges, or come closer at an equality
+    /// inputs, of which stdin (or each --mutate FIELD) is mutated; inputs
+    /// that take new edges, or come closer at an equality
     /// test than any input before, join the corpus. Failures (a trap, a
     /// non-zero exit, a limit, output holding a --fail-on text) are
     /// grouped into classes, each shrunk to its smallest input. The same
@@ -265,6 +266,12 @@ enum Command {
         /// holds TEXT. Repeatable.
         #[arg(long = "fail-on", value_name = "TEXT")]
         fail_on: Vec<String>,
+        /// What to mutate, repeatable: stdin, seed, arg:N (argv[0] is the
+        /// program), file:PATH (a MemFs file from --fs or --dir),
+        /// body:N, path:N (request N, from 0), call:N (the --invoke
+        /// text). [default: stdin]
+        #[arg(long = "mutate", value_name = "FIELD")]
+        mutate: Vec<wasi_replay::fuzz::Field>,
         #[command(flatten)]
         inputs: InputArgs,
     },
@@ -371,8 +378,9 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             explore::explore(&component, &inputs, options)
         }
         Command::Merge { files } => explore::merge(&files),
-        Command::Fuzz { component, runs, search_seed, corpus, unguided, emit, threads, fail_on, inputs } => {
-            let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads: threads.map(|t| t as usize), fail_on };
+        Command::Fuzz { component, runs, search_seed, corpus, unguided, emit, threads, fail_on, mutate, inputs } => {
+            let threads = threads.map(|t| t as usize);
+            let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads, fail_on, fields: mutate };
             fuzz::fuzz(&component, &inputs, options)
         }
         Command::Demo => demo::demo(),

@@ -68,7 +68,7 @@ fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fail
     let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
     let dictionary = wasi_replay::coverage::dictionary(&std::fs::read(&path).unwrap()).unwrap();
     assert!(dictionary.contains(&b'R') && dictionary.contains(&b'b'), "the magic and the blob kind are compared: {dictionary:?}");
-    let config = Config { seed: 7, runs: 400, guided: true, corpus: None, threads: 2, fail_on: Vec::new() };
+    let config = Config { seed: 7, runs: 400, guided: true, corpus: None, threads: 2, fail_on: Vec::new(), fields: Vec::new() };
     let base = catalog::scenario("record-parser").unwrap();
     let once = fuzz(h, &guest, &base, &dictionary, &config).unwrap();
     let again = fuzz(h, &guest, &base, &dictionary, &Config { threads: 1, ..config.clone() }).unwrap();
@@ -128,6 +128,66 @@ fn output_holding_the_given_text_is_a_failure() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.contains("2 classes") && table.contains("exit 0, output holds \"blob:\""), "{table}");
+}
+
+/// `--mutate`: a fixture file is searched as stdin is. The parser reads
+/// the file `--file` names; the search finds the overflow in it, and the
+/// emitted scenario carries the shrunk file as its fixture and replays.
+/// With `--checked` given, the overflow is out of reach of stdin alone;
+/// a search that mutates the argument too finds it.
+#[test]
+fn a_fixture_file_and_an_argument_are_searched_as_stdin_is() {
+    let work = tempfile::tempdir().unwrap();
+    let sample = sample(work.path());
+    let fixture = work.path().join("fixture");
+    std::fs::create_dir_all(fixture.join("data")).unwrap();
+    std::fs::copy(&sample, fixture.join("data/in.rec")).unwrap();
+    let component = catalog::component_path("record-parser", World::P2);
+    let emitted = work.path().join("found");
+    let fuzz = |more: &[&std::ffi::OsStr]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["fuzz".as_ref(), component.as_ref(), "--search-seed".as_ref(), "0".as_ref()];
+        args.extend(more);
+        let out = wasi_replay(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let table = fuzz(&[
+        os("--fs"), fixture.as_os_str(), os("--arg"), os("--file"), os("--arg"), os("/data/in.rec"),
+        os("--mutate"), os("file:/data/in.rec"), os("--runs"), os("8000"), os("--emit"), emitted.as_os_str(),
+    ]);
+    assert!(table.contains("2 classes") && table.contains("panicked at record-parser/src/lib.rs"), "{table}");
+    let class = emitted.join("record-parser-class-2");
+    let toml = std::fs::read_to_string(class.join("record-parser-class-2.toml")).unwrap();
+    assert!(toml.contains("fixture = \"record-parser-class-2.fs\"") && !toml.contains("stdin"), "{toml}");
+    let file = std::fs::read(class.join("record-parser-class-2.fs/data/in.rec")).unwrap();
+    assert!(file.starts_with(b"REC\x02") && file.len() < 16, "the shrunk file: {file:?}");
+    let test = wasi_replay(&["test".as_ref(), class.as_ref()]);
+    assert!(test.status.success(), "{}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
+
+    let both = [os("--stdin"), sample.as_os_str(), os("--arg"), os("--checked"), os("--runs"), os("20000")];
+    let stdin_only = fuzz(&both);
+    assert!(stdin_only.contains("1 class;"), "{stdin_only}");
+    let with_arg = fuzz(&[&both[..], &[os("--mutate"), os("stdin"), os("--mutate"), os("arg:1")]].concat());
+    assert!(with_arg.contains("2 classes") && with_arg.contains("panicked at record-parser/src/lib.rs"), "{with_arg}");
+}
+
+/// A field the scenario does not have, or text that names none, is one
+/// line naming it, and no search.
+#[test]
+fn a_field_the_scenario_lacks_is_refused() {
+    let component = catalog::component_path("record-parser", World::P2);
+    for (field, says) in [
+        ("arg:5", "field arg:5: the scenario has 1 argument"),
+        ("file:/in.rec", "field file:/in.rec: the scenario has no filesystem"),
+        ("file:in.rec", "starts at the MemFs's root"),
+        ("body:0", "field body:0: the scenario has 0 requests"),
+        ("stdout", "expected stdin, seed, arg:N"),
+    ] {
+        let out = wasi_replay(&["fuzz".as_ref(), component.as_ref(), "--mutate".as_ref(), field.as_ref(), "--runs".as_ref(), "10".as_ref()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(says) && err.trim().lines().count() == 1, "{field}: {err}");
+    }
 }
 
 /// The record parser's sample, a valid version 1 file with a text and a

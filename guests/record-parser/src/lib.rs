@@ -1,5 +1,6 @@
-//! `record-parser`: reads a record file from stdin and prints what it
-//! holds. The format:
+//! `record-parser`: reads a record file from stdin, or from the file
+//! `--file PATH` names under the first preopened directory, and prints
+//! what it holds. The format:
 //!
 //! ```text
 //! "REC" 1 count check           check = 255 - count
@@ -20,8 +21,18 @@ use replay_guest::{main, os, println};
 main!(run);
 
 async fn run() {
-    let checked = os::args().iter().any(|a| a == "--checked");
-    let input = os::read_stdin().await;
+    let args = os::args();
+    let checked = args.iter().any(|a| a == "--checked");
+    let input = match args.iter().position(|a| a == "--file").and_then(|i| args.get(i + 1)) {
+        Some(path) => match os::root().0.read(path.trim_start_matches('/')).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                println!("rejected: cannot read {path}: {e}");
+                return;
+            }
+        },
+        None => os::read_stdin().await,
+    };
     let mut lines = Vec::new();
     let end = match parse(&input, checked, &mut lines) {
         Ok(n) => format!("ok: {n} records"),

@@ -19,14 +19,19 @@
 //! folded in the order they were made, so the result does not depend on
 //! the thread count.
 //!
-//! What is mutated so far is the scenario's stdin. The next inputs to
-//! mutate (arguments, request bodies and paths, fixture files, WAVE
-//! arguments, fault plans, seeds and schedules) are listed under "Next
-//! steps" in CONTRIBUTING.md.
+//! What is mutated is the scenario's stdin, or the [`Field`]s named in
+//! [`Config::fields`]: arguments, files of its MemFs, request bodies and
+//! paths, export calls' WAVE text, its seed. Fault plans and schedules are
+//! not mutated yet (see "Next steps" in CONTRIBUTING.md).
 //!
 //! Layer L6: imports L0–L5.
 
+mod input;
+
+pub use input::{Field, FieldError, Input, MAX_FIELDS};
+
 use crate::coverage::{COMPARES, EdgeMap};
+use input::{Position, Rng, apply, mutate, stage_len, staged};
 use crate::harness::{Guest, Harness, HarnessError};
 use crate::report::{Exit, Output, RunReport};
 use crate::scenario::Scenario;
@@ -35,12 +40,6 @@ use std::path::PathBuf;
 
 /// How many candidates a batch makes before any of them runs.
 const BATCH: usize = 16;
-/// The longest input the mutators make.
-const MAX_INPUT: usize = 4096;
-/// How many leading bytes of an input its deterministic stage writes.
-const STAGE_POSITIONS: usize = 16;
-/// How far the deterministic stage moves a byte up and down.
-const ARITH: usize = 8;
 /// Runs a class's shrinking may make.
 const SHRINK_RUNS: u64 = 2_000;
 
@@ -50,6 +49,20 @@ pub enum FuzzError {
     /// A run could not be made.
     #[error(transparent)]
     Harness(#[from] HarnessError),
+    /// A field to mutate that the scenario does not have.
+    #[error(transparent)]
+    Field(#[from] FieldError),
+    /// More fields than a search mutates.
+    #[error("{0} fields to mutate; a search mutates at most {MAX_FIELDS}")]
+    TooManyFields(usize),
+    /// A corpus file that is not an input of this search.
+    #[error("corpus {path}: not an input of {fields} fields, as this search mutates")]
+    NotAnInput {
+        /// The file.
+        path: String,
+        /// The fields the search mutates.
+        fields: usize,
+    },
     /// The corpus directory could not be read or written.
     #[error("corpus {path}: {error}")]
     Corpus {
@@ -79,6 +92,8 @@ pub struct Config {
     pub corpus: Option<PathBuf>,
     /// Threads to run a batch on.
     pub threads: usize,
+    /// What is mutated, in this order; none: stdin alone.
+    pub fields: Vec<Field>,
     /// Text that makes a run that exits 0 a failure all the same, when
     /// its stdout or stderr holds it: the guest's own word that something
     /// went wrong ("assertion", "invariant broken").
@@ -95,8 +110,11 @@ pub struct Finding {
     pub found_at: u64,
     /// How many runs gave it.
     pub runs: u64,
-    /// The smallest stdin found that still gives it.
-    pub stdin: Vec<u8>,
+    /// The smallest input found that still gives it: each field's bytes,
+    /// in the order of [`Config::fields`].
+    pub input: Input,
+    /// The fields `input` sets.
+    pub fields: Vec<Field>,
 }
 
 impl Fuzzing {
@@ -122,7 +140,7 @@ impl Fuzzing {
         }
         for f in &self.findings {
             n += 1;
-            let _ = writeln!(out, "{n:<6} {:<7} {:>8}  {:<9} {}", f.runs, f.found_at, format!("{} B", f.stdin.len()), f.class);
+            let _ = writeln!(out, "{n:<6} {:<7} {:>8}  {:<9} {}", f.runs, f.found_at, format!("{} B", f.input.iter().map(Vec::len).sum::<usize>()), f.class);
         }
         out
     }
@@ -132,7 +150,7 @@ impl Finding {
     /// `base` with this finding's input, named `name`: the scenario that
     /// replays it.
     pub fn scenario(&self, base: &Scenario, name: &str) -> Scenario {
-        let mut s = base.clone().stdin(self.stdin.clone());
+        let mut s = apply(base, &self.fields, &self.input);
         s.name = name.to_string();
         s
     }
@@ -183,112 +201,31 @@ pub fn class_of(report: &RunReport, fail_on: &[String]) -> Option<String> {
     })
 }
 
-/// A small deterministic generator (splitmix64 steps).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        crate::kernel::mix(self.0)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-}
-
-const INTERESTING: [u8; 9] = [0, 1, 0x7f, 0x80, 0xff, b'0', b'9', b'\n', b' '];
-
-/// One input changed by one to four stacked mutations; `other` is
-/// another corpus input to splice with.
-fn mutate(rng: &mut Rng, input: &[u8], other: &[u8], dictionary: &[u8]) -> Vec<u8> {
-    let mut out = input.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let len = out.len();
-        match rng.below(11) {
-            9 | 10 if !dictionary.is_empty() => {
-                let token = dictionary[rng.below(dictionary.len())];
-                if len > 0 && rng.below(2) == 0 {
-                    let i = rng.below(len);
-                    out[i] = token;
-                } else {
-                    let at = rng.below(len + 1);
-                    out.insert(at, token);
-                }
-            }
-            0 if len > 0 => {
-                let i = rng.below(len);
-                out[i] ^= 1 << rng.below(8);
-            }
-            1 if len > 0 => {
-                let i = rng.below(len);
-                out[i] = INTERESTING[rng.below(INTERESTING.len())];
-            }
-            2 if len > 0 => {
-                let i = rng.below(len);
-                let d = 1 + rng.below(16) as u8;
-                out[i] = if rng.below(2) == 0 { out[i].wrapping_add(d) } else { out[i].wrapping_sub(d) };
-            }
-            3 => {
-                let at = rng.below(len + 1);
-                let n = 1 + rng.below(4);
-                let bytes: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
-                out.splice(at..at, bytes);
-            }
-            4 if len > 0 => {
-                let at = rng.below(len);
-                let n = (1 + rng.below(8)).min(len - at);
-                out.drain(at..at + n);
-            }
-            5 if len > 0 => {
-                let at = rng.below(len);
-                let n = (1 + rng.below(16)).min(len - at);
-                let chunk = out[at..at + n].to_vec();
-                let to = rng.below(len + 1);
-                out.splice(to..to, chunk);
-            }
-            6 if len >= 2 => {
-                let width = if len >= 4 && rng.below(2) == 0 { 4 } else { 2 };
-                let at = rng.below(len - width + 1);
-                let value: u32 = [0, 1, 0x7f, 0x80, 0xff, 0x100, 0x7fff, 0xffff, 0x7fff_ffff, 0xffff_ffff][rng.below(10)];
-                let bytes = if rng.below(2) == 0 { value.to_le_bytes() } else { value.to_be_bytes() };
-                let bytes = if width == 2 && bytes[0] == 0 && bytes[1] == 0 { &bytes[2..] } else { &bytes[..width] };
-                out[at..at + width].copy_from_slice(bytes);
-            }
-            7 if !other.is_empty() => {
-                let cut = rng.below(len + 1);
-                let from = rng.below(other.len());
-                out.truncate(cut);
-                out.extend_from_slice(&other[from..]);
-            }
-            _ => {
-                let at = rng.below(len + 1);
-                out.insert(at, INTERESTING[rng.below(INTERESTING.len())]);
-            }
-        }
-    }
-    out.truncate(MAX_INPUT);
-    out
-}
-
-/// The corpus on disk: one file per input, named by its sha256, read in
-/// name order.
-fn read_corpus(dir: &std::path::Path) -> Result<Vec<Vec<u8>>, FuzzError> {
+/// The corpus on disk: one file per input (see `input::encode`), named
+/// by its sha256, read in name order.
+fn read_corpus(dir: &std::path::Path, fields: usize) -> Result<Vec<Input>, FuzzError> {
     let fail = corpus_error(dir);
     if !dir.exists() {
         return Ok(Vec::new());
     }
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir).map_err(&fail)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
     names.sort();
-    names.into_iter().map(|p| std::fs::read(&p).map_err(&fail)).collect()
+    names
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).map_err(corpus_error(&p))?;
+            input::decode(&bytes, fields).ok_or_else(|| FuzzError::NotAnInput { path: p.display().to_string(), fields })
+        })
+        .collect()
 }
 
-fn write_input(dir: &std::path::Path, input: &[u8]) -> Result<(), FuzzError> {
+fn write_input(dir: &std::path::Path, input: &Input) -> Result<(), FuzzError> {
     use sha2::{Digest, Sha256};
     let fail = corpus_error(dir);
     std::fs::create_dir_all(dir).map_err(&fail)?;
-    let name: String = Sha256::digest(input).iter().take(16).map(|b| format!("{b:02x}")).collect();
-    std::fs::write(dir.join(name), input).map_err(&fail)
+    let bytes = input::encode(input);
+    let name: String = Sha256::digest(&bytes).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    std::fs::write(dir.join(name), bytes).map_err(&fail)
 }
 
 /// What a batch of runs gives: each candidate's report and map, in order.
@@ -298,10 +235,10 @@ type Ran = Result<Vec<(RunReport, EdgeMap)>, HarnessError>;
 /// `threads` threads (this one among them) that live as long as `body`:
 /// a thread started per batch would cost more than the batch's runs save.
 /// Candidate `k` of a batch runs on thread `k % threads`.
-fn with_runner<T>(harness: &Harness, guest: &Guest, base: &Scenario, threads: usize, body: impl FnOnce(&mut dyn FnMut(&[Vec<u8>]) -> Ran) -> T) -> T {
+fn with_runner<T>(harness: &Harness, guest: &Guest, base: &Scenario, fields: &[Field], threads: usize, body: impl FnOnce(&mut dyn FnMut(&[Input]) -> Ran) -> T) -> T {
     use std::sync::{Arc, mpsc};
-    let run = |input: &Vec<u8>| harness.run_covered(guest, &base.clone().stdin(input.clone()));
-    let share = |batch: &[Vec<u8>], id: usize| -> Vec<(usize, Result<(RunReport, EdgeMap), HarnessError>)> {
+    let run = |input: &Input| harness.run_covered(guest, &apply(base, fields, input));
+    let share = |batch: &[Input], id: usize| -> Vec<(usize, Result<(RunReport, EdgeMap), HarnessError>)> {
         batch.iter().enumerate().skip(id).step_by(threads).map(|(k, input)| (k, run(input))).collect()
     };
     if threads <= 1 {
@@ -311,7 +248,7 @@ fn with_runner<T>(harness: &Harness, guest: &Guest, base: &Scenario, threads: us
         let (done, finished) = mpsc::channel();
         let mut workers = Vec::new();
         for id in 1..threads {
-            let (give, take) = mpsc::channel::<Arc<Vec<Vec<u8>>>>();
+            let (give, take) = mpsc::channel::<Arc<Vec<Input>>>();
             workers.push(give);
             let done = done.clone();
             s.spawn(move || {
@@ -346,43 +283,9 @@ fn with_runner<T>(harness: &Harness, guest: &Guest, base: &Scenario, threads: us
     })
 }
 
-/// How many candidates the deterministic stage makes of an input of
-/// `len` bytes.
-fn stage_len(len: usize, dictionary: usize) -> usize {
-    len.min(STAGE_POSITIONS) * (8 + 2 * ARITH + dictionary)
-}
-
-/// Candidate `step` of `input`'s deterministic stage, in three passes
-/// over its first positions, as AFL makes them: each bit flipped (the
-/// step a test's closeness rewards), then the byte moved up and down by 1
-/// to ARITH, then each dictionary byte written; `None` for a step of the
-/// dictionary pass at a position `effective` does not hold (one where no
-/// bit flipped changed what the run reached). With the position changed.
-fn staged(input: &[u8], step: usize, dictionary: &[u8], effective: u32) -> Option<(usize, Vec<u8>)> {
-    let positions = input.len().min(STAGE_POSITIONS);
-    let mut child = input.to_vec();
-    if step < positions * 8 {
-        child[step / 8] ^= 1 << (step % 8);
-        return Some((step / 8, child));
-    }
-    let step = step - positions * 8;
-    if step < positions * 2 * ARITH {
-        let (at, d) = (step / (2 * ARITH), step % (2 * ARITH));
-        child[at] = if d < ARITH { child[at].wrapping_add(d as u8 + 1) } else { child[at].wrapping_sub((d - ARITH) as u8 + 1) };
-        return Some((at, child));
-    }
-    let step = step - positions * 2 * ARITH;
-    let at = step / dictionary.len().max(1);
-    if effective & (1 << at) == 0 {
-        return None;
-    }
-    child[at] = dictionary[step % dictionary.len()];
-    Some((at, child))
-}
-
 /// One input of the corpus and the features it reached.
 struct Entry {
-    input: Vec<u8>,
+    input: Input,
     features: Vec<u32>,
     /// The edges that made it, or the line of stages it came from, new:
     /// what a stage child must still take to carry the stage on.
@@ -390,8 +293,8 @@ struct Entry {
     /// How far its deterministic stage has got.
     staged: usize,
     /// The positions where its stage's bit flips changed what a run
-    /// reached, one bit each.
-    effective: u32,
+    /// reached, one bit each (see `Position::bit`).
+    effective: u128,
 }
 
 /// The features of a run: each edge taken (its index), and each equality
@@ -526,23 +429,29 @@ fn pick(rng: &mut Rng, weights: &[f64], total: f64) -> usize {
 /// setting bytes to those of `dictionary` (see
 /// [`crate::coverage::dictionary`]) among the other mutations.
 pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
-    let mut found = with_runner(harness, guest, base, config.threads, |run| search(run, base, dictionary, config))?;
+    let fields = if config.fields.is_empty() { vec![Field::Stdin] } else { config.fields.clone() };
+    if fields.len() > MAX_FIELDS {
+        return Err(FuzzError::TooManyFields(fields.len()));
+    }
+    let start: Input = fields.iter().map(|f| f.read(base)).collect::<Result<_, _>>()?;
+    let mut found = with_runner(harness, guest, base, &fields, config.threads, |run| search(run, start, &fields, dictionary, config))?;
     for f in &mut found.findings {
-        f.stdin = shrink(harness, guest, base, &f.class, &config.fail_on, std::mem::take(&mut f.stdin))?;
+        let shrunk = Shrink { harness, guest, base, fields: &fields, class: &f.class, fail_on: &config.fail_on };
+        f.input = shrunk.shrink(std::mem::take(&mut f.input))?;
     }
     Ok(found)
 }
 
 /// The search itself, its batches run by `run`; its findings not yet
 /// shrunk.
-fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
+fn search(run: &mut dyn FnMut(&[Input]) -> Ran, start: Input, fields: &[Field], dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
     let mut rng = Rng(crate::kernel::mix(config.seed ^ 0xf022_5eed));
     let mut starting = match &config.corpus {
-        Some(dir) => read_corpus(dir)?,
+        Some(dir) => read_corpus(dir, fields.len())?,
         None => Vec::new(),
     };
     if starting.is_empty() {
-        starting.push(base.inputs.stdin.clone());
+        starting.push(start);
     }
     let mut corpus = Corpus::new();
     // The starting inputs set the edges a candidate must go beyond.
@@ -560,17 +469,17 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
     let mut current: Option<usize> = None;
     // New entries that did not carry a stage on, waiting for their own,
     // with the first position where they differ from their parent.
-    let mut waiting: Vec<(usize, usize)> = Vec::new();
+    let mut waiting: Vec<(Position, usize)> = Vec::new();
     while made < config.runs {
         let n = (config.runs - made).min(BATCH as u64) as usize;
         let pool = if config.guided { corpus.entries.len() } else { start };
         let weights = corpus.weights();
         let weights = &weights[..pool];
         let total: f64 = weights.iter().sum();
-        let mut batch: Vec<Vec<u8>> = Vec::with_capacity(n);
+        let mut batch: Vec<Input> = Vec::with_capacity(n);
         // Half of each batch goes to one entry's deterministic stage, the
         // other half to random mutations of entries drawn by weight.
-        let unfinished = |e: &Entry| e.staged < stage_len(e.input.len(), dictionary.len());
+        let unfinished = |e: &Entry| e.staged < stage_len(&e.input, dictionary.len());
         if config.guided && !current.is_some_and(|i| unfinished(&corpus.entries[i])) {
             // The next stage: of the entries waiting, the one that changed
             // its parent earliest (a header before the data it governs),
@@ -590,11 +499,11 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
         let mut steps = Vec::new();
         if let Some(i) = current {
             let entry = &mut corpus.entries[i];
-            let end = stage_len(entry.input.len(), dictionary.len());
+            let end = stage_len(&entry.input, dictionary.len());
             while batch.len() < n / 2 && entry.staged < end {
-                if let Some((at, child)) = staged(&entry.input, entry.staged, dictionary, entry.effective) {
+                if let Some((at, flip, child)) = staged(&entry.input, entry.staged, dictionary, entry.effective) {
                     batch.push(child);
-                    steps.push((entry.staged, at));
+                    steps.push((entry.staged, at, flip));
                 }
                 entry.staged += 1;
             }
@@ -616,7 +525,7 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
                 classes
                     .entry(class.clone())
                     .and_modify(|f| f.runs += 1)
-                    .or_insert(Finding { class, found_at: made, runs: 1, stdin: input.clone() });
+                    .or_insert_with(|| Finding { class, found_at: made, runs: 1, input: input.clone(), fields: fields.to_vec() });
             } else {
                 passing += 1;
             }
@@ -628,11 +537,10 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
             }
             // A bit flip that changes what the run reaches marks its
             // position as one the dictionary pass writes.
-            if let (Some((step, at)), Some(p)) = (steps.get(k), parent)
-                && *step < corpus.entries[p].input.len().min(STAGE_POSITIONS) * 8
+            if let (Some((_, at, true)), Some(p)) = (steps.get(k), parent)
                 && features != corpus.entries[p].features
             {
-                corpus.entries[p].effective |= 1 << at;
+                corpus.entries[p].effective |= at.bit().unwrap_or(0);
             }
             // A stage candidate that goes further than its parent (see
             // [`climbs`]) carries the stage on from the next step, new to
@@ -647,7 +555,7 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
                 let mut kept = novel;
                 let mut effective = 0;
                 let staged = match steps.get(k) {
-                    Some((step, _)) if climbs => {
+                    Some((step, _, _)) if climbs => {
                         took_over = true;
                         current = Some(corpus.entries.len());
                         let from = &corpus.entries[parent.unwrap_or(0)];
@@ -657,7 +565,7 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
                         effective = from.effective;
                         step + 1
                     }
-                    Some((_, at)) => {
+                    Some((_, at, _)) => {
                         waiting.push((*at, corpus.entries.len()));
                         0
                     }
@@ -665,8 +573,7 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
                         // Where a random candidate first differs from its
                         // parent.
                         let from = &corpus.entries[parents[k - steps.len()]].input;
-                        let at = input.iter().zip(from).position(|(a, b)| a != b).unwrap_or(input.len().min(from.len()));
-                        waiting.push((at, corpus.entries.len()));
+                        waiting.push((Position::first_change(&input, from), corpus.entries.len()));
                         0
                     }
                 };
@@ -679,35 +586,61 @@ fn search(run: &mut dyn FnMut(&[Vec<u8>]) -> Ran, base: &Scenario, dictionary: &
     Ok(Fuzzing { runs: made, passing, corpus: corpus.entries.len(), features: corpus.reached(), findings })
 }
 
-/// The shortest input found, by cutting chunks (halves, then quarters,
-/// down to single bytes), that still gives `class`.
-fn shrink(harness: &Harness, guest: &Guest, base: &Scenario, class: &str, fail_on: &[String], mut input: Vec<u8>) -> Result<Vec<u8>, HarnessError> {
-    let mut budget = SHRINK_RUNS;
-    let mut gives = |candidate: &[u8]| -> Result<bool, HarnessError> {
-        if budget == 0 {
-            return Ok(false);
-        }
-        budget -= 1;
-        let report = harness.run(guest, &base.clone().stdin(candidate.to_vec()))?;
-        Ok(class_of(&report, fail_on).as_deref() == Some(class))
-    };
-    let mut size = input.len().div_ceil(2).max(1);
-    loop {
-        let mut at = 0;
-        while at < input.len() {
-            let end = (at + size).min(input.len());
-            let mut fewer = input.clone();
-            fewer.drain(at..end);
-            if gives(&fewer)? {
-                input = fewer;
-            } else {
-                at = end;
+/// What shrinking a class's input needs.
+struct Shrink<'a> {
+    harness: &'a Harness,
+    guest: &'a Guest,
+    base: &'a Scenario,
+    fields: &'a [Field],
+    class: &'a str,
+    fail_on: &'a [String],
+}
+
+impl Shrink<'_> {
+    /// The smallest input found that still gives the class: each field in
+    /// turn cut by chunks (halves, then quarters, down to single bytes).
+    /// A field that is not a stream of bytes (an argument, a path, a
+    /// call, the seed) is first set back to its starting bytes, kept if
+    /// that still gives the class: what the class does not need reads as
+    /// it was given.
+    fn shrink(&self, mut input: Input) -> Result<Input, HarnessError> {
+        let mut budget = SHRINK_RUNS;
+        let mut gives = |candidate: &Input| -> Result<bool, HarnessError> {
+            if budget == 0 {
+                return Ok(false);
+            }
+            budget -= 1;
+            let report = self.harness.run(self.guest, &apply(self.base, self.fields, candidate))?;
+            Ok(class_of(&report, self.fail_on).as_deref() == Some(self.class))
+        };
+        for k in 0..input.len() {
+            if !matches!(self.fields[k], Field::Stdin | Field::File(_) | Field::Body(_)) {
+                let mut back = input.clone();
+                back[k] = self.fields[k].read(self.base).unwrap_or_default();
+                if back != input && gives(&back)? {
+                    input = back;
+                    continue;
+                }
+            }
+            let mut size = input[k].len().div_ceil(2).max(1);
+            loop {
+                let mut at = 0;
+                while at < input[k].len() {
+                    let end = (at + size).min(input[k].len());
+                    let mut fewer = input.clone();
+                    fewer[k].drain(at..end);
+                    if gives(&fewer)? {
+                        input = fewer;
+                    } else {
+                        at = end;
+                    }
+                }
+                if size == 1 {
+                    break;
+                }
+                size = size.div_ceil(2);
             }
         }
-        if size == 1 {
-            break;
-        }
-        size = size.div_ceil(2);
+        Ok(input)
     }
-    Ok(input)
 }
