@@ -10,7 +10,7 @@ use wasi_replay::fuzz::{self, Config};
 pub struct Options {
     pub runs: u64,
     pub search_seed: u64,
-    pub corpus: Option<PathBuf>,
+    pub corpus: Vec<PathBuf>,
     pub unguided: bool,
     pub emit: Option<PathBuf>,
     pub threads: Option<usize>,

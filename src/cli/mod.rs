@@ -247,10 +247,16 @@ enum Command {
         /// The search's own seed (the scenario's --seed stays the run's).
         #[arg(long, value_name = "N", default_value_t = 0)]
         search_seed: u64,
-        /// Read the corpus from DIR and add new inputs to it, so a search
-        /// can stop and go on.
+        /// Read the corpus from DIR and add new inputs (and each class's
+        /// shrunk input) to it, so a search can stop and go on.
+        /// Repeatable: every DIR is read, the first is written; with
+        /// --runs 0 that merges the others into it.
         #[arg(long, value_name = "DIR")]
-        corpus: Option<PathBuf>,
+        corpus: Vec<PathBuf>,
+        /// Search as partition K of N machines: with seed --search-seed
+        /// + K - 1, each into its own --corpus; merge the corpora after.
+        #[arg(long, value_name = "K/N", value_parser = test::parse_partition)]
+        partition: Option<(usize, usize)>,
         /// Mutate only the starting inputs, keeping nothing: the baseline
         /// guided search is measured against.
         #[arg(long)]
@@ -378,8 +384,10 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             explore::explore(&component, &inputs, options)
         }
         Command::Merge { files } => explore::merge(&files),
-        Command::Fuzz { component, runs, search_seed, corpus, unguided, emit, threads, fail_on, mutate, inputs } => {
+        Command::Fuzz { component, runs, search_seed, corpus, partition, unguided, emit, threads, fail_on, mutate, inputs } => {
             let threads = threads.map(|t| t as usize);
+            // Partition K searches from its own seed.
+            let search_seed = search_seed.wrapping_add(partition.map_or(0, |(k, _)| k as u64 - 1));
             let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads, fail_on, fields: mutate };
             fuzz::fuzz(&component, &inputs, options)
         }

@@ -87,9 +87,14 @@ pub struct Config {
     /// Keep inputs that reach new features (guided), or mutate only the
     /// starting inputs (the unguided baseline).
     pub guided: bool,
-    /// Where the corpus is read from and written to; none keeps it in
-    /// memory.
-    pub corpus: Option<PathBuf>,
+    /// Where the corpus is read from: every input of every directory, in
+    /// the order of their names (digests), each once. New inputs, and the
+    /// shrunk input of each class, are written to the first; none keeps
+    /// the corpus in memory. A search with several directories and no
+    /// runs merges them: the inputs of the others that reach something
+    /// the ones before did not are written to the first, and every class
+    /// among them is found and shrunk.
+    pub corpus: Vec<PathBuf>,
     /// Threads to run a batch on.
     pub threads: usize,
     /// What is mutated, in this order; none: stdin alone.
@@ -106,7 +111,8 @@ pub struct Finding {
     /// The class: how the run ended, and where a Rust panic says it
     /// panicked.
     pub class: String,
-    /// The run (1-based) that first gave it.
+    /// The run (1-based) that first gave it; 0 for an input of the
+    /// corpus the search started from.
     pub found_at: u64,
     /// How many runs gave it.
     pub runs: u64,
@@ -140,7 +146,8 @@ impl Fuzzing {
         }
         for f in &self.findings {
             n += 1;
-            let _ = writeln!(out, "{n:<6} {:<7} {:>8}  {:<9} {}", f.runs, f.found_at, format!("{} B", f.input.iter().map(Vec::len).sum::<usize>()), f.class);
+            let at = if f.found_at == 0 { "corpus".to_string() } else { f.found_at.to_string() };
+            let _ = writeln!(out, "{n:<6} {:<7} {at:>8}  {:<9} {}", f.runs, format!("{} B", f.input.iter().map(Vec::len).sum::<usize>()), f.class);
         }
         out
     }
@@ -202,19 +209,27 @@ pub fn class_of(report: &RunReport, fail_on: &[String]) -> Option<String> {
 }
 
 /// The corpus on disk: one file per input (see `input::encode`), named
-/// by its sha256, read in name order.
-fn read_corpus(dir: &std::path::Path, fields: usize) -> Result<Vec<Input>, FuzzError> {
-    let fail = corpus_error(dir);
-    if !dir.exists() {
-        return Ok(Vec::new());
+/// by its sha256. Every file of every directory, in name order, each
+/// name once; with whether it was read from the first directory.
+fn read_corpus(dirs: &[PathBuf], fields: usize) -> Result<Vec<(Input, bool)>, FuzzError> {
+    let mut files: BTreeMap<std::ffi::OsString, (PathBuf, bool)> = BTreeMap::new();
+    for (i, dir) in dirs.iter().enumerate() {
+        if !dir.exists() {
+            continue;
+        }
+        for entry in std::fs::read_dir(dir).map_err(corpus_error(dir))? {
+            let path = entry.map_err(corpus_error(dir))?.path();
+            if let Some(name) = path.file_name().filter(|_| path.is_file()) {
+                files.entry(name.to_owned()).or_insert((path.clone(), i == 0));
+            }
+        }
     }
-    let mut names: Vec<PathBuf> = std::fs::read_dir(dir).map_err(&fail)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_file()).collect();
-    names.sort();
-    names
-        .into_iter()
-        .map(|p| {
+    files
+        .into_values()
+        .map(|(p, own)| {
             let bytes = std::fs::read(&p).map_err(corpus_error(&p))?;
-            input::decode(&bytes, fields).ok_or_else(|| FuzzError::NotAnInput { path: p.display().to_string(), fields })
+            let input = input::decode(&bytes, fields).ok_or_else(|| FuzzError::NotAnInput { path: p.display().to_string(), fields })?;
+            Ok((input, own))
         })
         .collect()
 }
@@ -438,31 +453,49 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
     for f in &mut found.findings {
         let shrunk = Shrink { harness, guest, base, fields: &fields, class: &f.class, fail_on: &config.fail_on };
         f.input = shrunk.shrink(std::mem::take(&mut f.input))?;
+        if let Some(dir) = config.corpus.first() {
+            write_input(dir, &f.input)?;
+        }
     }
     Ok(found)
+}
+
+/// Counts a run of `class`, the first one at run `at` with `input`.
+fn tally(classes: &mut BTreeMap<String, Finding>, class: String, at: u64, input: &Input, fields: &[Field]) {
+    classes
+        .entry(class.clone())
+        .and_modify(|f| f.runs += 1)
+        .or_insert_with(|| Finding { class, found_at: at, runs: 1, input: input.clone(), fields: fields.to_vec() });
 }
 
 /// The search itself, its batches run by `run`; its findings not yet
 /// shrunk.
 fn search(run: &mut dyn FnMut(&[Input]) -> Ran, start: Input, fields: &[Field], dictionary: &[u8], config: &Config) -> Result<Fuzzing, FuzzError> {
     let mut rng = Rng(crate::kernel::mix(config.seed ^ 0xf022_5eed));
-    let mut starting = match &config.corpus {
-        Some(dir) => read_corpus(dir, fields.len())?,
-        None => Vec::new(),
-    };
+    let (mut starting, mut own): (Vec<Input>, Vec<bool>) = read_corpus(&config.corpus, fields.len())?.into_iter().unzip();
     if starting.is_empty() {
         starting.push(start);
+        own.push(false);
     }
     let mut corpus = Corpus::new();
-    // The starting inputs set the edges a candidate must go beyond.
-    for (input, (_, map)) in starting.iter().zip(run(&starting)?) {
+    let mut classes: BTreeMap<String, Finding> = BTreeMap::new();
+    // The starting inputs set the edges a candidate must go beyond. One
+    // that fails is a class found in the corpus (at run 0); one read from
+    // another directory that reaches something new is merged into the
+    // first.
+    for ((input, own), (report, map)) in starting.iter().zip(own).zip(run(&starting)?) {
         let features = features_of(&map);
-        corpus.observe(&features);
+        let (novel, closer) = corpus.observe(&features);
+        if let Some(class) = class_of(&report, &config.fail_on) {
+            tally(&mut classes, class, 0, input, fields);
+        }
+        if let Some(dir) = config.corpus.first().filter(|_| !own && (closer || !novel.is_empty())) {
+            write_input(dir, input)?;
+        }
         let kept = features[..edge_count(&features)].to_vec();
         corpus.entries.push(Entry { input: input.clone(), features, kept, staged: 0, effective: 0 });
     }
     let start = corpus.entries.len();
-    let mut classes: BTreeMap<String, Finding> = BTreeMap::new();
     let mut made = 0u64;
     let mut passing = 0u64;
     // The entry whose stage runs now.
@@ -522,10 +555,7 @@ fn search(run: &mut dyn FnMut(&[Input]) -> Ran, start: Input, fields: &[Field], 
         for (k, (input, (report, map))) in batch.into_iter().zip(results).enumerate() {
             made += 1;
             if let Some(class) = class_of(&report, &config.fail_on) {
-                classes
-                    .entry(class.clone())
-                    .and_modify(|f| f.runs += 1)
-                    .or_insert_with(|| Finding { class, found_at: made, runs: 1, input: input.clone(), fields: fields.to_vec() });
+                tally(&mut classes, class, made, &input, fields);
             } else {
                 passing += 1;
             }
@@ -549,7 +579,7 @@ fn search(run: &mut dyn FnMut(&[Input]) -> Ran, start: Input, fields: &[Field], 
             // other inputs pass would never count as new.
             let climbs = k < steps.len() && !took_over && parent.is_some_and(|p| climbs(&corpus.entries[p], &features));
             if new || climbs {
-                if let Some(dir) = &config.corpus {
+                if let Some(dir) = config.corpus.first() {
                     write_input(dir, &input)?;
                 }
                 let mut kept = novel;

@@ -68,7 +68,7 @@ fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fail
     let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
     let dictionary = wasi_replay::coverage::dictionary(&std::fs::read(&path).unwrap()).unwrap();
     assert!(dictionary.contains(&b'R') && dictionary.contains(&b'b'), "the magic and the blob kind are compared: {dictionary:?}");
-    let config = Config { seed: 7, runs: 400, guided: true, corpus: None, threads: 2, fail_on: Vec::new(), fields: Vec::new() };
+    let config = Config { seed: 7, runs: 400, guided: true, corpus: Vec::new(), threads: 2, fail_on: Vec::new(), fields: Vec::new() };
     let base = catalog::scenario("record-parser").unwrap();
     let once = fuzz(h, &guest, &base, &dictionary, &config).unwrap();
     let again = fuzz(h, &guest, &base, &dictionary, &Config { threads: 1, ..config.clone() }).unwrap();
@@ -170,6 +170,45 @@ fn a_fixture_file_and_an_argument_are_searched_as_stdin_is() {
     assert!(stdin_only.contains("1 class;"), "{stdin_only}");
     let with_arg = fuzz(&[&both[..], &[os("--mutate"), os("stdin"), os("--mutate"), os("arg:1")]].concat());
     assert!(with_arg.contains("2 classes") && with_arg.contains("panicked at record-parser/src/lib.rs"), "{with_arg}");
+}
+
+/// Two partitions search from their own seeds into their own corpora;
+/// a search of no runs over both corpora merges them into a third: it
+/// keeps only the inputs that reach something new, yet reaches all that
+/// the two reached, and finds, shrinks and emits the class found in them.
+#[test]
+fn partitions_merge_into_one_corpus_with_their_classes() {
+    let work = tempfile::tempdir().unwrap();
+    let sample = sample(work.path());
+    let component = catalog::component_path("record-parser", World::P2);
+    let dir = |name: &str| work.path().join(name);
+    let fuzz = |more: &[&std::ffi::OsStr]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["fuzz".as_ref(), component.as_ref(), "--stdin".as_ref(), sample.as_ref()];
+        args.extend(more);
+        let out = wasi_replay(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    let files = |name: &str| std::fs::read_dir(dir(name)).unwrap().count();
+    let (p1, p2, merged, found) = (dir("p1"), dir("p2"), dir("merged"), dir("found"));
+    let one = fuzz(&[os("--runs"), os("9000"), os("--partition"), os("1/2"), os("--corpus"), p1.as_os_str()]);
+    let two = fuzz(&[os("--runs"), os("9000"), os("--partition"), os("2/2"), os("--corpus"), p2.as_os_str()]);
+    assert_ne!(one, two, "two partitions made the same search");
+    for table in [&one, &two] {
+        assert!(table.contains("2 classes") && table.contains("panicked at record-parser/src/lib.rs"), "{table}");
+    }
+    let merge = fuzz(&[
+        os("--runs"), os("0"), os("--corpus"), merged.as_os_str(), os("--corpus"), p1.as_os_str(), os("--corpus"), p2.as_os_str(),
+        os("--emit"), found.as_os_str(),
+    ]);
+    assert!(merge.contains("0 runs, 1 class;") && merge.contains("corpus  9 B"), "{merge}");
+    assert!(files("merged") < files("p1") + files("p2"), "the merge kept every input");
+    let features = |table: &str| table.lines().next().unwrap().rsplit(", ").next().unwrap().to_string();
+    let again = fuzz(&[os("--runs"), os("0"), os("--corpus"), merged.as_os_str()]);
+    assert_eq!(features(&again), features(&merge), "the merged corpus reaches less than its parts");
+    let test = wasi_replay(&["test".as_ref(), found.as_ref()]);
+    assert!(test.status.success(), "{}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
 }
 
 /// A field the scenario does not have, or text that names none, is one
