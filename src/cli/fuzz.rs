@@ -16,6 +16,7 @@ pub struct Options {
     pub threads: Option<usize>,
     pub fail_on: Vec<String>,
     pub fields: Vec<fuzz::Field>,
+    pub signal: fuzz::Signal,
 }
 
 pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<u8> {
@@ -23,10 +24,14 @@ pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = o.threads.unwrap_or(cores).min(MAX_CONCURRENT_RUNS as usize);
     let harness = super::new_search_harness(threads)?;
-    let guest = harness.load_covered(component)?;
+    // The journal's shape alone needs no instrumentation.
+    let guest = if o.signal == fuzz::Signal::Journal { harness.load(component)? } else { harness.load_covered(component)? };
+    if o.signal != fuzz::Signal::Edges && guest.host() == wasi_replay::World::P1 {
+        anyhow::bail!("{}: --signal {} needs a journal, and a p1 module keeps none", component.display(), if o.signal == fuzz::Signal::Journal { "journal" } else { "both" });
+    }
     let bytes = std::fs::read(component)?;
     let dictionary = wasi_replay::coverage::dictionary(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", component.display()))?;
-    let config = Config { seed: o.search_seed, runs: o.runs, guided: !o.unguided, corpus: o.corpus, threads, fail_on: o.fail_on, fields: o.fields };
+    let config = Config { seed: o.search_seed, runs: o.runs, guided: !o.unguided, corpus: o.corpus, threads, fail_on: o.fail_on, fields: o.fields, signal: o.signal };
     let start = std::time::Instant::now();
     let found = fuzz::fuzz(&harness, &guest, &base, &dictionary, &config)?;
     let elapsed = start.elapsed();

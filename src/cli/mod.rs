@@ -278,6 +278,11 @@ enum Command {
         /// text). [default: stdin]
         #[arg(long = "mutate", value_name = "FIELD")]
         mutate: Vec<wasi_replay::fuzz::Field>,
+        /// What guides the search: edges (the guest's code, instrumented),
+        /// journal (the shape of its host calls, the guest as it is) or
+        /// both.
+        #[arg(long, value_name = "SIGNAL", default_value = "edges")]
+        signal: wasi_replay::fuzz::Signal,
         #[command(flatten)]
         inputs: InputArgs,
     },
@@ -384,11 +389,11 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             explore::explore(&component, &inputs, options)
         }
         Command::Merge { files } => explore::merge(&files),
-        Command::Fuzz { component, runs, search_seed, corpus, partition, unguided, emit, threads, fail_on, mutate, inputs } => {
+        Command::Fuzz { component, runs, search_seed, corpus, partition, unguided, emit, threads, fail_on, mutate, signal, inputs } => {
             let threads = threads.map(|t| t as usize);
             // Partition K searches from its own seed.
             let search_seed = search_seed.wrapping_add(partition.map_or(0, |(k, _)| k as u64 - 1));
-            let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads, fail_on, fields: mutate };
+            let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads, fail_on, fields: mutate, signal };
             fuzz::fuzz(&component, &inputs, options)
         }
         Command::Demo => demo::demo(),

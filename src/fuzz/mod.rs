@@ -27,11 +27,14 @@
 //! Layer L6: imports L0–L5.
 
 mod input;
+mod signal;
 
 pub use input::{Field, FieldError, Input, MAX_FIELDS};
+pub use signal::Signal;
 
 use crate::coverage::{COMPARES, EdgeMap};
 use input::{Position, Rng, apply, mutate, stage_len, staged};
+use signal::{JOURNAL_SLOTS, journal_features};
 use crate::harness::{Guest, Harness, HarnessError};
 use crate::report::{Exit, Output, RunReport};
 use crate::scenario::Scenario;
@@ -99,6 +102,9 @@ pub struct Config {
     pub threads: usize,
     /// What is mutated, in this order; none: stdin alone.
     pub fields: Vec<Field>,
+    /// What guides the search. With [`Signal::Journal`] the guest need
+    /// not be instrumented.
+    pub signal: Signal,
     /// Text that makes a run that exits 0 a failure all the same, when
     /// its stdout or stderr holds it: the guest's own word that something
     /// went wrong ("assertion", "invariant broken").
@@ -314,9 +320,24 @@ struct Entry {
 
 /// The features of a run: each edge taken (its index), and each equality
 /// test with how close it came (`COMPARES + test * 66 + closeness`).
-fn features_of(map: &EdgeMap) -> Vec<u32> {
-    let tests = map.closest().map(|(t, c)| COMPARES as u32 + t * 66 + u32::from(c));
-    map.reached().chain(tests).collect()
+fn features_of(report: &RunReport, map: &EdgeMap, signal: Signal) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    if signal.edges() {
+        let tests = map.closest().map(|(t, c)| COMPARES as u32 + t * 66 + u32::from(c));
+        out.extend(map.reached().chain(tests));
+    }
+    if let Some(journal) = report.journal.as_deref().filter(|_| signal.journal()) {
+        out.extend(journal_features(journal).into_iter().map(|f| JOURNAL + f));
+    }
+    out
+}
+
+/// Where the journal's features start, past every test's.
+const JOURNAL: u32 = (COMPARES + COMPARES * 66) as u32;
+
+/// Where a feature list's tests end: the journal's features come last.
+fn tests_end(features: &[u32]) -> usize {
+    features.partition_point(|f| *f < JOURNAL)
 }
 
 /// How many of `features` are edges: they come first.
@@ -346,9 +367,9 @@ fn climbs(from: &Entry, child: &[u32]) -> bool {
     }
     // Closer over the tests the parent made, taken together: one test
     // coming closer while another goes further away is not progress.
-    let theirs = &child[ce..];
+    let theirs = &child[ce..tests_end(child)];
     let (mut before, mut after) = (0u32, 0u32);
-    for f in &parent[pe..] {
+    for f in &parent[pe..tests_end(parent)] {
         let (t, c) = test_of(*f);
         before += u32::from(c);
         let at = theirs.partition_point(|g| test_of(*g).0 < t);
@@ -371,6 +392,8 @@ struct Corpus {
     hits: Vec<u32>,
     taken: Vec<bool>,
     best: Vec<u8>,
+    /// The journal's features reached.
+    shapes: Vec<bool>,
 }
 
 impl Entry {
@@ -381,11 +404,18 @@ impl Entry {
 
 impl Corpus {
     fn new() -> Self {
-        Corpus { entries: Vec::new(), hits: vec![0; COMPARES + COMPARES * 66], taken: vec![false; COMPARES], best: vec![0; COMPARES] }
+        Corpus {
+            entries: Vec::new(),
+            hits: vec![0; JOURNAL as usize + JOURNAL_SLOTS],
+            taken: vec![false; COMPARES],
+            best: vec![0; COMPARES],
+            shapes: vec![false; JOURNAL_SLOTS],
+        }
     }
 
     /// Counts a run's features: the edges no run took before, and whether
-    /// it came closer at a test than any run before.
+    /// it came closer at a test than any run before, or made its journal
+    /// take a shape none had.
     fn observe(&mut self, features: &[u32]) -> (Vec<u32>, bool) {
         let (mut edges, mut closer) = (Vec::new(), false);
         for f in features {
@@ -396,6 +426,8 @@ impl Corpus {
                 if !std::mem::replace(&mut self.taken[f], true) {
                     edges.push(f as u32);
                 }
+            } else if f >= JOURNAL as usize {
+                closer |= !std::mem::replace(&mut self.shapes[f - JOURNAL as usize], true);
             } else {
                 let (test, closeness) = test_of(f as u32);
                 if closeness > self.best[test] {
@@ -409,7 +441,8 @@ impl Corpus {
 
     /// Edges taken and tests made, so far.
     fn reached(&self) -> usize {
-        self.taken.iter().filter(|t| **t).count() + self.best.iter().filter(|b| **b > 0).count()
+        let count = |v: &[bool]| v.iter().filter(|t| **t).count();
+        count(&self.taken) + self.best.iter().filter(|b| **b > 0).count() + count(&self.shapes)
     }
 
     fn weights(&self) -> Vec<f64> {
@@ -449,7 +482,8 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
         return Err(FuzzError::TooManyFields(fields.len()));
     }
     let start: Input = fields.iter().map(|f| f.read(base)).collect::<Result<_, _>>()?;
-    let mut found = with_runner(harness, guest, base, &fields, config.threads, |run| search(run, start, &fields, dictionary, config))?;
+    let journaled = base.clone().journal(config.signal.journal());
+    let mut found = with_runner(harness, guest, &journaled, &fields, config.threads, |run| search(run, start, &fields, dictionary, config))?;
     for f in &mut found.findings {
         let shrunk = Shrink { harness, guest, base, fields: &fields, class: &f.class, fail_on: &config.fail_on };
         f.input = shrunk.shrink(std::mem::take(&mut f.input))?;
@@ -484,7 +518,7 @@ fn search(run: &mut dyn FnMut(&[Input]) -> Ran, start: Input, fields: &[Field], 
     // another directory that reaches something new is merged into the
     // first.
     for ((input, own), (report, map)) in starting.iter().zip(own).zip(run(&starting)?) {
-        let features = features_of(&map);
+        let features = features_of(&report, &map, config.signal);
         let (novel, closer) = corpus.observe(&features);
         if let Some(class) = class_of(&report, &config.fail_on) {
             tally(&mut classes, class, 0, input, fields);
@@ -559,7 +593,7 @@ fn search(run: &mut dyn FnMut(&[Input]) -> Ran, start: Input, fields: &[Field], 
             } else {
                 passing += 1;
             }
-            let features = features_of(&map);
+            let features = features_of(&report, &map, config.signal);
             let (novel, closer) = corpus.observe(&features);
             let new = closer || !novel.is_empty();
             if !config.guided {

@@ -68,7 +68,7 @@ fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fail
     let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
     let dictionary = wasi_replay::coverage::dictionary(&std::fs::read(&path).unwrap()).unwrap();
     assert!(dictionary.contains(&b'R') && dictionary.contains(&b'b'), "the magic and the blob kind are compared: {dictionary:?}");
-    let config = Config { seed: 7, runs: 400, guided: true, corpus: Vec::new(), threads: 2, fail_on: Vec::new(), fields: Vec::new() };
+    let config = Config { seed: 7, runs: 400, guided: true, corpus: Vec::new(), threads: 2, fail_on: Vec::new(), fields: Vec::new(), signal: Default::default() };
     let base = catalog::scenario("record-parser").unwrap();
     let once = fuzz(h, &guest, &base, &dictionary, &config).unwrap();
     let again = fuzz(h, &guest, &base, &dictionary, &Config { threads: 1, ..config.clone() }).unwrap();
@@ -209,6 +209,39 @@ fn partitions_merge_into_one_corpus_with_their_classes() {
     assert_eq!(features(&again), features(&merge), "the merged corpus reaches less than its parts");
     let test = wasi_replay(&["test".as_ref(), found.as_ref()]);
     assert!(test.status.success(), "{}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
+}
+
+/// `--signal journal` guides a search by the shape of the guest's host
+/// calls, with the guest as it is: on the fs-ops interpreter, inputs that
+/// make new calls or new errors join the corpus, where the unguided
+/// baseline keeps none. The same search twice is the same; a p1 module,
+/// which keeps no journal, is refused.
+#[test]
+fn the_journals_shape_guides_a_search_of_the_guest_as_it_is() {
+    let work = tempfile::tempdir().unwrap();
+    let script = work.path().join("ops.txt");
+    std::fs::write(&script, "open 0 \"a.txt\" c rw f\nwrite 1 0 \"hi\"\nread 1 2 0\nstat 1\nmkdir 0 \"d\"\nreaddir 0\nclose 1\n").unwrap();
+    let search = |component: &std::path::Path, more: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["fuzz".as_ref(), component.as_ref(), "--stdin".as_ref(), script.as_ref()];
+        args.extend(["--dir", "::/", "--runs", "2000", "--signal", "journal"].iter().chain(more).map(std::ffi::OsStr::new));
+        wasi_replay(&args)
+    };
+    let table = |out: std::process::Output| {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let corpus: usize = text.split("corpus ").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).unwrap();
+        (text, corpus)
+    };
+    let component = catalog::component_path("fs-ops", World::P2);
+    let (guided, kept) = table(search(&component, &[]));
+    assert!(kept > 5, "the journal's shape kept {kept} inputs: {guided}");
+    assert_eq!(table(search(&component, &[])).0, guided, "the same search twice differs");
+    let (unguided, none) = table(search(&component, &["--unguided"]));
+    assert_eq!(none, 1, "{unguided}");
+    let p1 = catalog::component_path("fs-ops", World::P1);
+    let refused = search(&p1, &[]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && err.contains("a p1 module keeps none"), "{err}");
 }
 
 /// A field the scenario does not have, or text that names none, is one

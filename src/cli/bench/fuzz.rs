@@ -35,7 +35,7 @@ pub(super) fn fuzz(runs: usize) -> anyhow::Result<()> {
     println!("  with coverage    {:>8.1}  ({:+.0} %)", us[1], (us[1] / us[0] - 1.0) * 100.0);
 
     let n = 20 * runs;
-    let search = |guided: bool| Config { seed: 1, runs: n as u64, guided, corpus: Vec::new(), threads, fail_on: Vec::new(), fields: Vec::new() };
+    let search = |guided: bool| Config { seed: 1, runs: n as u64, guided, corpus: Vec::new(), threads, fail_on: Vec::new(), fields: Vec::new(), signal: Default::default() };
     let one_way = |way: usize| -> anyhow::Result<f64> {
         let t = Instant::now();
         let check = |harness: &wasi_replay::Harness, guest: &wasi_replay::Guest| -> anyhow::Result<()> {
