@@ -81,6 +81,31 @@ fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fail
     assert_eq!(twin.passing, 400);
 }
 
+/// The record parser's one failing class is a catalog scenario with its
+/// goldens in both worlds (`scenarios/fuzz/record-parser-blob-overflow.toml`),
+/// and it is what a search of the catalog scenario finds: seed 5 and 8,000
+/// runs give that class, shrunk to an input that leaves that scenario's
+/// report.
+#[test]
+fn the_class_a_search_finds_is_the_catalog_scenario_of_it() {
+    use wasi_replay::fuzz::{Config, fuzz};
+    let h = harness();
+    let path = catalog::component_path("record-parser", World::P2);
+    let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
+    let dictionary = wasi_replay::coverage::dictionary(&std::fs::read(&path).unwrap()).unwrap();
+    let config = Config { seed: 5, runs: 8000, guided: true, corpus: Vec::new(), threads: 2, fail_on: Vec::new(), fields: Vec::new(), signal: Default::default() };
+    let found = fuzz(h, &guest, &catalog::scenario("record-parser").unwrap(), &dictionary, &config).unwrap();
+    let [class] = &found.findings[..] else { panic!("one class of failure, not {:?}", found.findings) };
+    let file = catalog::scenarios_dir().join("fuzz/record-parser-blob-overflow.toml");
+    let pinned = wasi_replay::cli_support::ScenarioFile::load(&file, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}"));
+    let run = h.run(&guest, &pinned.scenario).unwrap();
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &class.input[0]);
+    let says = format!("{}: the search's class is stdin-base64 = {b64:?}", file.display());
+    assert_eq!(wasi_replay::fuzz::class_of(&run, &[]).as_deref(), Some(class.class.as_str()), "{says}");
+    let shrunk = class.scenario(&catalog::scenario("record-parser").unwrap(), "record-parser-blob-overflow");
+    assert_eq!(h.run(&guest, &shrunk).unwrap().to_yaml(), run.to_yaml(), "{says}");
+}
+
 /// `wasi-replay fuzz` from the record parser's sample finds its blob
 /// overflow (a panic behind a version 2 header, its check byte and a blob
 /// record), shrinks it, and writes it as a scenario that `wasi-replay test`
