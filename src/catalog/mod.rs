@@ -115,7 +115,7 @@ pub const BENCH_GUESTS: &[&str] = &["empty"];
 
 /// Guests written in C, as (name, source under `guests/c/`). They are WASI
 /// p1 core modules built with Zig's C compiler, run on the p1 host.
-pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-c", "fs-rights.c"), ("p1-cli", "p1-cli.c")];
+pub const C_GUESTS: &[(&str, &str)] = &[("fs-tree-c", "fs-tree.c"), ("fs-rights-c", "fs-rights.c"), ("p1-cli", "p1-cli.c"), ("record-parser-c", "record-parser.c")];
 
 /// Guests written in AssemblyScript, as (name, source under
 /// `guests/as/assembly/`). They are WASI p1 core modules built with `asc`

@@ -81,29 +81,33 @@ fn a_search_is_a_function_of_its_seed_and_budget_and_the_checked_twin_never_fail
     assert_eq!(twin.passing, 400);
 }
 
-/// The record parser's one failing class is a catalog scenario with its
-/// goldens in both worlds (`scenarios/fuzz/record-parser-blob-overflow.toml`),
-/// and it is what a search of the catalog scenario finds: seed 5 and 8,000
-/// runs give that class, shrunk to an input that leaves that scenario's
-/// report.
+/// Each record parser's one failing class is a catalog scenario with its
+/// goldens (`scenarios/fuzz/record-parser-blob-overflow.toml` in both
+/// worlds, `record-parser-c-blob-overflow.toml` in p1), and it is what a
+/// search of the guest's catalog scenario finds: the seed and 8,000 runs
+/// give that class, shrunk to an input that leaves that scenario's report.
 #[test]
 fn the_class_a_search_finds_is_the_catalog_scenario_of_it() {
     use wasi_replay::fuzz::{Config, fuzz};
     let h = harness();
-    let path = catalog::component_path("record-parser", World::P2);
-    let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
-    let dictionary = wasi_replay::coverage::dictionary(&std::fs::read(&path).unwrap()).unwrap();
-    let config = Config { seed: 5, runs: 8000, guided: true, corpus: Vec::new(), threads: 2, fail_on: Vec::new(), fields: Vec::new(), signal: Default::default() };
-    let found = fuzz(h, &guest, &catalog::scenario("record-parser").unwrap(), &dictionary, &config).unwrap();
-    let [class] = &found.findings[..] else { panic!("one class of failure, not {:?}", found.findings) };
-    let file = catalog::scenarios_dir().join("fuzz/record-parser-blob-overflow.toml");
-    let pinned = wasi_replay::cli_support::ScenarioFile::load(&file, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}"));
-    let run = h.run(&guest, &pinned.scenario).unwrap();
-    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &class.input[0]);
-    let says = format!("{}: the search's class is stdin-base64 = {b64:?}", file.display());
-    assert_eq!(wasi_replay::fuzz::class_of(&run, &[]).as_deref(), Some(class.class.as_str()), "{says}");
-    let shrunk = class.scenario(&catalog::scenario("record-parser").unwrap(), "record-parser-blob-overflow");
-    assert_eq!(h.run(&guest, &shrunk).unwrap().to_yaml(), run.to_yaml(), "{says}");
+    for (name, world, seed) in [("record-parser", World::P2, 5), ("record-parser-c", World::P1, 0)] {
+        let path = catalog::component_path(name, world);
+        let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
+        let dictionary = wasi_replay::coverage::dictionary(&std::fs::read(&path).unwrap()).unwrap();
+        let config = Config { seed, runs: 8000, guided: true, corpus: Vec::new(), threads: 2, fail_on: Vec::new(), fields: Vec::new(), signal: Default::default() };
+        let base = catalog::scenario(name).unwrap();
+        let found = fuzz(h, &guest, &base, &dictionary, &config).unwrap();
+        let [class] = &found.findings[..] else { panic!("{name}: one class of failure, not {:?}", found.findings) };
+        let pinned_name = format!("{name}-blob-overflow");
+        let file = catalog::scenarios_dir().join(format!("fuzz/{pinned_name}.toml"));
+        let pinned = wasi_replay::cli_support::ScenarioFile::load(&file, &catalog::Catalog).unwrap_or_else(|e| panic!("{e}"));
+        let run = h.run(&guest, &pinned.scenario).unwrap();
+        let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &class.input[0]);
+        let says = format!("{}: the search's class is stdin-base64 = {b64:?}", file.display());
+        assert_eq!(wasi_replay::fuzz::class_of(&run, &[]).as_deref(), Some(class.class.as_str()), "{says}");
+        let shrunk = class.scenario(&base, &pinned_name);
+        assert_eq!(h.run(&guest, &shrunk).unwrap().to_yaml(), run.to_yaml(), "{says}");
+    }
 }
 
 /// `wasi-replay fuzz` from the record parser's sample finds its blob
@@ -136,6 +140,31 @@ fn a_found_class_is_a_scenario_that_replays() {
     assert!(golden.contains("panicked at record-parser/src/lib.rs"), "{golden}");
     let test = wasi_replay(&["test".as_ref(), class.as_ref()]);
     assert!(test.status.success(), "{}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
+}
+
+/// A guest from another toolchain is searched as built: the C record
+/// parser, a WASI p1 module from zig, instrumented whole. From the same
+/// sample, the search finds its blob overflow (an abort after `take`
+/// reports the blob), and the unguided baseline with the same budget does
+/// not.
+#[test]
+fn a_c_guest_is_searched_as_built() {
+    let work = tempfile::tempdir().unwrap();
+    let sample = sample(work.path());
+    let component = catalog::component_path("record-parser-c", World::P1);
+    let search = |extra: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["fuzz".as_ref(), component.as_ref(), "--stdin".as_ref(), sample.as_ref()];
+        args.extend(["--runs", "8000", "--search-seed", "0"].iter().chain(extra).map(std::ffi::OsStr::new));
+        let out = wasi_replay(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let guided = search(&[]);
+    assert!(guided.contains("2 classes") && guided.contains("trap: wasm trap: wasm `unreachable`"), "{guided}");
+    let unguided = search(&["--unguided"]);
+    assert!(unguided.contains("1 class;"), "{unguided}");
+    let checked = search(&["--arg", "--checked"]);
+    assert!(checked.contains("1 class;"), "{checked}");
 }
 
 /// `--fail-on TEXT`: a run that exits 0 with TEXT in its output is a class
