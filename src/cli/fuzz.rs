@@ -1,7 +1,7 @@
 //! `fuzz`: guided search over a guest's inputs, its failures written out
 //! as scenarios.
 
-use super::{EXIT_OK, InputArgs};
+use super::{EXIT_OK, FaultArgs, InputArgs};
 use std::path::{Path, PathBuf};
 use wasi_replay::cli_support::MAX_CONCURRENT_RUNS;
 use wasi_replay::fuzz::{self, Config};
@@ -19,8 +19,8 @@ pub struct Options {
     pub signal: fuzz::Signal,
 }
 
-pub fn fuzz(component: &Path, inputs: &InputArgs, o: Options) -> anyhow::Result<u8> {
-    let base = inputs.scenario(component)?;
+pub fn fuzz(component: &Path, inputs: &InputArgs, faults: &FaultArgs, o: Options) -> anyhow::Result<u8> {
+    let base = inputs.scenario(component)?.faults(faults.plan()?);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = o.threads.unwrap_or(cores).min(MAX_CONCURRENT_RUNS as usize);
     let harness = super::new_search_harness(threads)?;

@@ -272,10 +272,11 @@ enum Command {
         /// holds TEXT. Repeatable.
         #[arg(long = "fail-on", value_name = "TEXT")]
         fail_on: Vec<String>,
-        /// What to mutate, repeatable: stdin, seed, arg:N (argv[0] is the
-        /// program), file:PATH (a MemFs file from --fs or --dir),
-        /// body:N, path:N (request N, from 0), call:N (the --invoke
-        /// text). [default: stdin]
+        /// What to mutate, repeatable: stdin, seed, faults (the --faults
+        /// draw), schedule (a random or pct schedule's seed), arg:N
+        /// (argv[0] is the program), file:PATH (a MemFs file from --fs or
+        /// --dir), body:N, path:N (request N, from 0), call:N (the
+        /// --invoke text). [default: stdin]
         #[arg(long = "mutate", value_name = "FIELD")]
         mutate: Vec<wasi_replay::fuzz::Field>,
         /// What guides the search: edges (the guest's code, instrumented),
@@ -285,6 +286,8 @@ enum Command {
         signal: wasi_replay::fuzz::Signal,
         #[command(flatten)]
         inputs: InputArgs,
+        #[command(flatten)]
+        faults: FaultArgs,
     },
     /// Join the --json files of an exploration's partitions and print
     /// its table, as one unsplit exploration prints it.
@@ -389,12 +392,12 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             explore::explore(&component, &inputs, options)
         }
         Command::Merge { files } => explore::merge(&files),
-        Command::Fuzz { component, runs, search_seed, corpus, partition, unguided, emit, threads, fail_on, mutate, signal, inputs } => {
+        Command::Fuzz { component, runs, search_seed, corpus, partition, unguided, emit, threads, fail_on, mutate, signal, inputs, faults } => {
             let threads = threads.map(|t| t as usize);
             // Partition K searches from its own seed.
             let search_seed = search_seed.wrapping_add(partition.map_or(0, |(k, _)| k as u64 - 1));
             let options = fuzz::Options { runs, search_seed, corpus, unguided, emit, threads, fail_on, fields: mutate, signal };
-            fuzz::fuzz(&component, &inputs, options)
+            fuzz::fuzz(&component, &inputs, &faults, options)
         }
         Command::Demo => demo::demo(),
         Command::Bench { scenarios, runs, only, child } => {

@@ -2,6 +2,7 @@
 //! ([`Field`]), each as bytes, and the mutations made of them.
 
 use crate::scenario::Scenario;
+use crate::schedule::Strategy;
 use std::sync::Arc;
 
 /// The longest field the mutators make.
@@ -33,6 +34,13 @@ pub enum Field {
     Call(usize),
     /// The scenario's seed, as 8 little-endian bytes: `seed`.
     Seed,
+    /// The drawn faults (`--faults SEED`, which the scenario must have):
+    /// their seed as 8 little-endian bytes, then how many, one byte:
+    /// `faults`.
+    Faults,
+    /// The seed of the scenario's `random` or `pct` schedule, 8
+    /// little-endian bytes: `schedule`.
+    Schedule,
 }
 
 /// A field a scenario does not have, or text that names no field.
@@ -52,13 +60,15 @@ impl std::str::FromStr for Field {
         match text.split_once(':') {
             None if text == "stdin" => Ok(Field::Stdin),
             None if text == "seed" => Ok(Field::Seed),
+            None if text == "faults" => Ok(Field::Faults),
+            None if text == "schedule" => Ok(Field::Schedule),
             Some(("arg", n)) => Ok(Field::Arg(index(n)?)),
             Some(("body", n)) => Ok(Field::Body(index(n)?)),
             Some(("path", n)) => Ok(Field::Path(index(n)?)),
             Some(("call", n)) => Ok(Field::Call(index(n)?)),
             Some(("file", p)) if p.starts_with('/') => Ok(Field::File(p.to_string())),
             Some(("file", _)) => Err(fail("a file's path starts at the MemFs's root, with '/'")),
-            _ => Err(fail("expected stdin, seed, arg:N, file:PATH, body:N, path:N or call:N")),
+            _ => Err(fail("expected stdin, seed, faults, schedule, arg:N, file:PATH, body:N, path:N or call:N")),
         }
     }
 }
@@ -68,6 +78,8 @@ impl std::fmt::Display for Field {
         match self {
             Field::Stdin => write!(f, "stdin"),
             Field::Seed => write!(f, "seed"),
+            Field::Faults => write!(f, "faults"),
+            Field::Schedule => write!(f, "schedule"),
             Field::Arg(n) => write!(f, "arg:{n}"),
             Field::File(p) => write!(f, "file:{p}"),
             Field::Body(n) => write!(f, "body:{n}"),
@@ -85,6 +97,16 @@ impl Field {
         Ok(match self {
             Field::Stdin => base.inputs.stdin.clone(),
             Field::Seed => base.inputs.seed.to_le_bytes().to_vec(),
+            Field::Faults => {
+                let draw = base.inputs.faults.draw.as_ref().ok_or_else(|| fail("the scenario draws no faults (give --faults SEED)".into()))?;
+                let mut bytes = draw.seed.to_le_bytes().to_vec();
+                bytes.push(u8::try_from(draw.count).unwrap_or(u8::MAX));
+                bytes
+            }
+            Field::Schedule => match base.inputs.schedule {
+                Strategy::Random { seed } | Strategy::Pct { seed, .. } => seed.unwrap_or(base.inputs.seed).to_le_bytes().to_vec(),
+                _ => return Err(fail("the scenario's schedule has no seed (give --schedule random or pct:D)".into())),
+            },
             Field::Arg(n) => base.inputs.args.get(*n).ok_or_else(|| count("argument", base.inputs.args.len()))?.clone().into_bytes(),
             Field::Body(n) => base.requests.get(*n).ok_or_else(|| count("request", base.requests.len()))?.body.clone(),
             Field::Path(n) => base.requests.get(*n).ok_or_else(|| count("request", base.requests.len()))?.path.clone().into_bytes(),
@@ -103,12 +125,17 @@ impl Field {
         let text = || String::from_utf8_lossy(bytes).into_owned();
         match self {
             Field::Stdin => scenario.inputs.stdin = bytes.to_vec(),
-            Field::Seed => {
-                let mut seed = [0u8; 8];
-                for (to, from) in seed.iter_mut().zip(bytes) {
-                    *to = *from;
+            Field::Seed => scenario.inputs.seed = seed_of(bytes),
+            Field::Faults => {
+                if let Some(draw) = &mut scenario.inputs.faults.draw {
+                    draw.seed = seed_of(bytes);
+                    draw.count = bytes.get(8).map_or(0, |n| u32::from(*n));
                 }
-                scenario.inputs.seed = u64::from_le_bytes(seed);
+            }
+            Field::Schedule => {
+                if let Strategy::Random { seed } | Strategy::Pct { seed, .. } = &mut scenario.inputs.schedule {
+                    *seed = Some(seed_of(bytes));
+                }
             }
             Field::Arg(n) => {
                 if let Some(a) = scenario.inputs.args.get_mut(*n) {
@@ -140,6 +167,15 @@ impl Field {
             }
         }
     }
+}
+
+/// A seed from its first 8 bytes, little-endian, missing ones zero.
+fn seed_of(bytes: &[u8]) -> u64 {
+    let mut seed = [0u8; 8];
+    for (to, from) in seed.iter_mut().zip(bytes) {
+        *to = *from;
+    }
+    u64::from_le_bytes(seed)
 }
 
 /// One candidate: each field's bytes, in the order the fields were given.
@@ -390,5 +426,14 @@ mod tests {
         let mut s = Scenario::new("s");
         Field::Seed.write(&mut s, &[1, 2]);
         assert_eq!(s.inputs.seed, 0x0201);
+    }
+
+    #[test]
+    fn a_schedule_seed_reads_as_the_runs_seed_until_one_is_written() {
+        let mut s = Scenario::new("s").seed(7).schedule(Strategy::Pct { depth: 2, seed: None });
+        assert_eq!(Field::Schedule.read(&s).unwrap(), 7u64.to_le_bytes());
+        Field::Schedule.write(&mut s, &9u64.to_le_bytes());
+        assert_eq!(s.inputs.schedule, Strategy::Pct { depth: 2, seed: Some(9) });
+        assert!(Field::Schedule.read(&Scenario::new("s")).is_err(), "the default schedule has no seed");
     }
 }

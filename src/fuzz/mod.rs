@@ -21,8 +21,9 @@
 //!
 //! What is mutated is the scenario's stdin, or the [`Field`]s named in
 //! [`Config::fields`]: arguments, files of its MemFs, request bodies and
-//! paths, export calls' WAVE text, its seed. Fault plans and schedules are
-//! not mutated yet (see "Next steps" in CONTRIBUTING.md).
+//! paths, export calls' WAVE text, its seed, its drawn faults and its
+//! schedule's seed. A class found with faults mutated is cut to the
+//! fewest of the faults that struck, as exact faults.
 //!
 //! Layer L6: imports L0–L5.
 
@@ -127,6 +128,9 @@ pub struct Finding {
     pub input: Input,
     /// The fields `input` sets.
     pub fields: Vec<Field>,
+    /// When the faults were mutated: the fewest of those that struck
+    /// that still give the class, as exact faults, in place of the draw.
+    pub faults: Option<Vec<String>>,
 }
 
 impl Fuzzing {
@@ -153,7 +157,8 @@ impl Fuzzing {
         for f in &self.findings {
             n += 1;
             let at = if f.found_at == 0 { "corpus".to_string() } else { f.found_at.to_string() };
-            let _ = writeln!(out, "{n:<6} {:<7} {at:>8}  {:<9} {}", f.runs, format!("{} B", f.input.iter().map(Vec::len).sum::<usize>()), f.class);
+            let faults = f.faults.as_ref().map_or(String::new(), |x| format!(" [faults: {}]", if x.is_empty() { "none".into() } else { x.join(", ") }));
+            let _ = writeln!(out, "{n:<6} {:<7} {at:>8}  {:<9} {}{faults}", f.runs, format!("{} B", f.input.iter().map(Vec::len).sum::<usize>()), f.class);
         }
         out
     }
@@ -164,6 +169,9 @@ impl Finding {
     /// replays it.
     pub fn scenario(&self, base: &Scenario, name: &str) -> Scenario {
         let mut s = apply(base, &self.fields, &self.input);
+        if let Some(faults) = &self.faults {
+            s = exact(&s, faults);
+        }
         s.name = name.to_string();
         s
     }
@@ -487,6 +495,7 @@ pub fn fuzz(harness: &Harness, guest: &Guest, base: &Scenario, dictionary: &[u8]
     for f in &mut found.findings {
         let shrunk = Shrink { harness, guest, base, fields: &fields, class: &f.class, fail_on: &config.fail_on };
         f.input = shrunk.shrink(std::mem::take(&mut f.input))?;
+        f.faults = shrunk.fewest_faults(&f.input)?;
         if let Some(dir) = config.corpus.first() {
             write_input(dir, &f.input)?;
         }
@@ -499,7 +508,7 @@ fn tally(classes: &mut BTreeMap<String, Finding>, class: String, at: u64, input:
     classes
         .entry(class.clone())
         .and_modify(|f| f.runs += 1)
-        .or_insert_with(|| Finding { class, found_at: at, runs: 1, input: input.clone(), fields: fields.to_vec() });
+        .or_insert_with(|| Finding { class, found_at: at, runs: 1, input: input.clone(), fields: fields.to_vec(), faults: None });
 }
 
 /// The search itself, its batches run by `run`; its findings not yet
@@ -650,6 +659,51 @@ fn search(run: &mut dyn FnMut(&[Input]) -> Ran, start: Input, fields: &[Field], 
     Ok(Fuzzing { runs: made, passing, corpus: corpus.entries.len(), features: corpus.reached(), findings })
 }
 
+impl Shrink<'_> {
+    /// When the faults were mutated: the faults that struck in the run of
+    /// `input`, as exact faults, cut one by one to the fewest that still
+    /// give the class (as explore cuts them). `None` when no fault was
+    /// mutated, or the exact faults do not give the class where the draw
+    /// did.
+    fn fewest_faults(&self, input: &Input) -> Result<Option<Vec<String>>, HarnessError> {
+        if !self.fields.contains(&Field::Faults) {
+            return Ok(None);
+        }
+        let scenario = apply(self.base, self.fields, input);
+        let report = self.harness.run(self.guest, &scenario)?;
+        let struck: Vec<String> = report.faults.map_or_else(Vec::new, |f| f.fired.into_iter().map(|x| x.fault).collect());
+        let gives = |faults: &[String]| -> Result<bool, HarnessError> {
+            let report = self.harness.run(self.guest, &exact(&scenario, faults))?;
+            Ok(class_of(&report, self.fail_on).as_deref() == Some(self.class))
+        };
+        if !gives(&struck)? {
+            return Ok(None);
+        }
+        let mut kept = struck;
+        let mut i = 0;
+        while i < kept.len() {
+            let mut fewer = kept.clone();
+            fewer.remove(i);
+            if gives(&fewer)? {
+                kept = fewer;
+            } else {
+                i += 1;
+            }
+        }
+        Ok(Some(kept))
+    }
+}
+
+/// `scenario` with exactly `faults` (each in its text form, as a report
+/// lists them), and no other.
+fn exact(scenario: &Scenario, faults: &[String]) -> Scenario {
+    let mut plan = crate::faults::FaultPlan::default();
+    for f in faults {
+        plan.push_text(f).expect("a struck fault reads back");
+    }
+    scenario.clone().faults(plan)
+}
+
 /// What shrinking a class's input needs.
 struct Shrink<'a> {
     harness: &'a Harness,
@@ -664,7 +718,7 @@ impl Shrink<'_> {
     /// The smallest input found that still gives the class: each field in
     /// turn cut by chunks (halves, then quarters, down to single bytes).
     /// A field that is not a stream of bytes (an argument, a path, a
-    /// call, the seed) is first set back to its starting bytes, kept if
+    /// call, a seed) is first set back to its starting bytes, kept if
     /// that still gives the class: what the class does not need reads as
     /// it was given.
     fn shrink(&self, mut input: Input) -> Result<Input, HarnessError> {
@@ -685,6 +739,10 @@ impl Shrink<'_> {
                     input = back;
                     continue;
                 }
+            }
+            if self.fields[k] == Field::Faults {
+                // Its faults are cut as exact ones (`fewest_faults`).
+                continue;
             }
             let mut size = input[k].len().div_ceil(2).max(1);
             loop {

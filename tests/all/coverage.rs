@@ -298,6 +298,34 @@ fn the_journals_shape_guides_a_search_of_the_guest_as_it_is() {
     assert!(!refused.status.success() && err.contains("a p1 module keeps none"), "{err}");
 }
 
+/// `--mutate faults`: the drawn faults' seed and count are searched, and
+/// a class is shrunk to the fewest of the faults that struck, as exact
+/// faults. `fault-latent` fails when its index write fails; the emitted
+/// scenario holds that one fault and replays.
+#[test]
+fn drawn_faults_are_searched_and_cut_to_the_fewest() {
+    let work = tempfile::tempdir().unwrap();
+    let emitted = work.path().join("found");
+    let component = catalog::component_path("fault-latent", World::P2);
+    let records = catalog::scenarios_dir().join("explore/records");
+    let args: Vec<&std::ffi::OsStr> = vec![
+        "fuzz".as_ref(), component.as_ref(), "--fs".as_ref(), records.as_ref(), "--faults".as_ref(), "0".as_ref(),
+        "--fault-count".as_ref(), "2".as_ref(), "--fault-kinds".as_ref(), "no-space,read-io".as_ref(), "--mutate".as_ref(),
+        "faults".as_ref(), "--runs".as_ref(), "300".as_ref(), "--emit".as_ref(), emitted.as_ref(),
+    ];
+    let out = wasi_replay(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("panicked at fault-latent/src/lib.rs") && table.contains("[faults: no-space#"), "{table}");
+    let class = emitted.join("fault-latent-class-2");
+    let toml = std::fs::read_to_string(class.join("fault-latent-class-2.toml")).unwrap();
+    let plan: toml::Table = toml.parse().unwrap();
+    let faults = plan["faults"]["plan"].as_array().unwrap_or_else(|| panic!("{toml}"));
+    assert_eq!(faults.len(), 1, "{toml}");
+    let test = wasi_replay(&["test".as_ref(), class.as_ref()]);
+    assert!(test.status.success(), "{}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
+}
+
 /// A field the scenario does not have, or text that names none, is one
 /// line naming it, and no search.
 #[test]
@@ -308,7 +336,9 @@ fn a_field_the_scenario_lacks_is_refused() {
         ("file:/in.rec", "field file:/in.rec: the scenario has no filesystem"),
         ("file:in.rec", "starts at the MemFs's root"),
         ("body:0", "field body:0: the scenario has 0 requests"),
-        ("stdout", "expected stdin, seed, arg:N"),
+        ("faults", "field faults: the scenario draws no faults (give --faults SEED)"),
+        ("schedule", "field schedule: the scenario's schedule has no seed"),
+        ("stdout", "expected stdin, seed, faults, schedule, arg:N"),
     ] {
         let out = wasi_replay(&["fuzz".as_ref(), component.as_ref(), "--mutate".as_ref(), field.as_ref(), "--runs".as_ref(), "10".as_ref()]);
         let err = String::from_utf8_lossy(&out.stderr);
