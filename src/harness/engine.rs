@@ -120,7 +120,8 @@ fn pool(runs: u32, tuning: &PoolTuning) -> wasmtime::InstanceAllocationStrategy 
         .total_memories(runs * 8)
         .total_tables(runs * 32)
         .total_stacks(runs * 16)
-        .max_memories_per_module(2)
+        // Two of a guest's own, and the map instrumenting adds.
+        .max_memories_per_module(3)
         .max_tables_per_module(4)
         .max_unused_warm_slots(runs * 32)
         // How a slot is reset: see PoolTuning's default. A catalog guest

@@ -326,6 +326,41 @@ fn drawn_faults_are_searched_and_cut_to_the_fewest() {
     assert!(test.status.success(), "{}{}", String::from_utf8_lossy(&test.stdout), String::from_utf8_lossy(&test.stderr));
 }
 
+/// A module that already has two memories gains a third, the map, and
+/// the pools of both harnesses take it: the instrumented guest runs, uses
+/// its second memory, and counts edges.
+#[test]
+fn a_guest_with_two_memories_runs_instrumented() {
+    let wasm = wat::parse_str(
+        r#"(component
+          (core module $m
+            (memory 1)
+            (memory $b 1)
+            (func (export "run") (result i32)
+              (i32.store $b (i32.const 8) (i32.const 7))
+              (i32.ne (i32.load $b (i32.const 8)) (i32.const 7))))
+          (core instance $i (instantiate $m))
+          (func $run (result (result)) (canon lift (core func $i "run")))
+          (instance $r (export "run" (func $run)))
+          (export "wasi:cli/run@0.2.0" (instance $r)))"#,
+    )
+    .unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let path = work.path().join("two-memories.wasm");
+    std::fs::write(&path, wasm).unwrap();
+    let harnesses = [
+        wasi_replay::Harness::with_allocation(wasi_replay::Allocation::Pooling { concurrent_runs: 1 }).unwrap(),
+        wasi_replay::Harness::for_search(1).unwrap(),
+    ];
+    for h in harnesses {
+        let h = h.without_cache();
+        let guest = h.load_covered(&path).unwrap_or_else(|e| panic!("{e}"));
+        let (report, map) = h.run_covered(&guest, &wasi_replay::Scenario::new("two")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(report.exit, wasi_replay::Exit::Status(0), "{}", report.to_yaml());
+        assert!(map.edges() > 0, "no edges counted: {map:?}");
+    }
+}
+
 /// A field the scenario does not have, or text that names none, is one
 /// line naming it, and no search.
 #[test]

@@ -80,17 +80,25 @@ fn memory_prober(check_after_write: bool) -> Vec<u8> {
     .expect("the prober parses")
 }
 
+/// On the default pool and on the one a guided search uses, which resets
+/// the first 64 KiB of each memory in place rather than handing it back.
 #[test]
 fn a_run_never_sees_the_memory_a_previous_run_left_in_its_slot() {
-    let pooled = Harness::with_allocation(Allocation::Pooling { concurrent_runs: 1 }).expect("pooled harness").without_cache();
-    let scenario = wasi_replay::Scenario::new("prober");
-    // The control: the check does see ones it wrote itself.
-    let control = pooled.load_bytes("control", &memory_prober(true), None).unwrap();
-    assert_ne!(pooled.run(&control, &scenario).unwrap().exit, wasi_replay::Exit::Status(0), "the probe cannot see written memory");
-    // One slot, many runs: each finds 10 MiB of zeros where the last left ones.
-    let prober = pooled.load_bytes("prober", &memory_prober(false), None).unwrap();
-    for run in 1..=5 {
-        let report = pooled.run(&prober, &scenario).unwrap();
-        assert_eq!(report.exit, wasi_replay::Exit::Status(0), "run {run} saw a previous run's memory");
+    let harnesses = [
+        ("the default pool", Harness::with_allocation(Allocation::Pooling { concurrent_runs: 1 }).expect("pooled harness")),
+        ("the search's pool", Harness::for_search(1).expect("search harness")),
+    ];
+    for (which, pooled) in harnesses {
+        let pooled = pooled.without_cache();
+        let scenario = wasi_replay::Scenario::new("prober");
+        // The control: the check does see ones it wrote itself.
+        let control = pooled.load_bytes("control", &memory_prober(true), None).unwrap();
+        assert_ne!(pooled.run(&control, &scenario).unwrap().exit, wasi_replay::Exit::Status(0), "{which}: the probe cannot see written memory");
+        // One slot, many runs: each finds 10 MiB of zeros where the last left ones.
+        let prober = pooled.load_bytes("prober", &memory_prober(false), None).unwrap();
+        for run in 1..=5 {
+            let report = pooled.run(&prober, &scenario).unwrap();
+            assert_eq!(report.exit, wasi_replay::Exit::Status(0), "{which}: run {run} saw a previous run's memory");
+        }
     }
 }
