@@ -44,7 +44,8 @@
 //! inject), [`explore`] (many seeds, grouped by outcome), [`perturb`]
 //! (changes a correct guest must not notice) and [`journal`] (reading a
 //! journal, and where two part) and [`coverage`] (edge counters written
-//! into a guest, for [`Harness::run_covered`]). [`host`] is the lower layer, for driving
+//! into a guest, for [`Harness::run_covered`]) and [`html`] (a run as one
+//! page, with its journal as a timeline). [`host`] is the lower layer, for driving
 //! the hosts from wasmtime code of your own: `P2State` and `P3State` with
 //! `build_state(seed, Option<MemFs>)`, `snapshot_fs()` and `take_fs()`, and
 //! [`host::FsBridge`].
@@ -85,6 +86,7 @@ pub mod fuzz;
 mod glob;
 mod harness;
 pub mod host;
+pub mod html;
 pub mod journal;
 mod kernel;
 pub mod memfs;

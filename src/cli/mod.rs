@@ -116,6 +116,10 @@ enum Command {
         /// passes at once.
         #[arg(long, value_name = "DIR")]
         emit_scenario: Option<PathBuf>,
+        /// Write the run as one self-contained HTML page to FILE: the
+        /// report, and with --journal a timeline of its host calls.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// Send the guest's HTTP requests to the network and write every
         /// answer to FILE as mock rules, for --http-mock FILE to replay
         /// offline.
@@ -357,16 +361,18 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
     let _ = CACHE.set(cache);
     match cli.command.unwrap_or(Command::Demo) {
         #[cfg(not(feature = "record"))]
-        Command::Run { component, inputs, faults, out, journal_out, emit_scenario } => {
-            let outputs = run::Outputs { tree: out.as_deref(), journal: journal_out.as_deref(), scenario: emit_scenario.as_deref() };
+        Command::Run { component, inputs, faults, out, journal_out, emit_scenario, html } => {
+            let outputs =
+                run::Outputs { tree: out.as_deref(), journal: journal_out.as_deref(), scenario: emit_scenario.as_deref(), html: html.as_deref() };
             run::run(&component, &inputs, &faults, outputs)
         }
         #[cfg(feature = "record")]
-        Command::Run { component, inputs, faults, out, journal_out, emit_scenario, http_record, http_upstream } => {
+        Command::Run { component, inputs, faults, out, journal_out, emit_scenario, html, http_record, http_upstream } => {
             let outputs = run::Outputs {
                 tree: out.as_deref(),
                 journal: journal_out.as_deref(),
                 scenario: emit_scenario.as_deref(),
+                html: html.as_deref(),
                 cassette: http_record.as_deref().map(|f| (f, http_upstream)),
             };
             run::run(&component, &inputs, &faults, outputs)

@@ -15,6 +15,8 @@ pub struct Outputs<'a> {
     pub journal: Option<&'a Path>,
     /// The emitted scenario (`--emit-scenario`).
     pub scenario: Option<&'a Path>,
+    /// The run as an HTML page (`--html`).
+    pub html: Option<&'a Path>,
     /// The cassette (`--http-record`) and the upstream to send to.
     #[cfg(feature = "record")]
     pub cassette: Option<(&'a Path, Option<String>)>,
@@ -22,9 +24,9 @@ pub struct Outputs<'a> {
 
 pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Outputs<'_>) -> anyhow::Result<u8> {
     #[cfg(not(feature = "record"))]
-    let Outputs { tree: out, journal: journal_out, scenario: emit } = outputs;
+    let Outputs { tree: out, journal: journal_out, scenario: emit, html } = outputs;
     #[cfg(feature = "record")]
-    let Outputs { tree: out, journal: journal_out, scenario: emit, cassette } = outputs;
+    let Outputs { tree: out, journal: journal_out, scenario: emit, html, cassette } = outputs;
     if let Some(out) = out
         && out.exists()
         && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true)
@@ -61,6 +63,9 @@ pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Ou
         wasi_replay::cli_support::save_mocks(&mocks, file).map_err(|e| anyhow::anyhow!("--http-record: {e}"))?;
     }
     print!("{}", inputs.render(&report));
+    if let Some(file) = html {
+        std::fs::write(file, wasi_replay::html::run_page(&report)).with_context(|| format!("--html {}", file.display()))?;
+    }
     if let (Some(out), Some(fs)) = (out, fs) {
         std::fs::create_dir_all(out).with_context(|| format!("--out {}", out.display()))?;
         memfs_to_dir(&fs, out).with_context(|| format!("--out {}", out.display()))?;

@@ -28,7 +28,7 @@ const LAYERS: &[(&str, &[&str], Option<&[&str]>)] = &[
     ("L5", &["harness"], None),
     ("L6", &["explore", "fuzz", "perturb", "replay"], None),
     ("L7", &["suite", "testing"], None),
-    ("L8", &["catalog"], None),
+    ("L8", &["catalog", "html"], None),
 ];
 
 /// Imports within one layer that the table allows.

@@ -38,6 +38,9 @@ mod cli;
 /// Direct backend against the bridge; no tempdir on the direct path.
 mod backends;
 
+/// A run as an HTML page, read back by headless Chromium.
+mod html;
+
 /// Preopens: named, `.`, empty, read-only.
 mod preopens;
 
