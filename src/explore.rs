@@ -498,21 +498,7 @@ fn shrink(
         let report = harness.run(guest, &replay_scenario(base, seed, faults))?;
         Ok(&class_of(&report) == class)
     };
-    let mut kept = struck.to_vec();
-    if kept.is_empty() || gives(&[])? {
-        return Ok(Vec::new());
-    }
-    let mut i = 0;
-    while i < kept.len() {
-        let mut fewer = kept.clone();
-        fewer.remove(i);
-        if gives(&fewer)? {
-            kept = fewer;
-        } else {
-            i += 1;
-        }
-    }
-    Ok(kept)
+    crate::faults::fewest(struck, gives)
 }
 
 /// The fewest of a class's `decisions` that, replayed at `seed`, still
@@ -553,11 +539,7 @@ fn shrink_decisions(
 /// The scenario that replays a class: `base` at `seed`, with exactly
 /// `faults` (in their text form) and nothing drawn.
 pub fn replay_scenario(base: &Scenario, seed: u64, faults: &[String]) -> Scenario {
-    let mut plan = FaultPlan::default();
-    for f in faults {
-        plan.push_text(f).expect("a struck fault reads back");
-    }
-    base.clone().seed(seed).faults(plan)
+    base.clone().seed(seed).faults(FaultPlan::struck(faults))
 }
 
 /// Joins explorations of the partitions of one exploration: counts add

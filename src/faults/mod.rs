@@ -65,3 +65,24 @@ pub use inject::{FaultsReport, Fired};
 pub use kind::{FaultKind, Group, Site, SiteCounts};
 pub use plan::{Draw, Fault, FaultPlan, Rate};
 pub use syntax::{PlanError, parse_kinds};
+
+/// The fewest of `struck` that still give what `gives` checks, dropping
+/// one at a time while it holds (greedy, so not always the least set);
+/// none when no fault is needed at all.
+pub(crate) fn fewest<E>(struck: &[String], mut gives: impl FnMut(&[String]) -> Result<bool, E>) -> Result<Vec<String>, E> {
+    if struck.is_empty() || gives(&[])? {
+        return Ok(Vec::new());
+    }
+    let mut kept = struck.to_vec();
+    let mut i = 0;
+    while i < kept.len() {
+        let mut fewer = kept.clone();
+        fewer.remove(i);
+        if gives(&fewer)? {
+            kept = fewer;
+        } else {
+            i += 1;
+        }
+    }
+    Ok(kept)
+}

@@ -50,6 +50,16 @@ impl FaultPlan {
         Ok(())
     }
 
+    /// A plan of exactly `struck`, faults as a report lists them (each
+    /// read back as it was written).
+    pub(crate) fn struck(struck: &[String]) -> Self {
+        let mut plan = FaultPlan::default();
+        for f in struck {
+            plan.push_text(f).expect("a struck fault reads back");
+        }
+        plan
+    }
+
     /// A plan from what a scenario file's `[faults]` or the command line
     /// gives: `entries` in the text form (exact faults and rates), and a
     /// draw of `count` (default 1) faults of `kinds` (default all) when

@@ -34,11 +34,11 @@ pub use input::{Field, FieldError, Input, MAX_FIELDS};
 pub use signal::Signal;
 
 use crate::coverage::{COMPARES, EdgeMap};
-use input::{Position, Rng, apply, mutate, stage_len, staged};
-use signal::{JOURNAL_SLOTS, journal_features};
 use crate::harness::{Guest, Harness, HarnessError};
 use crate::report::{Exit, Output, RunReport};
 use crate::scenario::Scenario;
+use input::{Position, Rng, apply, mutate, stage_len, staged};
+use signal::{JOURNAL_SLOTS, journal_features};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -679,29 +679,14 @@ impl Shrink<'_> {
         if !gives(&struck)? {
             return Ok(None);
         }
-        let mut kept = struck;
-        let mut i = 0;
-        while i < kept.len() {
-            let mut fewer = kept.clone();
-            fewer.remove(i);
-            if gives(&fewer)? {
-                kept = fewer;
-            } else {
-                i += 1;
-            }
-        }
-        Ok(Some(kept))
+        crate::faults::fewest(&struck, gives).map(Some)
     }
 }
 
 /// `scenario` with exactly `faults` (each in its text form, as a report
 /// lists them), and no other.
 fn exact(scenario: &Scenario, faults: &[String]) -> Scenario {
-    let mut plan = crate::faults::FaultPlan::default();
-    for f in faults {
-        plan.push_text(f).expect("a struck fault reads back");
-    }
-    scenario.clone().faults(plan)
+    scenario.clone().faults(crate::faults::FaultPlan::struck(faults))
 }
 
 /// What shrinking a class's input needs.
