@@ -204,11 +204,7 @@ pub fn class_of(report: &RunReport, fail_on: &[String]) -> Option<String> {
             let (out, err) = (text(&report.stdout), text(&report.stderr));
             return fail_on.iter().find(|p| out.contains(p.as_str()) || err.contains(p.as_str())).map(|p| format!("exit 0, output holds {p:?}"));
         }
-        Exit::Status(n) => format!("exit {n}"),
-        Exit::Trap(t) => format!("trap: {t}"),
-        Exit::OutOfFuel => "out of fuel".into(),
-        Exit::Timeout { .. } => "timeout".into(),
-        Exit::WaitsForever { .. } => "waits forever".into(),
+        other => other.to_string(),
     };
     let stderr = match &report.stderr {
         Output::Text(t) => t.as_str(),

@@ -51,17 +51,6 @@ fn page(title: &str, body: Markup) -> Markup {
     }
 }
 
-/// How a run ended, in words.
-fn ending(exit: &Exit) -> String {
-    match exit {
-        Exit::Status(n) => format!("exit {n}"),
-        Exit::Trap(t) => format!("trap: {t}"),
-        Exit::OutOfFuel => "out of fuel".into(),
-        Exit::Timeout { .. } => "timeout".into(),
-        Exit::WaitsForever { .. } => "waits forever".into(),
-    }
-}
-
 fn output(o: &Output) -> Markup {
     match o {
         Output::Text(t) if t.is_empty() => html! { p.none { "(nothing)" } },
@@ -83,7 +72,7 @@ fn run_view(r: &RunReport) -> Markup {
                 dt { "guest" } dd { (r.guest) }
                 dt { "world" } dd { (r.world) }
                 dt { "seed" } dd { (r.seed) }
-                dt { "end" } dd.end.failed[failed] { (ending(&r.exit)) }
+                dt { "end" } dd.end.failed[failed] { (r.exit) }
                 dt { "virtual time" } dd { (r.elapsed_ns) " ns" }
             }
         }

@@ -50,6 +50,21 @@ pub enum Exit {
     },
 }
 
+/// How a run ended, in a few words: `exit 3`, `trap: …`, `out of fuel`,
+/// `timeout`, `waits forever`. A search's failure classes and the HTML
+/// page say it so.
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exit::Status(n) => write!(f, "exit {n}"),
+            Exit::Trap(t) => write!(f, "trap: {t}"),
+            Exit::OutOfFuel => write!(f, "out of fuel"),
+            Exit::Timeout { .. } => write!(f, "timeout"),
+            Exit::WaitsForever { .. } => write!(f, "waits forever"),
+        }
+    }
+}
+
 #[derive(Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 struct ExitRepr {
