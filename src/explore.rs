@@ -634,6 +634,22 @@ impl Exploration {
         out
     }
 
+    /// The command that gives `class` again: the [`Exploration::replay`]
+    /// command (when there is one) with the class's seed, its schedule's
+    /// decisions and its fewest faults.
+    pub fn replay_command(&self, class: &Class) -> String {
+        let mut words: Vec<String> = Vec::new();
+        if !self.replay.is_empty() {
+            words.push(self.replay.clone());
+        }
+        words.push(format!("--seed {}", class.first_seed));
+        if let Some(d) = &class.decisions {
+            words.push(format!("--schedule {}", shell_word(&format!("replay:{d}"))));
+        }
+        words.extend(class.minimal.iter().map(|f| format!("--fault {}", shell_word(f))));
+        words.join(" ")
+    }
+
     /// The table, then one line per class that replays it: the
     /// [`Exploration::replay`] command (when there is one) with the
     /// class's seed and its fewest faults, and for a class where faults
@@ -642,16 +658,7 @@ impl Exploration {
         let mut out = self.table();
         out.push('\n');
         for (i, c) in self.classes.iter().enumerate() {
-            let mut words: Vec<String> = Vec::new();
-            if !self.replay.is_empty() {
-                words.push(self.replay.clone());
-            }
-            words.push(format!("--seed {}", c.first_seed));
-            if let Some(d) = &c.decisions {
-                words.push(format!("--schedule {}", shell_word(&format!("replay:{d}"))));
-            }
-            words.extend(c.minimal.iter().map(|f| format!("--fault {}", shell_word(f))));
-            out.push_str(&format!("class {}: {}\n", i + 1, words.join(" ")));
+            out.push_str(&format!("class {}: {}\n", i + 1, self.replay_command(c)));
             if !c.struck.is_empty() {
                 let fewest = if c.minimal.is_empty() { "none: the seed alone gives it".to_string() } else { c.minimal.join(", ") };
                 out.push_str(&format!("  struck: {}; fewest that give the class: {fewest}\n", c.struck.join(", ")));

@@ -10,14 +10,16 @@ use wasi_replay::RunReport;
 use wasi_replay::cli_support::MAX_CONCURRENT_RUNS;
 use wasi_replay::perturb::Perturbation;
 
-pub fn check(
-    component: &Path,
-    runs: usize,
-    threads: Option<usize>,
-    perturb: Option<&[Perturbation]>,
-    inputs: &InputArgs,
-    faults: &FaultArgs,
-) -> anyhow::Result<u8> {
+/// What `check` was asked, besides the inputs.
+pub struct Options<'a> {
+    pub runs: usize,
+    pub threads: Option<usize>,
+    pub perturb: Option<&'a [Perturbation]>,
+    pub html: Option<&'a Path>,
+}
+
+pub fn check(component: &Path, o: Options<'_>, inputs: &InputArgs, faults: &FaultArgs) -> anyhow::Result<u8> {
+    let Options { runs, threads, perturb, html } = o;
     let watch = super::progress::on_ctrl_c();
     let scenario = inputs.scenario(component)?.faults(faults.plan()?);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -49,8 +51,13 @@ pub fn check(
     progress.finish();
     ran?;
     let elapsed = start.elapsed();
-    if let Some((i, r)) = differing.into_inner().unwrap_or_else(|e| e.into_inner()) {
+    let differing = differing.into_inner().unwrap_or_else(|e| e.into_inner());
+    if differing.is_none() {
+        write_html(html, || wasi_replay::html::run_page(&first))?;
+    }
+    if let Some((i, r)) = differing {
         let n = i + 2;
+        write_html(html, || wasi_replay::html::pair_page("run 1", &first, &format!("run {n}"), &r))?;
         let (field, a, b) = first.first_difference(&r).unwrap_or_else(|| ("report".into(), first_text.clone(), inputs.render(&r)));
         print!("{}", wasi_replay::journal::heading(first.divergence(&r)));
         println!("run 1 and run {n} differ at `{field}`:");
@@ -80,6 +87,12 @@ pub fn check(
         }
         None => Ok(EXIT_OK),
     }
+}
+
+/// `--html`: the page `page` renders, when one is asked for.
+fn write_html(file: Option<&Path>, page: impl FnOnce() -> String) -> anyhow::Result<()> {
+    let Some(file) = file else { return Ok(()) };
+    std::fs::write(file, page()).map_err(|e| anyhow::anyhow!("--html {}: {e}", file.display()))
 }
 
 fn indent(s: &str) -> String {

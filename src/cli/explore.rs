@@ -15,6 +15,7 @@ pub struct Options<'a> {
     pub kinds: Option<&'a str>,
     pub partition: Option<(usize, usize)>,
     pub json: Option<&'a Path>,
+    pub html: Option<&'a Path>,
     pub threads: Option<usize>,
 }
 
@@ -51,6 +52,9 @@ pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::
         let text = serde_json::to_string_pretty(&found)? + "\n";
         std::fs::write(file, text).with_context(|| format!("--json {}", file.display()))?;
     }
+    if let Some(file) = o.html {
+        std::fs::write(file, wasi_replay::html::exploration_page(&found)).with_context(|| format!("--html {}", file.display()))?;
+    }
     print!("{}", found.show());
     Ok(if found.interrupted { super::EXIT_INTERRUPTED } else { EXIT_OK })
 }
@@ -71,8 +75,9 @@ pub fn merge(files: &[PathBuf]) -> anyhow::Result<u8> {
 /// `wasi-replay run` with this command line's inputs: everything after
 /// `explore` but the flags only exploring takes, and the seed.
 fn replay_prefix() -> String {
-    // `--schedule` too: a class replays by its own decisions.
-    const OWN: [&str; 8] = ["--seeds", "--faults", "--fault-kinds", "--partition", "--json", "--threads", "--seed", "--schedule"];
+    // `--schedule` too: a class replays by its own decisions; and
+    // `--html`, which `run` would take as its own page to write.
+    const OWN: [&str; 9] = ["--seeds", "--faults", "--fault-kinds", "--partition", "--json", "--html", "--threads", "--seed", "--schedule"];
     let args: Vec<String> = std::env::args().collect();
     let at = args.iter().position(|a| a == "explore").map_or(args.len(), |i| i + 1);
     let mut kept = vec!["wasi-replay".to_string(), "run".to_string()];

@@ -159,6 +159,9 @@ enum Command {
         a: PathBuf,
         /// The second component (typically the p3 build).
         b: Option<PathBuf>,
+        /// Write the two runs as one self-contained HTML page to FILE: both side by side, with --journal both timelines and the call where they part.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         #[command(flatten)]
         inputs: InputArgs,
         #[command(flatten)]
@@ -190,6 +193,9 @@ enum Command {
         /// run and shown, but do not fail the check.
         #[arg(long, value_name = "NAMES", requires = "perturb")]
         allow_perturb: Option<String>,
+        /// Write the check as one self-contained HTML page to FILE: run 1, or run 1 and the first run that differs side by side.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         #[command(flatten)]
         inputs: InputArgs,
         #[command(flatten)]
@@ -225,6 +231,9 @@ enum Command {
         /// Also write the result as JSON to FILE, for `merge`.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
+        /// Write the classes as one self-contained HTML page to FILE, each with its replay command.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// Threads to spread the runs over, at most 256. [default: one per core]
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
         threads: Option<u32>,
@@ -327,6 +336,9 @@ enum Command {
         /// scenario and world.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Write the results as one self-contained HTML page to FILE: a table of cases, each linking to its run or, for a mismatch, to the golden and the new report side by side.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// Build and run the guest catalog in both worlds (the default command).
     Demo,
@@ -378,21 +390,25 @@ pub fn main(cli: Cli) -> Result<u8, anyhow::Error> {
             run::run(&component, &inputs, &faults, outputs)
         }
         Command::Replay { journal, component } => replay::replay(&journal, &component),
-        Command::Diff { a, b, inputs, faults } => run::diff(&a, b.as_deref(), &inputs, &faults),
-        Command::Check { component, runs, threads, perturb, allow_perturb, inputs, faults } => {
+        Command::Diff { a, b, html, inputs, faults } => run::diff(&a, b.as_deref(), &inputs, &faults, html.as_deref()),
+        Command::Check { component, runs, threads, perturb, allow_perturb, html, inputs, faults } => {
             let allowed = wasi_replay::perturb::Perturbation::parse_list(allow_perturb.as_deref().unwrap_or(""))
                 .map_err(|e| anyhow::anyhow!("--allow-perturb: {e}"))?;
             let perturb = perturb.then_some(allowed);
-            check::check(&component, runs as usize, threads.map(|t| t as usize), perturb.as_deref(), &inputs, &faults)
+            let options = check::Options { runs: runs as usize, threads: threads.map(|t| t as usize), perturb: perturb.as_deref(), html: html.as_deref() };
+            check::check(&component, options, &inputs, &faults)
         }
-        Command::Test { paths, snapshot_dir, accept, partition, junit } => test::test(paths, snapshot_dir, accept, partition, junit.as_deref()),
-        Command::Explore { component, seeds, faults, fault_kinds, partition, json, threads, inputs } => {
+        Command::Test { paths, snapshot_dir, accept, partition, junit, html } => {
+            test::test(paths, snapshot_dir, accept, partition, test::Reports { junit: junit.as_deref(), html: html.as_deref() })
+        }
+        Command::Explore { component, seeds, faults, fault_kinds, partition, json, html, threads, inputs } => {
             let options = explore::Options {
                 seeds,
                 faults,
                 kinds: fault_kinds.as_deref(),
                 partition,
                 json: json.as_deref(),
+                html: html.as_deref(),
                 threads: threads.map(|t| t as usize),
             };
             explore::explore(&component, &inputs, options)

@@ -94,7 +94,7 @@ pub(super) fn emit_scenario(harness: &wasi_replay::Harness, scenario: &wasi_repl
     Ok(())
 }
 
-pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs, faults: &FaultArgs) -> anyhow::Result<u8> {
+pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs, faults: &FaultArgs, html: Option<&Path>) -> anyhow::Result<u8> {
     let scenario = inputs.scenario(a)?.faults(faults.plan()?);
     let harness = super::new_harness(1)?;
     let (left, right) = match b {
@@ -117,6 +117,9 @@ pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs, faults: &FaultArgs) 
     let l = harness.run(&left, &scenario)?.without_world();
     let r = harness.run(&right, &scenario)?.without_world();
     let (lt, rt) = (inputs.render(&l), inputs.render(&r));
+    if let Some(file) = html {
+        std::fs::write(file, wasi_replay::html::pair_page(&ln, &l, &rn, &r)).with_context(|| format!("--html {}", file.display()))?;
+    }
     if lt == rt {
         eprintln!("reports are equal: {ln} and {rn}");
         return Ok(EXIT_OK);

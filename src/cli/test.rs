@@ -20,6 +20,14 @@ pub fn parse_partition(s: &str) -> Result<(usize, usize), String> {
     Ok((k, n))
 }
 
+/// The files `test` writes besides its table.
+pub struct Reports<'a> {
+    /// `--junit`.
+    pub junit: Option<&'a Path>,
+    /// `--html`.
+    pub html: Option<&'a Path>,
+}
+
 struct Row {
     result: CaseResult,
     ms: f64,
@@ -30,8 +38,9 @@ pub fn test(
     snapshot_dir: Option<PathBuf>,
     accept: bool,
     slice: Option<(usize, usize)>,
-    junit_file: Option<&Path>,
+    reports: Reports<'_>,
 ) -> anyhow::Result<u8> {
+    let Reports { junit: junit_file, html } = reports;
     let (paths, snapshot_dir) = match paths.is_empty() {
         true => (vec![catalog::scenarios_dir()], snapshot_dir.or_else(|| Some(catalog::snapshots_dir()))),
         false => (paths, snapshot_dir),
@@ -86,6 +95,12 @@ pub fn test(
         let cases: Vec<Case> = rows.iter().map(junit_case).collect();
         let xml = junit::render("wasi-replay test", cases).map_err(|e| anyhow::anyhow!("--junit {}: {e}", file.display()))?;
         std::fs::write(file, xml).map_err(|e| anyhow::anyhow!("--junit {}: {e}", file.display()))?;
+    }
+    if let Some(file) = html {
+        let cases: Vec<wasi_replay::html::SuiteCase> =
+            rows.iter().map(|r| wasi_replay::html::SuiteCase { result: &r.result, time: Duration::from_secs_f64(r.ms / 1000.0) }).collect();
+        let title = format!("wasi-replay test: {} case{}", cases.len(), if cases.len() == 1 { "" } else { "s" });
+        std::fs::write(file, wasi_replay::html::suite_page(&title, &cases)).map_err(|e| anyhow::anyhow!("--html {}: {e}", file.display()))?;
     }
     let color = color_stderr();
     for row in &rows {

@@ -286,6 +286,12 @@ pub fn call_of(line: &str) -> &str {
     line.split_once(' ').map_or(line, |(_, call)| call)
 }
 
+/// The index of the first line where two journals differ, or of the
+/// first line one of them lacks; `None` when they are equal.
+pub fn divergence_index(expected: &[String], got: &[String]) -> Option<usize> {
+    expected.iter().zip(got).position(|(a, b)| a != b).or_else(|| (expected.len() != got.len()).then(|| expected.len().min(got.len())))
+}
+
 /// Where two journals part: the first line that differs (or that one of
 /// them lacks), as one line of text, `None` when they are equal.
 ///
@@ -294,9 +300,7 @@ pub fn call_of(line: &str) -> &str {
 /// (36 calls matched)`. The count is of the expected journal; a call that
 /// is the same but happens at another virtual time shows both times.
 pub fn first_divergence(expected: &[String], got: &[String]) -> Option<String> {
-    let at = expected.iter().zip(got).position(|(a, b)| a != b).or_else(|| {
-        (expected.len() != got.len()).then(|| expected.len().min(got.len()))
-    })?;
+    let at = divergence_index(expected, got)?;
     let show = |line: Option<&String>, other: Option<&String>| match (line, other) {
         (None, _) => "the end of the run".to_string(),
         (Some(l), Some(o)) if call_of(l) == call_of(o) => l.clone(),

@@ -183,9 +183,12 @@ pub(crate) fn body(text: &str) -> &str {
 /// and a rename, so a reader never sees half a file, and two processes
 /// writing the same golden (nextest runs each test in a process of its
 /// own; two test runs may overlap) leave one whole file, the last written.
+/// Its directory is made when it is missing.
 fn write_whole(path: &Path, text: &str) -> io::Result<()> {
     use std::io::Write;
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    // A snapshot directory given on the command line may not exist yet.
+    std::fs::create_dir_all(dir)?;
     let mut file = tempfile::Builder::new().prefix(".wasi-replay-").suffix(".tmp").tempfile_in(dir)?;
     file.write_all(text.as_bytes())?;
     // A temporary file is private to its owner; a golden is not.

@@ -110,6 +110,9 @@ pub struct CaseResult {
     pub world: Option<World>,
     /// What happened.
     pub outcome: CaseOutcome,
+    /// The report the run gave, as YAML (its golden's text when the case
+    /// passed); `None` when the case did not get as far as a report.
+    pub report: Option<String>,
 }
 
 /// What happened to one case.
@@ -319,8 +322,9 @@ impl Suite {
             file: file.path.clone(),
             world: target.world,
             outcome: CaseOutcome::Error(String::new()),
+            report: None,
         };
-        result.outcome = match self.check(harness, file, target, &mut result.world) {
+        result.outcome = match self.check(harness, file, target, &mut result.world, &mut result.report) {
             Ok(outcome) => outcome,
             Err(e) => CaseOutcome::Error(e),
         };
@@ -333,13 +337,14 @@ impl Suite {
         file: &ScenarioFile,
         target: &Target,
         world: &mut Option<World>,
+        report: &mut Option<String>,
     ) -> Result<CaseOutcome, String> {
         let guest = harness.load_on(&target.component, target.world).map_err(|e| e.to_string())?;
         *world = Some(guest.host());
-        let outcome = self.check_part(harness, file, &guest, Part::Report)?;
+        let outcome = self.check_part(harness, file, &guest, Part::Report, report)?;
         let CaseOutcome::Passed { mut accepted } = outcome else { return Ok(outcome) };
         for part in [Part::Explore, Part::Perturb] {
-            match self.check_part(harness, file, &guest, part)? {
+            match self.check_part(harness, file, &guest, part, &mut None)? {
                 CaseOutcome::Passed { accepted: again } => accepted |= again,
                 other => return Ok(other),
             }
@@ -354,22 +359,32 @@ impl Suite {
     pub(crate) fn run_part(&self, harness: &Harness, case: &Case<'_>, part: Part) -> CaseResult {
         let (file, target) = (case.file, case.target);
         let mut world = target.world;
+        let mut report = None;
         let outcome = harness
             .load_on(&target.component, target.world)
             .map_err(|e| e.to_string())
             .and_then(|guest| {
                 world = Some(guest.host());
-                self.check_part(harness, file, &guest, part)
+                self.check_part(harness, file, &guest, part, &mut report)
             })
             .unwrap_or_else(CaseOutcome::Error);
-        CaseResult { scenario: file.scenario.name().to_string(), file: file.path.clone(), world, outcome }
+        CaseResult { scenario: file.scenario.name().to_string(), file: file.path.clone(), world, outcome, report }
     }
 
-    fn check_part(&self, harness: &Harness, file: &ScenarioFile, guest: &crate::harness::Guest, part: Part) -> Result<CaseOutcome, String> {
+    /// `report` gets the report's YAML when `part` is the report.
+    fn check_part(
+        &self,
+        harness: &Harness,
+        file: &ScenarioFile,
+        guest: &crate::harness::Guest,
+        part: Part,
+        report: &mut Option<String>,
+    ) -> Result<CaseOutcome, String> {
         let world = guest.host();
         match part {
             Part::Report => {
                 let new = harness.run(guest, &file.scenario).map_err(|e| e.to_string())?.to_yaml();
+                *report = Some(new.clone());
                 self.compare(&self.golden(&file.path, &world.to_string()), new)
             }
             Part::Explore => {
