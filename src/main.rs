@@ -12,6 +12,15 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, which turns a closed pipe (`wasi-replay run
+    // … | head`) into a panic in `print!`; the default ends the process
+    // quietly, as a shell pipeline expects.
+    #[cfg(unix)]
+    // SAFETY: called first thing, before any other thread exists, and
+    // sets the disposition the process would have had without Rust.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

@@ -168,3 +168,26 @@ fn run_injects_the_faults_the_flags_plan() {
     bad_input(&["run", c.to_str().unwrap(), "--faults", "1", "--fault-kinds", "fs,disk"], "--fault-kinds: `disk` is no fault kind");
     bad_input(&["run", c.to_str().unwrap(), "--dir", "::/", "--fault", "read-io#1", "--backend", "bridge"], "faults: the bridge backend");
 }
+
+/// A reader that goes away (`wasi-replay run … | head`) ends the command
+/// as SIGPIPE ends other Unix tools, with no panic on stderr.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    harness(); // builds the catalog once
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wasi-replay"))
+        .args(["run".as_ref(), p2("fs-bulk").as_os_str(), "--dir".as_ref(), "::/".as_ref(), "--arg".as_ref(), "300".as_ref(), "--journal".as_ref()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The report (a journal of some 3,000 lines and a listing of 300
+    // files) is far more than a pipe holds.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.signal(), Some(13), "not ended by SIGPIPE: {:?} {err}", out.status);
+}
