@@ -287,6 +287,16 @@ pub fn perturb(
     Ok(out)
 }
 
+/// The plain report of `scenario` and its report under `variant` of `p`,
+/// each with what the perturbation itself adds set aside, as [`perturb`]
+/// compared them: the pair to show for a perturbation that changed the
+/// report. Runs are deterministic, so these are the reports it saw.
+pub fn compared(harness: &Harness, guest: &Guest, scenario: &Scenario, p: Perturbation, variant: u64) -> Result<(RunReport, RunReport), HarnessError> {
+    let plain = harness.run(guest, scenario)?;
+    let got = harness.run(guest, &p.apply(scenario, variant))?;
+    Ok((essence(&plain, p), essence(&got, p)))
+}
+
 fn changed(
     harness: &Harness,
     guest: &Guest,

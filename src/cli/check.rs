@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use wasi_replay::RunReport;
 use wasi_replay::cli_support::MAX_CONCURRENT_RUNS;
-use wasi_replay::perturb::Perturbation;
+use wasi_replay::perturb::{Perturbation, Verdict};
 
 /// What `check` was asked, besides the inputs.
 pub struct Options<'a> {
@@ -83,6 +83,12 @@ pub fn check(component: &Path, o: Options<'_>, inputs: &InputArgs, faults: &Faul
     match outcomes.iter().find(|o| o.failed()) {
         Some(bad) => {
             print!("{}", bad.detail());
+            if let (Some(_), Verdict::Changed { variant, .. }) = (html, &bad.verdict) {
+                let p = bad.perturbation;
+                let (plain, perturbed) = wasi_replay::perturb::compared(&harness, &guest, &scenario, p, *variant)?;
+                let right = format!("{p}, variant {variant}");
+                write_html(html, || wasi_replay::html::pair_page("the plain run", &plain, &right, &perturbed))?;
+            }
             Ok(EXIT_MISMATCH)
         }
         None => Ok(EXIT_OK),

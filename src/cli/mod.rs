@@ -159,7 +159,9 @@ enum Command {
         a: PathBuf,
         /// The second component (typically the p3 build).
         b: Option<PathBuf>,
-        /// Write the two runs as one self-contained HTML page to FILE: both side by side, with --journal both timelines and the call where they part.
+        /// Write the two runs as one self-contained HTML page to FILE: side
+        /// by side, with --journal both timelines and the call where they
+        /// part.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
         #[command(flatten)]
@@ -193,7 +195,9 @@ enum Command {
         /// run and shown, but do not fail the check.
         #[arg(long, value_name = "NAMES", requires = "perturb")]
         allow_perturb: Option<String>,
-        /// Write the check as one self-contained HTML page to FILE: run 1, or run 1 and the first run that differs side by side.
+        /// Write the check as one self-contained HTML page to FILE: run 1;
+        /// or run 1 and the first run that differs, side by side; or the
+        /// plain run and a perturbation that changed it.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
         #[command(flatten)]
@@ -231,7 +235,8 @@ enum Command {
         /// Also write the result as JSON to FILE, for `merge`.
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
-        /// Write the classes as one self-contained HTML page to FILE, each with its replay command.
+        /// Write the classes as one self-contained HTML page to FILE, each
+        /// with its runs, faults and replay command.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
         /// Threads to spread the runs over, at most 256. [default: one per core]
@@ -336,7 +341,9 @@ enum Command {
         /// scenario and world.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
-        /// Write the results as one self-contained HTML page to FILE: a table of cases, each linking to its run or, for a mismatch, to the golden and the new report side by side.
+        /// Write the results as one self-contained HTML page to FILE: a
+        /// table of cases, each linking to its run or, for a mismatch, to
+        /// the golden and the new report side by side.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
     },

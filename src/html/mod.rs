@@ -122,4 +122,5 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .bar { display: inline-block; height: .7em; background: #6d9eeb; vertical-align: middle; }
 section.case { display: none; border-top: 2px solid #ddd; margin-top: 1em; }
 section.case:target { display: block; }
+body:has(> section.case:target) > :is(p.summary, table.cases) { display: none; }
 ";

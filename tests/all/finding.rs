@@ -221,6 +221,15 @@ fn check_perturb_names_the_perturbation() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.starts_with("readdir-order: changed `stdout` (variant 1)\n"), "{stdout}");
     assert!(stdout.contains("`stdout` without readdir-order:\n"), "{stdout}");
+    // With --html, the page is the plain run and the perturbed one side
+    // by side, their journals marked where they part.
+    let work = tempfile::tempdir().unwrap();
+    let page = work.path().join("check.html");
+    let out = check(&["--perturb", "--journal", "--html", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert!(text.contains("<title>the plain run and readdir-order, variant 1</title>"), "{text}");
+    assert!(text.contains("data-mark=\""), "no call marked where the journals part");
     let out = check(&["--perturb", "--allow-perturb", "readdir-order"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("readdir-order: changed `stdout` (variant 1) (allowed)\n"));

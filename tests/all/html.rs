@@ -228,7 +228,7 @@ fn a_suite_page_lists_every_case_with_its_result() {
     let text = std::fs::read_to_string(&golden).unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     let journal = lines.iter().position(|l| l == "journal:").expect("a journal");
-    lines[journal + 5] = "- 0s stdout.write(1 bytes #00000000)".to_string();
+    lines[journal + 5] = "- '0s stdout.write(1 bytes #00000000)'".to_string();
     std::fs::write(&golden, lines.join("\n") + "\n").unwrap();
 
     let page = work.path().join("suite.html");
@@ -244,8 +244,8 @@ fn a_suite_page_lists_every_case_with_its_result() {
     assert_eq!(shown, expected, "the page's results against the table's");
     let mismatch = dom.split("id=\"case-1\"").nth(1).expect("case 1's view");
     assert_eq!(diverged(mismatch.split("id=\"case-2\"").next().unwrap()), [5, 5], "the changed call");
-    screenshot(&page, "", "suite", 500);
-    screenshot(&page, "#case-1", "suite-mismatch", 1200);
+    screenshot(&page, "", "suite", 320);
+    screenshot(&page, "#case-1", "suite-mismatch", 1100);
 }
 
 /// `explore --html` shows every class the exploration prints, with the
