@@ -107,6 +107,7 @@ ul.tree, ul.tree ul { list-style: none; padding-left: 1.2em; }
 .timeline li.hidden { display: none; }
 .timeline li.diverged { background: #fde7e9; outline: 1px solid #b00020; }
 .timeline li.end { color: #b00020; font-style: italic; }
+.timeline li.linked { background: #fff4c2; }
 .pager { display: flex; gap: .5em; align-items: center; flex-wrap: wrap; }
 .time { color: #777; display: inline-block; min-width: 5em; }
 .op { font-weight: 600; }

@@ -10,7 +10,8 @@
 //! `env`, `other`) and `data-index` (its line in the journal, from 1),
 //! setting every value as text, never as markup. A marked call (where two
 //! journals part) gets the class `diverged` and is drawn open, on the page
-//! shown first.
+//! shown first. A link to `page.html#call-N` opens each timeline at its
+//! call N instead (class `linked`).
 
 use maud::{Markup, PreEscaped, html};
 
@@ -101,7 +102,10 @@ for (const tl of document.querySelectorAll('.timeline')) {
   const boxes = [...tl.querySelectorAll('.legend input')];
   const last = Math.max(0, Math.floor((Math.max(calls.length, mark) - 1) / PAGE) * PAGE);
   const pageOf = (n) => Math.min(last, Math.floor((n - 1) / PAGE) * PAGE);
-  let first = mark ? pageOf(mark) : 0;
+  // `page.html#call-N` opens every timeline at its call N.
+  const linked = Number((/^#call-(\d+)$/.exec(location.hash) || [])[1] || 0);
+  const wanted = linked >= 1 && linked <= calls.length ? linked : 0;
+  let first = wanted ? pageOf(wanted) : mark ? pageOf(mark) : 0;
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -175,6 +179,12 @@ for (const tl of document.querySelectorAll('.timeline')) {
     });
   }
   draw();
+  if (wanted) {
+    const li = list.querySelector('li[data-index="' + wanted + '"]');
+    li.classList.add('linked');
+    li.querySelector('details').open = true;
+    li.scrollIntoView({ block: 'center' });
+  }
 }
 "#;
 

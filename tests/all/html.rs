@@ -147,6 +147,11 @@ fn a_long_journal_is_drawn_a_page_at_a_time() {
     let dom = dump_dom(&file);
     assert_eq!(entries(&dom), 500, "the first page");
     assert!(dom.contains("calls 1–500 of ") && dom.contains("data-index=\"500\"") && !dom.contains("data-index=\"501\""));
+    // A link to a call opens the timeline at the page that holds it.
+    let linked = String::from_utf8(browse(&["--dump-dom"], &format!("file://{}#call-7000", file.display()))).unwrap();
+    assert_eq!(entries(&linked), 500, "the page of call 7000");
+    assert!(linked.contains("calls 6501–7000 of "), "not the page of call 7000");
+    assert!(linked.contains("data-index=\"7000\" class=\"linked\""), "call 7000 is not the linked one");
 }
 
 /// A guest that prints `<script>` shows it as text: the dumped DOM has
