@@ -22,6 +22,7 @@ pub fn check(component: &Path, o: Options<'_>, inputs: &InputArgs, faults: &Faul
     let Options { runs, threads, perturb, html } = o;
     let watch = super::progress::on_ctrl_c();
     let scenario = inputs.scenario(component)?.faults(faults.plan()?);
+    let mut page = super::Page::create(html)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = threads.unwrap_or(cores).min(runs).min(MAX_CONCURRENT_RUNS as usize);
     let harness = super::new_harness(threads)?;
@@ -53,11 +54,11 @@ pub fn check(component: &Path, o: Options<'_>, inputs: &InputArgs, faults: &Faul
     let elapsed = start.elapsed();
     let differing = differing.into_inner().unwrap_or_else(|e| e.into_inner());
     if differing.is_none() {
-        write_html(html, || wasi_replay::html::run_page(&first))?;
+        super::write_page(&mut page, || wasi_replay::html::run_page(&first))?;
     }
     if let Some((i, r)) = differing {
         let n = i + 2;
-        write_html(html, || wasi_replay::html::pair_page("run 1", &first, &format!("run {n}"), &r))?;
+        super::write_page(&mut page, || wasi_replay::html::pair_page("run 1", &first, &format!("run {n}"), &r))?;
         let (field, a, b) = first.first_difference(&r).unwrap_or_else(|| ("report".into(), first_text.clone(), inputs.render(&r)));
         print!("{}", wasi_replay::journal::heading(first.divergence(&r)));
         println!("run 1 and run {n} differ at `{field}`:");
@@ -83,22 +84,16 @@ pub fn check(component: &Path, o: Options<'_>, inputs: &InputArgs, faults: &Faul
     match outcomes.iter().find(|o| o.failed()) {
         Some(bad) => {
             print!("{}", bad.detail());
-            if let (Some(_), Verdict::Changed { variant, .. }) = (html, &bad.verdict) {
+            if let (Some(_), Verdict::Changed { variant, .. }) = (&page, &bad.verdict) {
                 let p = bad.perturbation;
                 let (plain, perturbed) = wasi_replay::perturb::compared(&harness, &guest, &scenario, p, *variant)?;
                 let right = format!("{p}, variant {variant}");
-                write_html(html, || wasi_replay::html::pair_page("the plain run", &plain, &right, &perturbed))?;
+                super::write_page(&mut page, || wasi_replay::html::pair_page("the plain run", &plain, &right, &perturbed))?;
             }
             Ok(EXIT_MISMATCH)
         }
         None => Ok(EXIT_OK),
     }
-}
-
-/// `--html`: the page `page` renders, when one is asked for.
-fn write_html(file: Option<&Path>, page: impl FnOnce() -> String) -> anyhow::Result<()> {
-    let Some(file) = file else { return Ok(()) };
-    std::fs::write(file, page()).map_err(|e| anyhow::anyhow!("--html {}: {e}", file.display()))
 }
 
 fn indent(s: &str) -> String {

@@ -29,6 +29,7 @@ pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::
     if o.kinds.is_some() && o.faults == 0 {
         anyhow::bail!("--fault-kinds: there are no faults to draw; give --faults N");
     }
+    let mut page = super::Page::create(o.html)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = o.threads.unwrap_or(cores).min(MAX_CONCURRENT_RUNS as usize);
     let config = Config {
@@ -52,9 +53,7 @@ pub fn explore(component: &Path, inputs: &InputArgs, o: Options<'_>) -> anyhow::
         let text = serde_json::to_string_pretty(&found)? + "\n";
         std::fs::write(file, text).with_context(|| format!("--json {}", file.display()))?;
     }
-    if let Some(file) = o.html {
-        std::fs::write(file, wasi_replay::html::exploration_page(&found)).with_context(|| format!("--html {}", file.display()))?;
-    }
+    super::write_page(&mut page, || wasi_replay::html::exploration_page(&found))?;
     print!("{}", found.show());
     Ok(if found.interrupted { super::EXIT_INTERRUPTED } else { EXIT_OK })
 }

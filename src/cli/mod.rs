@@ -58,6 +58,36 @@ pub struct Cli {
     no_cache: bool,
 }
 
+/// The page `--html FILE` asks for. The file is made once the command's
+/// inputs are read and before it runs, so a path that cannot be written
+/// fails at once and not after a long exploration or suite; it is filled
+/// when the command is done.
+pub struct Page {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl Page {
+    /// Creates FILE, when one is given.
+    pub fn create(path: Option<&std::path::Path>) -> anyhow::Result<Option<Page>> {
+        let Some(path) = path else { return Ok(None) };
+        let file = std::fs::File::create(path).map_err(|e| anyhow::anyhow!("--html {}: {e}", path.display()))?;
+        Ok(Some(Page { path: path.to_path_buf(), file }))
+    }
+}
+
+/// Writes the page `render` gives as the whole of `page`'s file, when
+/// there is a page to write.
+pub fn write_page(page: &mut Option<Page>, render: impl FnOnce() -> String) -> anyhow::Result<()> {
+    use std::io::{Seek, Write};
+    let Some(Page { path, file }) = page else { return Ok(()) };
+    let text = render();
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| file.write_all(text.as_bytes()))
+        .map_err(|e| anyhow::anyhow!("--html {}: {e}", path.display()))
+}
+
 /// The compile cache chosen on the command line, set once in [`main`].
 static CACHE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 

@@ -34,6 +34,7 @@ pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Ou
         bail!("--out: {} exists and is not an empty directory", out.display());
     }
     let mut scenario = inputs.scenario(component)?.faults(faults.plan()?);
+    let mut page = super::Page::create(html)?;
     if journal_out.is_some() {
         scenario = scenario.journal(true);
     }
@@ -63,9 +64,7 @@ pub fn run(component: &Path, inputs: &InputArgs, faults: &FaultArgs, outputs: Ou
         wasi_replay::cli_support::save_mocks(&mocks, file).map_err(|e| anyhow::anyhow!("--http-record: {e}"))?;
     }
     print!("{}", inputs.render(&report));
-    if let Some(file) = html {
-        std::fs::write(file, wasi_replay::html::run_page(&report)).with_context(|| format!("--html {}", file.display()))?;
-    }
+    super::write_page(&mut page, || wasi_replay::html::run_page(&report))?;
     if let (Some(out), Some(fs)) = (out, fs) {
         std::fs::create_dir_all(out).with_context(|| format!("--out {}", out.display()))?;
         memfs_to_dir(&fs, out).with_context(|| format!("--out {}", out.display()))?;
@@ -96,6 +95,7 @@ pub(super) fn emit_scenario(harness: &wasi_replay::Harness, scenario: &wasi_repl
 
 pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs, faults: &FaultArgs, html: Option<&Path>) -> anyhow::Result<u8> {
     let scenario = inputs.scenario(a)?.faults(faults.plan()?);
+    let mut page = super::Page::create(html)?;
     let harness = super::new_harness(1)?;
     let (left, right) = match b {
         Some(b) => (harness.load_on(a, inputs.world())?, harness.load_on(b, inputs.world())?),
@@ -117,9 +117,7 @@ pub fn diff(a: &Path, b: Option<&Path>, inputs: &InputArgs, faults: &FaultArgs, 
     let l = harness.run(&left, &scenario)?.without_world();
     let r = harness.run(&right, &scenario)?.without_world();
     let (lt, rt) = (inputs.render(&l), inputs.render(&r));
-    if let Some(file) = html {
-        std::fs::write(file, wasi_replay::html::pair_page(&ln, &l, &rn, &r)).with_context(|| format!("--html {}", file.display()))?;
-    }
+    super::write_page(&mut page, || wasi_replay::html::pair_page(&ln, &l, &rn, &r))?;
     if lt == rt {
         eprintln!("reports are equal: {ln} and {rn}");
         return Ok(EXIT_OK);

@@ -76,3 +76,17 @@ fn bad_input_unknown_flag_values() {
     bad_input(&["test", "--partition", "3/2"], "is not K/N");
     bad_input(&["run", "x.wasm", "--seed", "many"], "invalid value 'many' for '--seed");
 }
+
+/// An `--html` page that cannot be written is one line naming the flag
+/// and the file, on every command that takes it.
+#[test]
+fn bad_input_html_file_that_cannot_be_written() {
+    let c = p2("exit-code");
+    let c = c.to_str().unwrap();
+    let page = "no/such/dir/page.html";
+    bad_input(&["run", c, "--html", page], "--html no/such/dir/page.html");
+    bad_input(&["diff", c, "--html", page], "--html no/such/dir/page.html");
+    bad_input(&["check", c, "--runs", "2", "--html", page], "--html no/such/dir/page.html");
+    bad_input(&["explore", c, "--seeds", "0..2", "--html", page], "--html no/such/dir/page.html");
+    bad_input(&["test", "scenarios/exit-code.toml", "--html", page], "--html no/such/dir/page.html");
+}
