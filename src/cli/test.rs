@@ -129,10 +129,6 @@ pub fn test(
     })
 }
 
-fn world(r: &CaseResult) -> String {
-    r.world.map_or("?".into(), |w| w.to_string())
-}
-
 /// What the terminal shows under the table for a case that failed: the
 /// colored diff for a mismatch.
 fn detail(r: &CaseResult, color: bool) -> Option<String> {
@@ -168,7 +164,7 @@ fn junit_case(row: &Row) -> Case {
         },
         CaseOutcome::Error(e) => Outcome::Error { message: e.clone() },
     };
-    Case { file: r.file.display().to_string(), scenario: r.scenario.clone(), world: world(r), time: Duration::from_secs_f64(row.ms / 1000.0), outcome }
+    Case { file: r.file.display().to_string(), scenario: r.scenario.clone(), world: r.world_name(), time: Duration::from_secs_f64(row.ms / 1000.0), outcome }
 }
 
 fn print_table(rows: &[Row]) {
@@ -177,16 +173,7 @@ fn print_table(rows: &[Row]) {
     println!("{:<width$}  {:<5}  {:<8}  {:>8}", "scenario", "world", "result", "ms");
     for row in rows {
         let r = &row.result;
-        let result = match &r.outcome {
-            CaseOutcome::Passed { accepted: false } => "ok",
-            CaseOutcome::Passed { accepted: true } => "accepted",
-            CaseOutcome::Mismatch { .. } => "MISMATCH",
-            CaseOutcome::Missing { .. } => "MISSING",
-            CaseOutcome::NotOneClass { .. } => "CLASSES",
-            CaseOutcome::Perturbed { .. } => "PERTURB",
-            CaseOutcome::Error(_) => "error",
-        };
-        let result = paint(&format!("{result:<8}"), r.passed(), color);
-        println!("{:<width$}  {:<5}  {}  {:>8.1}", r.scenario, world(r), result, row.ms);
+        let result = paint(&format!("{:<8}", r.outcome.label()), r.passed(), color);
+        println!("{:<width$}  {:<5}  {}  {:>8.1}", r.scenario, r.world_name(), result, row.ms);
     }
 }

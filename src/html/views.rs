@@ -186,19 +186,6 @@ fn entry(e: &FsEntry, children: &BTreeMap<&str, Vec<&FsEntry>>) -> Markup {
     }
 }
 
-/// What a case's row says, and whether that is a pass.
-fn verdict(outcome: &CaseOutcome) -> (&'static str, bool) {
-    match outcome {
-        CaseOutcome::Passed { accepted: false } => ("ok", true),
-        CaseOutcome::Passed { accepted: true } => ("accepted", true),
-        CaseOutcome::Mismatch { .. } => ("MISMATCH", false),
-        CaseOutcome::Missing { .. } => ("MISSING", false),
-        CaseOutcome::NotOneClass { .. } => ("CLASSES", false),
-        CaseOutcome::Perturbed { .. } => ("PERTURB", false),
-        CaseOutcome::Error(_) => ("error", false),
-    }
-}
-
 /// A report's YAML read back, for the views drawn from a golden's text.
 fn parse(text: &str) -> Option<RunReport> {
     serde_yaml_ng::from_str(text).ok()
@@ -218,11 +205,11 @@ pub(super) fn suite(cases: &[SuiteCase<'_>]) -> Markup {
             tbody {
                 @for (i, c) in cases.iter().enumerate() {
                     @let r = c.result;
-                    @let (word, passed) = verdict(&r.outcome);
+                    @let (word, passed) = (r.outcome.label(), r.passed());
                     tr data-result=(word) {
                         td.num { (i + 1) }
                         td { a href={ "#case-" (i + 1) } { (r.scenario) } }
-                        td { (r.world.map_or("?".to_string(), |w| w.to_string())) }
+                        td { (r.world_name()) }
                         td.passed[passed].failed[!passed] { (word) }
                         td.num { (format!("{:.1}", c.time.as_secs_f64() * 1000.0)) }
                         td { code { (r.file.display()) } }
@@ -234,7 +221,7 @@ pub(super) fn suite(cases: &[SuiteCase<'_>]) -> Markup {
             @let r = c.result;
             @let id = format!("case-{}", i + 1);
             section.case id=(id) {
-                h2 { (r.scenario) " (" (r.world.map_or("?".to_string(), |w| w.to_string())) "): " (verdict(&r.outcome).0) }
+                h2 { (r.scenario) " (" (r.world_name()) "): " (r.outcome.label()) }
                 p { code { (r.file.display()) } " · " a href="#" { "back to the table" } }
                 (case(c, &id))
             }

@@ -165,7 +165,28 @@ pub enum CaseOutcome {
     Error(String),
 }
 
+impl CaseOutcome {
+    /// The word a table of cases shows for it: `ok`, `accepted`,
+    /// `MISMATCH`, `MISSING`, `CLASSES`, `PERTURB` or `error`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            CaseOutcome::Passed { accepted: false } => "ok",
+            CaseOutcome::Passed { accepted: true } => "accepted",
+            CaseOutcome::Mismatch { .. } => "MISMATCH",
+            CaseOutcome::Missing { .. } => "MISSING",
+            CaseOutcome::NotOneClass { .. } => "CLASSES",
+            CaseOutcome::Perturbed { .. } => "PERTURB",
+            CaseOutcome::Error(_) => "error",
+        }
+    }
+}
+
 impl CaseResult {
+    /// The world it ran in, by name; `?` when none is known.
+    pub fn world_name(&self) -> String {
+        self.world.map_or("?".into(), |w| w.to_string())
+    }
+
     /// Did the case pass?
     pub fn passed(&self) -> bool {
         matches!(self.outcome, CaseOutcome::Passed { .. })
@@ -174,7 +195,7 @@ impl CaseResult {
     /// Why it failed, with a unified diff for a mismatch; `None` when it
     /// passed.
     pub fn explain(&self) -> Option<String> {
-        let head = format!("{} ({})", self.file.display(), self.world.map_or("?".into(), |w| w.to_string()));
+        let head = format!("{} ({})", self.file.display(), self.world_name());
         let written = |p: &Option<PathBuf>| match p {
             Some(p) => format!("the new report is in {}", p.display()),
             None => "nothing was written".to_string(),
@@ -447,7 +468,7 @@ impl Suite {
         let harness = Harness::shared().unwrap_or_else(|e| panic!("wasi-replay: {e}"));
         let results: Vec<CaseResult> = Suite::cases(&files).iter().map(|c| self.run_case(harness, c)).collect();
         for r in &results {
-            let world = r.world.map_or("?".into(), |w| w.to_string());
+            let world = r.world_name();
             println!("{} ({world}) ... {}", r.file.display(), if r.passed() { "ok" } else { "FAILED" });
         }
         let failures: Vec<String> = results.iter().filter_map(CaseResult::explain).collect();
